@@ -1,0 +1,260 @@
+/* Function entry/exit probes.
+ *
+ * Where: right after "optimized", the last GIMPLE pass.  By then inlining is
+ * done (inlined helpers get no probes and cost nothing), IPA clones exist as
+ * their own bodies, and GCC's pure-const result is final — probing earlier,
+ * as -finstrument-functions does, blocks inlining and tail-recursion
+ * elimination and destroys purity.  The pass runs at every -O level. */
+#include "autoprof_gcc.h"
+
+extern "C" {
+#include "autoprof/abi.h"
+}
+
+namespace {
+
+tree enter_decl, exit_decl;
+
+void init_decls() {
+  if (enter_decl)
+    return;
+  tree fntype = build_function_type_list(void_type_node, ptr_type_node, NULL_TREE);
+  enter_decl = ap_probe_decl("__autoprof_enter", fntype);
+  exit_decl = ap_probe_decl("__autoprof_exit", fntype);
+}
+
+bool trivial_stmt(gimple *g) {
+  return is_gimple_debug(g) || gimple_code(g) == GIMPLE_LABEL || gimple_code(g) == GIMPLE_NOP ||
+         gimple_code(g) == GIMPLE_PREDICT || gimple_clobber_p(g);
+}
+
+/* The last statement of BB that does something, or NULL. */
+gimple *last_real_stmt(basic_block bb) {
+  for (gimple_stmt_iterator gsi = gsi_last_bb(bb); !gsi_end_p(gsi); gsi_prev(&gsi))
+    if (!trivial_stmt(gsi_stmt(gsi)))
+      return gsi_stmt(gsi);
+  return NULL;
+}
+
+/* Estimated size after inlining: statements that do something. */
+unsigned body_size(function *fun) {
+  unsigned n = 0;
+  basic_block bb;
+  FOR_EACH_BB_FN(bb, fun) {
+    for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi))
+      if (!trivial_stmt(gsi_stmt(gsi)))
+        n++;
+  }
+  return n;
+}
+
+/* Does this function call a split part of itself (it is the header of a
+ * function GCC split)?  Then its own size says nothing of the source
+ * function's size. */
+bool calls_own_part(function *fun, tree origin) {
+  basic_block bb;
+  FOR_EACH_BB_FN(bb, fun) {
+    for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
+      gimple *g = gsi_stmt(gsi);
+      tree callee = is_gimple_call(g) ? gimple_call_fndecl(g) : NULL_TREE;
+      if (!callee)
+        continue;
+      cgraph_node *node = cgraph_node::get(callee);
+      if (node && node->split_part && DECL_NAME(callee) == DECL_NAME(origin))
+        return true;
+    }
+  }
+  return false;
+}
+
+struct exit_placer {
+  tree site_addr;
+  vec<gimple *> calls;
+  bool tail;
+
+  gimple *make_call() {
+    gcall *call = gimple_build_call(exit_decl, 1, site_addr);
+    calls.safe_push(call);
+    return call;
+  }
+  void before(gimple *g) {
+    gimple_stmt_iterator gsi = gsi_for_stmt(g);
+    gsi_insert_before(&gsi, make_call(), GSI_SAME_STMT);
+  }
+  /* A tail call stays a tail call (no stack growth, sibcall kept): its exit
+   * probe goes before it.  tailc marks calls across empty blocks, and a
+   * probe placed after such a call silently vanishes, so the paths are
+   * followed back through empty blocks the way tailc does. */
+  void on_edge(edge e, int depth) {
+    basic_block pred = e->src;
+    gimple *last = pred == AP_ENTRY_BB ? NULL : last_real_stmt(pred);
+    if (last && is_gimple_call(last) && gimple_call_tail_p(as_a<gcall *>(last))) {
+      before(last);
+      tail = true;
+    } else if (!last && pred != AP_ENTRY_BB && single_succ_p(pred) && depth < 16 &&
+               !bb_has_abnormal_pred(pred)) {
+      edge pe;
+      edge_iterator ei;
+      FOR_EACH_EDGE(pe, ei, pred->preds)
+      on_edge(pe, depth + 1);
+    } else {
+      gsi_insert_on_edge(e, make_call());
+    }
+  }
+  void at_return(gimple *ret) {
+    basic_block bb = gimple_bb(ret);
+    gimple_stmt_iterator gsi = gsi_for_stmt(ret);
+    for (gsi_prev(&gsi); !gsi_end_p(gsi) && trivial_stmt(gsi_stmt(gsi)); gsi_prev(&gsi))
+      ;
+    if (!gsi_end_p(gsi)) {
+      gimple *g = gsi_stmt(gsi);
+      if (is_gimple_call(g) && gimple_call_tail_p(as_a<gcall *>(g))) {
+        before(g);
+        tail = true;
+      } else {
+        before(ret);
+      }
+      return;
+    }
+    if (bb_has_abnormal_pred(bb)) {
+      before(ret);
+      return;
+    }
+    auto_vec<edge> preds;
+    edge e;
+    edge_iterator ei;
+    FOR_EACH_EDGE(e, ei, bb->preds)
+    preds.safe_push(e);
+    for (edge pe : preds)
+      on_edge(pe, 0);
+  }
+};
+
+const char *printable_name(tree decl) { return lang_hooks.decl_printable_name(decl, 2); }
+
+/* Why a function is never instrumented, whatever the policy says; NULL if
+ * the policy decides. */
+const char *never_reason(tree fndecl, tree origin) {
+  const char *asm_name = IDENTIFIER_POINTER(DECL_ASSEMBLER_NAME(fndecl));
+  if (ap_is_runtime_name(asm_name) || ap_is_runtime_name(printable_name(origin)))
+    return "the runtime's own";
+  /* Compiler-made functions (our constructor, thunks...) have no source
+   * counterpart; IPA clones do (their abstract origin). */
+  if (DECL_ARTIFICIAL(fndecl) && origin == fndecl)
+    return "compiler-generated";
+  if (lookup_attribute("no_instrument_function", DECL_ATTRIBUTES(origin)) ||
+      lookup_attribute("no_instrument_function", DECL_ATTRIBUTES(fndecl)))
+    return "no_instrument_function attribute";
+  if (lookup_attribute("naked", DECL_ATTRIBUTES(origin)))
+    return "naked function (no prologue to put a probe in)";
+  return NULL;
+}
+
+tree origin_of(tree fndecl) {
+  tree origin = DECL_ABSTRACT_ORIGIN(fndecl);
+  while (origin && DECL_ABSTRACT_ORIGIN(origin) && DECL_ABSTRACT_ORIGIN(origin) != origin)
+    origin = DECL_ABSTRACT_ORIGIN(origin);
+  return origin && TREE_CODE(origin) == FUNCTION_DECL ? origin : fndecl;
+}
+
+/* Running the pass twice over one body must not double its probes. */
+hash_set<tree> *done;
+
+unsigned instrument(function *fun) {
+  tree fndecl = fun->decl;
+  if (!done)
+    done = new hash_set<tree>;
+  if (done->add(fndecl))
+    return 0;
+  tree origin = origin_of(fndecl);
+  const char *name = printable_name(origin);
+  expanded_location loc = expand_location(DECL_SOURCE_LOCATION(origin));
+  const char *file = loc.file ? loc.file : main_input_filename;
+  const char *symbol = IDENTIFIER_POINTER(DECL_ASSEMBLER_NAME(fndecl));
+
+  const char *never = never_reason(fndecl, origin);
+  cgraph_node *node = cgraph_node::get(fndecl);
+  bool part = node && node->split_part;
+  bool split = part || calls_own_part(fun, origin);
+  unsigned size = body_size(fun);
+  char why[256];
+  enum ap_decision d = AP_SKIP;
+  if (never)
+    snprintf(why, sizeof why, "%s", never);
+  else
+    d = ap_policy_function(ap_config.policy, name, file, size, !split, why, sizeof why);
+  if (ap_config.verbose)
+    fprintf(stderr, "autoprof: %s:%d: %s%s%s: %s (%s; size %u%s)\n", file, loc.line, name,
+            strcmp(name, symbol) ? " as " : "", strcmp(name, symbol) ? symbol : "",
+            d == AP_SKIP ? "skipped" : "instrumented", why, size,
+            split ? ", split function" : "");
+  if (d == AP_SKIP)
+    return 0;
+
+  init_decls();
+  ap_func_info info = {};
+  info.name = name;
+  info.file = file;
+  info.line = loc.line;
+  info.size = size;
+  info.symbol = symbol;
+  int ecf = flags_from_decl_or_type(origin) | flags_from_decl_or_type(fndecl);
+  info.flags = (ecf & ECF_CONST ? AP_FUNC_CONST : 0) | (ecf & ECF_PURE ? AP_FUNC_PURE : 0) |
+               (origin != fndecl || strcmp(name, symbol) ? AP_FUNC_CLONE : 0) |
+               (part ? AP_FUNC_PART : 0) | (d == AP_INSTRUMENT_ALWAYS ? AP_FUNC_ALWAYS : 0) |
+               (MAIN_NAME_P(DECL_NAME(origin)) ? AP_FUNC_MAIN : 0);
+
+  /* Collect the returns first: the edits below add blocks. */
+  auto_vec<gimple *> returns;
+  edge e;
+  edge_iterator ei;
+  FOR_EACH_EDGE(e, ei, AP_EXIT_BB->preds) {
+    gimple *last = last_stmt(e->src);
+    if (last && gimple_code(last) == GIMPLE_RETURN)
+      returns.safe_push(last);
+  }
+
+  tree site = ap_emit_func_site(info);
+  tree addr = build_fold_addr_expr(site);
+  exit_placer exits = {};
+  exits.site_addr = addr;
+  exits.calls.create(4);
+  for (gimple *ret : returns)
+    exits.at_return(ret);
+  if (exits.tail)
+    ap_set_func_site_flags(site, info.flags | AP_FUNC_TAILCALL);
+  gcall *enter = gimple_build_call(enter_decl, 1, addr);
+  gsi_insert_on_edge_immediate(single_succ_edge(AP_ENTRY_BB), enter);
+  gsi_commit_edge_inserts();
+
+  cgraph_node *self = cgraph_node::get_create(fndecl);
+  self->create_edge(cgraph_node::get_create(enter_decl), enter, gimple_bb(enter)->count);
+  for (gimple *call : exits.calls)
+    self->create_edge(cgraph_node::get_create(exit_decl), as_a<gcall *>(call),
+                      gimple_bb(call)->count);
+  exits.calls.release();
+  mark_virtual_operands_for_renaming(fun);
+  return TODO_update_ssa;
+}
+
+const pass_data func_pass_data = {
+    GIMPLE_PASS,
+    "autoprof_func",
+    OPTGROUP_NONE,
+    TV_NONE,
+    PROP_cfg | PROP_ssa,
+    0,
+    0,
+    0,
+    0,
+};
+
+class func_pass : public gimple_opt_pass {
+public:
+  func_pass(gcc::context *ctxt) : gimple_opt_pass(func_pass_data, ctxt) {}
+  unsigned int execute(function *fun) override { return instrument(fun); }
+};
+
+} // namespace
+
+opt_pass *ap_make_func_pass(gcc::context *ctxt) { return new func_pass(ctxt); }

@@ -1,0 +1,207 @@
+/* Static descriptors of the probe ABI (runtime/include/autoprof/abi.h),
+ * built as GCC trees.  One record type per ABI struct; the field lists below
+ * must follow abi.h exactly (tests/plugin checks the emitted layout against
+ * the header). */
+#include "autoprof_gcc.h"
+
+extern "C" {
+#include "autoprof/abi.h"
+}
+
+namespace {
+
+struct field_spec {
+  const char *name;
+  tree type;
+};
+
+/* Builds a RECORD_TYPE from fields given in declaration order. */
+tree build_record(const char *name, const field_spec *specs, size_t n, tree *fields_out) {
+  tree type = make_node(RECORD_TYPE);
+  /* finish_builtin_struct reverses the chain it is given: chain backwards. */
+  tree rev = NULL_TREE;
+  for (size_t i = 0; i < n; i++) {
+    tree f = build_decl(BUILTINS_LOCATION, FIELD_DECL, get_identifier(specs[i].name),
+                        specs[i].type);
+    DECL_CHAIN(f) = rev;
+    rev = f;
+  }
+  finish_builtin_struct(type, name, rev, NULL_TREE);
+  size_t i = 0;
+  for (tree f = TYPE_FIELDS(type); f; f = DECL_CHAIN(f))
+    fields_out[i++] = f;
+  gcc_assert(i == n);
+  return type;
+}
+
+tree u32_type() { return unsigned_intSI_type_node; }
+tree u64_type() { return unsigned_intDI_type_node; }
+
+tree func_site_type, func_site_fields[8];
+tree module_type, module_fields[17];
+
+void build_types() {
+  if (func_site_type)
+    return;
+  const field_spec site[] = {
+      {"flags", u32_type()},  {"line", u32_type()},   {"slot", u32_type()},
+      {"size", u32_type()},   {"name", ptr_type_node}, {"file", ptr_type_node},
+      {"symbol", ptr_type_node}, {"arg_kinds", u64_type()},
+  };
+  func_site_type = build_record("ap_func_site", site, 8, func_site_fields);
+  const field_spec mod[] = {
+      {"abi_version", u32_type()},     {"report_formats", u32_type()},
+      {"funcs_begin", ptr_type_node},  {"funcs_end", ptr_type_node},
+      {"loops_begin", ptr_type_node},  {"loops_end", ptr_type_node},
+      {"abi_guard", ptr_type_node},    {"source", ptr_type_node},
+      {"compiler", ptr_type_node},     {"policy_file", ptr_type_node},
+      {"policy_digest", u64_type()},   {"report_output", ptr_type_node},
+      {"report_top", u32_type()},      {"hot_function_ppm", u32_type()},
+      {"hot_loop_ppm", u32_type()},    {"memo_min_repeat_ppm", u32_type()},
+      {"next", ptr_type_node},
+  };
+  module_type = build_record("ap_module", mod, 17, module_fields);
+  /* The ABI is fixed-size: if GCC laid the records out differently from the
+   * C header the runtime was built with, stop here rather than corrupt. */
+  gcc_assert(tree_to_uhwi(TYPE_SIZE_UNIT(func_site_type)) == sizeof(struct ap_func_site));
+  gcc_assert(tree_to_uhwi(TYPE_SIZE_UNIT(module_type)) == sizeof(struct ap_module));
+}
+
+tree str_ptr(const char *s) {
+  if (!s)
+    return fold_convert(ptr_type_node, null_pointer_node);
+  size_t len = strlen(s) + 1;
+  return fold_convert(ptr_type_node, build_string_literal(len, s));
+}
+
+tree u32(unsigned long v) { return build_int_cstu(u32_type(), v); }
+tree u64(unsigned long long v) { return build_int_cstu(u64_type(), v); }
+
+tree addr_of(tree var) {
+  return fold_convert(ptr_type_node, build_fold_addr_expr(var));
+}
+
+/* A file-local static variable with a constant initializer. */
+tree static_var(const char *prefix, tree type, tree init, const char *section) {
+  static unsigned counter;
+  char name[64];
+  snprintf(name, sizeof name, "%s.%u", prefix, counter++);
+  tree var = build_decl(UNKNOWN_LOCATION, VAR_DECL, get_identifier(name), type);
+  TREE_STATIC(var) = 1;
+  TREE_PUBLIC(var) = 0;
+  DECL_ARTIFICIAL(var) = 1;
+  DECL_IGNORED_P(var) = 1;
+  TREE_USED(var) = 1;
+  TREE_ADDRESSABLE(var) = 1;
+  DECL_PRESERVE_P(var) = 1;
+  DECL_CONTEXT(var) = NULL_TREE;
+  /* Pin the alignment: x86-64 raises the alignment of large statics, which
+   * would leave gaps between the records of a section table. */
+  SET_DECL_ALIGN(var, 64);
+  DECL_USER_ALIGN(var) = 1;
+  if (section)
+    set_decl_section_name(var, section);
+  DECL_INITIAL(var) = init;
+  TREE_CONSTANT(init) = 1;
+  TREE_STATIC(init) = 1;
+  varpool_node::finalize_decl(var);
+  return var;
+}
+
+/* extern, hidden, optionally weak: section bounds and the ABI guard. */
+tree extern_var(const char *name, bool weak) {
+  tree var = build_decl(UNKNOWN_LOCATION, VAR_DECL, get_identifier(name), char_type_node);
+  TREE_PUBLIC(var) = 1;
+  DECL_EXTERNAL(var) = 1;
+  TREE_STATIC(var) = 0;
+  DECL_ARTIFICIAL(var) = 1;
+  TREE_USED(var) = 1;
+  TREE_ADDRESSABLE(var) = 1;
+  if (weak) {
+    /* Hidden, so each executable or shared object sees its own table; weak,
+     * so a link unit without loops (no such section) resolves it to NULL. */
+    DECL_VISIBILITY(var) = VISIBILITY_HIDDEN;
+    DECL_VISIBILITY_SPECIFIED(var) = 1;
+    declare_weak(var);
+  }
+  return var;
+}
+
+} // namespace
+
+bool ap_is_runtime_name(const char *name) {
+  return strncmp(name, "__autoprof_", 11) == 0 || strncmp(name, "autoprof_", 9) == 0;
+}
+
+tree ap_probe_decl(const char *name, tree fntype) {
+  tree decl = build_fn_decl(name, fntype);
+  TREE_PUBLIC(decl) = 1;
+  DECL_EXTERNAL(decl) = 1;
+  /* nothrow + leaf: no EH edges, and the probe never calls back into this
+   * unit, so the optimizers (none run after us but RTL's) assume little. */
+  TREE_NOTHROW(decl) = 1;
+  DECL_ATTRIBUTES(decl) = tree_cons(get_identifier("leaf"), NULL_TREE, DECL_ATTRIBUTES(decl));
+  return decl;
+}
+
+tree ap_emit_func_site(const ap_func_info &info) {
+  build_types();
+  vec<constructor_elt, va_gc> *v = NULL;
+  tree *f = func_site_fields;
+  CONSTRUCTOR_APPEND_ELT(v, f[0], u32(info.flags));
+  CONSTRUCTOR_APPEND_ELT(v, f[1], u32(info.line));
+  CONSTRUCTOR_APPEND_ELT(v, f[2], u32(0));
+  CONSTRUCTOR_APPEND_ELT(v, f[3], u32(info.size));
+  CONSTRUCTOR_APPEND_ELT(v, f[4], str_ptr(info.name));
+  CONSTRUCTOR_APPEND_ELT(v, f[5], str_ptr(info.file));
+  CONSTRUCTOR_APPEND_ELT(v, f[6], str_ptr(info.symbol));
+  CONSTRUCTOR_APPEND_ELT(v, f[7], u64(0));
+  return static_var("__autoprof_site", func_site_type, build_constructor(func_site_type, v),
+                    AP_SECTION_FUNCS);
+}
+
+/* The site's initializer is output with the other variables after every
+ * function is expanded, so it can still change while its function is. */
+void ap_set_func_site_flags(tree site, unsigned flags) {
+  (*CONSTRUCTOR_ELTS(DECL_INITIAL(site)))[0].value = u32(flags);
+}
+
+static unsigned ppm(double share) { return (unsigned)(share * 1e6 + 0.5); }
+
+/* The per-unit module record and the constructor that registers it.  Called
+ * once per translation unit, before the late passes run, so the new
+ * constructor goes through the normal pipeline (our own passes skip it:
+ * it is artificial). */
+void ap_emit_module_ctor(void) {
+  build_types();
+  const struct ap_policy *p = ap_config.policy;
+  vec<constructor_elt, va_gc> *v = NULL;
+  tree *f = module_fields;
+  CONSTRUCTOR_APPEND_ELT(v, f[0], u32(AP_ABI_VERSION));
+  CONSTRUCTOR_APPEND_ELT(v, f[1], u32(p->report.formats));
+  CONSTRUCTOR_APPEND_ELT(v, f[2], addr_of(extern_var("__start_" AP_SECTION_FUNCS, true)));
+  CONSTRUCTOR_APPEND_ELT(v, f[3], addr_of(extern_var("__stop_" AP_SECTION_FUNCS, true)));
+  CONSTRUCTOR_APPEND_ELT(v, f[4], addr_of(extern_var("__start_" AP_SECTION_LOOPS, true)));
+  CONSTRUCTOR_APPEND_ELT(v, f[5], addr_of(extern_var("__stop_" AP_SECTION_LOOPS, true)));
+  CONSTRUCTOR_APPEND_ELT(v, f[6], addr_of(extern_var("__autoprof_abi_v1", false)));
+  CONSTRUCTOR_APPEND_ELT(v, f[7], str_ptr(main_input_filename));
+  CONSTRUCTOR_APPEND_ELT(v, f[8], str_ptr(ap_config.compiler));
+  CONSTRUCTOR_APPEND_ELT(v, f[9], str_ptr(ap_config.policy_file));
+  CONSTRUCTOR_APPEND_ELT(v, f[10], u64(p->digest));
+  CONSTRUCTOR_APPEND_ELT(v, f[11], str_ptr(p->report.output));
+  CONSTRUCTOR_APPEND_ELT(v, f[12], u32(p->report.top));
+  CONSTRUCTOR_APPEND_ELT(v, f[13], u32(ppm(p->hints.hot_function_share)));
+  CONSTRUCTOR_APPEND_ELT(v, f[14], u32(ppm(p->hints.hot_loop_share)));
+  CONSTRUCTOR_APPEND_ELT(v, f[15], u32(ppm(p->hints.memo_min_repeat_rate)));
+  CONSTRUCTOR_APPEND_ELT(v, f[16], fold_convert(ptr_type_node, null_pointer_node));
+  tree module = static_var("__autoprof_module", module_type, build_constructor(module_type, v),
+                           NULL);
+
+  tree fntype = build_function_type_list(void_type_node, ptr_type_node, NULL_TREE);
+  tree reg = ap_probe_decl("__autoprof_register", fntype);
+  tree body = build_call_expr(reg, 1, addr_of(module));
+  /* Priority 101, the first one open to programs: register before user
+   * constructors run; a probe that still runs before it registers its site
+   * on the fly. */
+  cgraph_build_static_cdtor('I', body, 101);
+}

@@ -1,0 +1,113 @@
+/* autoprof probe ABI: the one contract between the compiler plugins and the
+ * runtime.  Every record here is emitted by a plugin as a static initializer,
+ * so the layouts are fixed-size, all-scalar and versioned.  Change a layout
+ * only together with AP_ABI_VERSION and both plugins.
+ *
+ * Per translation unit a plugin emits:
+ *   - one `struct ap_func_site` per instrumented function body, in section
+ *     "autoprof_funcs" (8-byte aligned, no padding between records);
+ *   - one `struct ap_loop_site` per instrumented loop, in "autoprof_loops";
+ *   - one `struct ap_module` (file-local) whose table bounds are the linker's
+ *     hidden __start_/__stop_ symbols of those sections, i.e. the tables of
+ *     the whole executable or shared object it is linked into;
+ *   - a static constructor calling __autoprof_register(&module).
+ * Probes pass the address of their site record, so the hot path never
+ * hashes or compares a name.  The module references __autoprof_abi_v1 so an
+ * object linked without the runtime, or against a runtime of another ABI
+ * version, fails at link (or load) time instead of giving an empty report.
+ */
+#ifndef AUTOPROF_ABI_H
+#define AUTOPROF_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AP_ABI_VERSION 1
+#define AP_ABI_GUARD __autoprof_abi_v1
+#define AP_SECTION_FUNCS "autoprof_funcs"
+#define AP_SECTION_LOOPS "autoprof_loops"
+
+/* struct ap_func_site.flags */
+enum ap_func_flags {
+  AP_FUNC_CONST = 1u << 0,     /* compiler proved it const (no memory reads) */
+  AP_FUNC_PURE = 1u << 1,      /* compiler proved it pure (reads memory only) */
+  AP_FUNC_MEMO = 1u << 2,      /* memo candidate (issue 4) */
+  AP_FUNC_CLONE = 1u << 3,     /* IPA clone (.constprop/.isra/...): same slot as its origin */
+  AP_FUNC_PART = 1u << 4,      /* split part (.part.N): entered from its own header it is a
+                                  continuation of that activation, not a new call */
+  AP_FUNC_TAILCALL = 1u << 5,  /* some exit probes sit before a tail call: the callee's time
+                                  is not in this function's inclusive time on those paths */
+  AP_FUNC_ALWAYS = 1u << 6,    /* instrumented because of policy `always` */
+  AP_FUNC_MAIN = 1u << 7,      /* the program's main() */
+  AP_FUNC_NO_DEBUG = 1u << 8,  /* no debug info: line is the declaration's, may be 0 */
+};
+
+/* One per instrumented function body.  Clones of one source function carry
+ * the same name/file/line; the runtime gives them one slot. */
+struct ap_func_site {
+  uint32_t flags;      /* enum ap_func_flags */
+  uint32_t line;       /* line of the function's definition */
+  uint32_t slot;       /* runtime-owned dense id; 0 until registered */
+  uint32_t size;       /* estimated instructions after inlining (policy min_size metric) */
+  const char *name;    /* source-level name, as the user knows it */
+  const char *file;    /* source file of the definition, as the compiler saw it */
+  const char *symbol;  /* assembler name of this body, e.g. "foo.constprop.0" */
+  uint64_t arg_kinds;  /* memo probes (issue 4): 4 bits per argument; 0 = none */
+};
+
+/* struct ap_loop_site.flags */
+enum ap_loop_flags {
+  AP_LOOP_TIMED = 1u << 0,    /* loop time is measured */
+  AP_LOOP_INLINED = 1u << 1,  /* written in origin_function, inlined into func */
+};
+
+/* One per instrumented loop (issue 3). */
+struct ap_loop_site {
+  uint32_t flags;                      /* enum ap_loop_flags */
+  uint32_t line;                       /* line of the loop statement */
+  uint32_t slot;                       /* runtime-owned dense id; 0 until registered */
+  uint32_t depth;                      /* 1 = outermost loop of its function */
+  const char *file;                    /* source file of the loop statement */
+  const struct ap_func_site *func;     /* function the loop now lives in (may be NULL) */
+  const char *origin_function;         /* function the loop was written in */
+  const struct ap_loop_site *parent;   /* enclosing loop, NULL when outermost */
+};
+
+/* report.formats bits */
+enum ap_format { AP_FORMAT_JSON = 1u << 0, AP_FORMAT_TEXT = 1u << 1 };
+
+/* One per translation unit: the tables of its link unit and the policy's
+ * run-time settings, so a binary needs no policy file at run time. */
+struct ap_module {
+  uint32_t abi_version;               /* AP_ABI_VERSION */
+  uint32_t report_formats;            /* enum ap_format bits */
+  struct ap_func_site *funcs_begin;   /* __start_autoprof_funcs (NULL if none) */
+  struct ap_func_site *funcs_end;     /* __stop_autoprof_funcs */
+  struct ap_loop_site *loops_begin;   /* __start_autoprof_loops (NULL if none) */
+  struct ap_loop_site *loops_end;     /* __stop_autoprof_loops */
+  const int *abi_guard;               /* &__autoprof_abi_v1: the link-time guard */
+  const char *source;                 /* main input file of the translation unit */
+  const char *compiler;               /* e.g. "gcc 12.2.0" */
+  const char *policy_file;            /* policy path, or "<default>" */
+  uint64_t policy_digest;             /* FNV-1a 64 of the policy's normalized content */
+  const char *report_output;          /* report.output, e.g. "autoprof.%n.%p" */
+  uint32_t report_top;                /* report.top */
+  uint32_t hot_function_ppm;          /* hints.hot_function_share, parts per million */
+  uint32_t hot_loop_ppm;              /* hints.hot_loop_share, parts per million */
+  uint32_t memo_min_repeat_ppm;       /* hints.memo_min_repeat_rate, parts per million */
+  struct ap_module *next;             /* runtime-owned list link */
+};
+
+/* ---- entry points called by instrumented code ---- */
+extern const int AP_ABI_GUARD;
+void __autoprof_register(struct ap_module *module);
+void __autoprof_enter(struct ap_func_site *site);
+void __autoprof_exit(struct ap_func_site *site);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AUTOPROF_ABI_H */
