@@ -48,23 +48,41 @@ unsigned body_size(function *fun) {
   return n;
 }
 
-/* Does this function call a split part of itself (it is the header of a
- * function GCC split)?  Then its own size says nothing of the source
- * function's size. */
-bool calls_own_part(function *fun, tree origin) {
+tree origin_of(tree fndecl) {
+  tree origin = DECL_ABSTRACT_ORIGIN(fndecl);
+  while (origin && DECL_ABSTRACT_ORIGIN(origin) && DECL_ABSTRACT_ORIGIN(origin) != origin)
+    origin = DECL_ABSTRACT_ORIGIN(origin);
+  return origin && TREE_CODE(origin) == FUNCTION_DECL ? origin : fndecl;
+}
+
+/* Is G a call to a split part (.part.N) of ORIGIN? */
+bool is_own_part_call(gimple *g, tree origin) {
+  tree callee = is_gimple_call(g) ? gimple_call_fndecl(g) : NULL_TREE;
+  if (!callee)
+    return false;
+  cgraph_node *node = cgraph_node::get(callee);
+  return node && node->split_part && origin_of(callee) == origin;
+}
+
+/* Finds the calls of this function to its own split part: it is then the
+ * header of a function GCC split, so its own size says nothing of the
+ * source function's size.  Such calls lose their tail-call mark: the part
+ * must run inside the header's frame to count as the same activation (a
+ * split function is one call, not two). */
+bool own_part_calls(function *fun, tree origin, bool untail) {
+  bool found = false;
   basic_block bb;
   FOR_EACH_BB_FN(bb, fun) {
     for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
       gimple *g = gsi_stmt(gsi);
-      tree callee = is_gimple_call(g) ? gimple_call_fndecl(g) : NULL_TREE;
-      if (!callee)
-        continue;
-      cgraph_node *node = cgraph_node::get(callee);
-      if (node && node->split_part && DECL_NAME(callee) == DECL_NAME(origin))
-        return true;
+      if (is_own_part_call(g, origin)) {
+        if (untail)
+          gimple_call_set_tail(as_a<gcall *>(g), false);
+        found = true;
+      }
     }
   }
-  return false;
+  return found;
 }
 
 struct exit_placer {
@@ -150,13 +168,6 @@ const char *never_reason(tree fndecl, tree origin) {
   return NULL;
 }
 
-tree origin_of(tree fndecl) {
-  tree origin = DECL_ABSTRACT_ORIGIN(fndecl);
-  while (origin && DECL_ABSTRACT_ORIGIN(origin) && DECL_ABSTRACT_ORIGIN(origin) != origin)
-    origin = DECL_ABSTRACT_ORIGIN(origin);
-  return origin && TREE_CODE(origin) == FUNCTION_DECL ? origin : fndecl;
-}
-
 /* Running the pass twice over one body must not double its probes. */
 hash_set<tree> *done;
 
@@ -175,7 +186,7 @@ unsigned instrument(function *fun) {
   const char *never = never_reason(fndecl, origin);
   cgraph_node *node = cgraph_node::get(fndecl);
   bool part = node && node->split_part;
-  bool split = part || calls_own_part(fun, origin);
+  bool split = part || own_part_calls(fun, origin, false);
   unsigned size = body_size(fun);
   char why[256];
   enum ap_decision d = AP_SKIP;
@@ -214,8 +225,14 @@ unsigned instrument(function *fun) {
       returns.safe_push(last);
   }
 
+  if (split)
+    own_part_calls(fun, origin, true);
   tree site = ap_emit_func_site(info);
   tree addr = build_fold_addr_expr(site);
+  /* The entry probe first: a function whose body is only a return then has
+   * it before its exit probe, and no edge holds two pending insertions. */
+  gcall *enter = gimple_build_call(enter_decl, 1, addr);
+  gsi_insert_on_edge_immediate(single_succ_edge(AP_ENTRY_BB), enter);
   exit_placer exits = {};
   exits.site_addr = addr;
   exits.calls.create(4);
@@ -223,8 +240,6 @@ unsigned instrument(function *fun) {
     exits.at_return(ret);
   if (exits.tail)
     ap_set_func_site_flags(site, info.flags | AP_FUNC_TAILCALL);
-  gcall *enter = gimple_build_call(enter_decl, 1, addr);
-  gsi_insert_on_edge_immediate(single_succ_edge(AP_ENTRY_BB), enter);
   gsi_commit_edge_inserts();
 
   cgraph_node *self = cgraph_node::get_create(fndecl);

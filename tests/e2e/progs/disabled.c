@@ -1,0 +1,6 @@
+#include <stdio.h>
+__attribute__((noinline)) int work(int x) { return x * 7; }
+int main(void) {
+  printf("result %d\n", work(6));
+  return 0;
+}

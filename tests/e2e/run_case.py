@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Compile a C test program with an autoprof plugin, run it, check the profile.
+
+usage: run_case.py --cc gcc --opt -O2 --plugin-flag=-fplugin=... --runtime-dir DIR
+                   --case tests/e2e/progs/NAME  [--workdir DIR]
+
+NAME.c is the program; NAME.expect holds one expectation per line:
+  [@O0|@O2 ...] EXPECTATION      (prefixes limit a line to those -O levels)
+  compile-args ARGS...           extra compiler arguments ({src} = the case's folder)
+  policy FILE                    -fplugin-arg-...-policy={src}/FILE
+  args ARGS...                   program arguments
+  env NAME=VALUE                 environment of the run
+  exit N                         expected exit status of the program (default 0)
+  compile-fails                  the compile must fail ...
+  compile-stderr TEXT            ... (or succeed) with TEXT on a line of its stderr
+  stdout TEXT / stderr TEXT      TEXT appears in the run's stdout / stderr
+  stderr-lines N                 the run printed exactly N lines on stderr
+  no-profile                     no profile file was written
+  calls FUNC N                   functions[name=FUNC].calls == N
+  absent FUNC                    FUNC is not in the profile
+  present FUNC                   FUNC is in the profile
+  field KEY VALUE                top-level profile[KEY] == VALUE (int or string)
+  callpath A>B>C N               the call path A>B>C (from a root) was called N times
+  hint RANK KIND FUNC            hints[RANK] has that kind and function (RANK 0 = first)
+  hint-any KIND FUNC             some hint has that kind and function
+  hint-none KIND FUNC            no hint of that kind for FUNC (FUNC may be *)
+  hint-text KIND FUNC TEXT       that hint's message contains TEXT
+  excl-le-incl                   every function has 0 <= excl_ns <= incl_ns
+Exact counts only: durations are never compared.
+"""
+import argparse, json, os, re, shlex, subprocess, sys
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+def parse_expect(path, opt, src_dir):
+    lines = []
+    for raw in open(path):
+        raw = raw.strip()
+        if not raw or raw.startswith("#"):
+            continue
+        words = raw.split(None, 1)
+        levels = []
+        while words and words[0].startswith("@"):
+            levels.append("-" + words[0][1:])
+            words = words[1].split(None, 1) if len(words) > 1 else []
+        if levels and opt not in levels:
+            continue
+        if words:
+            rest = words[1] if len(words) > 1 else ""
+            lines.append((words[0], rest.replace("{src}", src_dir)))
+    return lines
+
+def func_by_name(prof, name):
+    for f in prof.get("functions", []):
+        if f.get("name") == name:
+            return f
+    return None
+
+def callpath_calls(prof, path):
+    nodes = prof.get("callpaths", [])
+    funcs = prof.get("functions", [])
+    names = path.split(">")
+    by_id = {n["id"]: n for n in nodes}
+    total = 0
+    for n in nodes:
+        chain, cur = [], n
+        while cur is not None:
+            chain.append(funcs[cur["func"]]["name"])
+            cur = by_id.get(cur["parent"])
+        if list(reversed(chain)) == names:
+            total += n["calls"]
+    return total
+
+def check_profile(prof, exp, out):
+    hints = prof.get("hints", [])
+    for key, rest in exp:
+        a = rest.split()
+        if key == "calls":
+            f = func_by_name(prof, a[0])
+            if f is None:
+                fail("function %s not in profile (have %s)" % (a[0], [g["name"] for g in prof.get("functions", [])]))
+            if f["calls"] != int(a[1]):
+                fail("calls of %s: got %d, expected %s" % (a[0], f["calls"], a[1]))
+        elif key == "absent":
+            if func_by_name(prof, a[0]) is not None:
+                fail("function %s should not be instrumented" % a[0])
+        elif key == "present":
+            if func_by_name(prof, a[0]) is None:
+                fail("function %s missing from profile" % a[0])
+        elif key == "field":
+            got = prof.get(a[0])
+            want = int(a[1]) if re.fullmatch(r"-?\d+", a[1]) else a[1]
+            if got != want:
+                fail("profile[%s]: got %r, expected %r" % (a[0], got, want))
+        elif key == "callpath":
+            got = callpath_calls(prof, a[0])
+            if got != int(a[1]):
+                fail("callpath %s: got %d calls, expected %s" % (a[0], got, a[1]))
+        elif key == "hint":
+            r = int(a[0])
+            if r >= len(hints):
+                fail("only %d hints, wanted rank %d: %s" % (len(hints), r, [(h["kind"], h["function"]) for h in hints]))
+            h = hints[r]
+            if h["kind"] != a[1] or h["function"] != a[2]:
+                fail("hint %d is %s %s, expected %s %s; all: %s" % (r, h["kind"], h["function"], a[1], a[2], [(x["kind"], x["function"]) for x in hints]))
+        elif key in ("hint-any", "hint-none", "hint-text"):
+            match = [h for h in hints if h["kind"] == a[0] and (a[1] == "*" or h["function"] == a[1])]
+            if key == "hint-none" and match:
+                fail("unexpected hint %s %s: %s" % (a[0], a[1], match[0]["message"]))
+            if key != "hint-none" and not match:
+                fail("no %s hint for %s; hints: %s" % (a[0], a[1], [(x["kind"], x["function"]) for x in hints]))
+            if key == "hint-text":
+                text = rest.split(None, 2)[2]
+                if not any(text in h["message"] for h in match):
+                    fail("no %s hint for %s contains %r: %s" % (a[0], a[1], text, [h["message"] for h in match]))
+        elif key == "excl-le-incl":
+            for f in prof.get("functions", []):
+                if not (0 <= f["excl_ns"] <= f["incl_ns"]):
+                    fail("%s: excl %d, incl %d" % (f["name"], f["excl_ns"], f["incl_ns"]))
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cc", required=True)
+    ap.add_argument("--opt", required=True)
+    ap.add_argument("--plugin-flag", required=True)
+    ap.add_argument("--policy-arg", required=True, help="e.g. -fplugin-arg-autoprof-policy=")
+    ap.add_argument("--runtime-dir", required=True)
+    ap.add_argument("--include-dir", required=True)
+    ap.add_argument("--case", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--no-debug", action="store_true", help="compile without -g")
+    args = ap.parse_args()
+
+    src_dir = os.path.dirname(os.path.abspath(args.case))
+    name = os.path.basename(args.case)
+    exp = parse_expect(args.case + ".expect", args.opt, src_dir)
+    os.makedirs(args.workdir, exist_ok=True)
+    for f in os.listdir(args.workdir):
+        if f.startswith("autoprof."):
+            os.unlink(os.path.join(args.workdir, f))
+    exe = os.path.join(args.workdir, name)
+
+    cflags, run_args, env, want_exit = [], [], dict(os.environ), 0
+    for key, rest in exp:
+        if key == "compile-args":
+            cflags += shlex.split(rest)
+        elif key == "policy":
+            cflags.append(args.policy_arg + os.path.join(src_dir, rest))
+        elif key == "args":
+            run_args += shlex.split(rest)
+        elif key == "env":
+            k, v = rest.split("=", 1)
+            env[k] = v.replace("{work}", args.workdir)
+        elif key == "exit":
+            want_exit = int(rest)
+    env.setdefault("AUTOPROF_OUTPUT", os.path.join(args.workdir, "autoprof.%n"))
+
+    debug = [] if args.no_debug else ["-g"]
+    cmd = [args.cc, args.opt] + debug + [args.plugin_flag, "-I" + args.include_dir] + cflags + \
+          [args.case + ".c", "-o", exe, "-L" + args.runtime_dir, "-Wl,-rpath," + args.runtime_dir,
+           "-lautoprof", "-lpthread"]
+    comp = subprocess.run(cmd, capture_output=True, text=True)
+    comp_err = [l for l in comp.stderr.splitlines()]
+    for key, rest in exp:
+        if key == "compile-stderr" and rest not in comp_err:
+            fail("compile stderr lacks the line %r; got:\n%s" % (rest, comp.stderr))
+    if any(k == "compile-fails" for k, _ in exp):
+        if comp.returncode == 0:
+            fail("compile succeeded but should have failed")
+        print("ok: compile failed as expected")
+        return
+    if comp.returncode != 0:
+        fail("compile failed: %s\n%s" % (" ".join(cmd), comp.stderr))
+
+    run = subprocess.run([exe] + run_args, capture_output=True, text=True, env=env, cwd=args.workdir, timeout=120)
+    if run.returncode != want_exit:
+        fail("exit status %d, expected %d\nstderr:\n%s" % (run.returncode, want_exit, run.stderr))
+    for key, rest in exp:
+        if key == "stdout" and rest not in run.stdout:
+            fail("stdout lacks %r; got:\n%s" % (rest, run.stdout))
+        if key == "stderr" and rest not in run.stderr:
+            fail("stderr lacks %r; got:\n%s" % (rest, run.stderr))
+        if key == "stderr-lines" and len(run.stderr.splitlines()) != int(rest):
+            fail("stderr has %d lines, expected %s:\n%s" % (len(run.stderr.splitlines()), rest, run.stderr))
+    profiles = [f for f in os.listdir(args.workdir) if f.startswith("autoprof.") and f.endswith(".json")]
+    if any(k == "no-profile" for k, _ in exp):
+        if profiles:
+            fail("a profile was written: %s" % profiles)
+        print("ok: no profile, as expected")
+        return
+    if len(profiles) != 1:
+        fail("expected one profile in %s, found %s\nstderr:\n%s" % (args.workdir, profiles, run.stderr))
+    with open(os.path.join(args.workdir, profiles[0])) as fh:
+        try:
+            prof = json.load(fh)
+        except ValueError as e:
+            fail("profile is not valid JSON: %s" % e)
+    check_profile(prof, exp, run)
+    print("ok: %d expectations" % len(exp))
+
+if __name__ == "__main__":
+    main()

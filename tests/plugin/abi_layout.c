@@ -1,0 +1,78 @@
+/* The descriptors the GCC plugin emits must match autoprof/abi.h field by
+ * field.  This program is compiled with the plugin but linked WITHOUT the
+ * runtime: it provides the entry points itself and checks what it gets. */
+#include "autoprof/abi.h"
+#include <stdio.h>
+#include <string.h>
+
+const int __autoprof_abi_v1 = AP_ABI_VERSION;
+static struct ap_module *seen_module;
+static struct ap_func_site *entered[8];
+static int n_entered, n_exited, failures;
+
+__attribute__((no_instrument_function)) void __autoprof_register(struct ap_module *m) {
+  seen_module = m;
+}
+__attribute__((no_instrument_function)) void __autoprof_enter(struct ap_func_site *s) {
+  if (n_entered < 8)
+    entered[n_entered] = s;
+  n_entered++;
+}
+__attribute__((no_instrument_function)) void __autoprof_exit(struct ap_func_site *s) { n_exited++; }
+
+#define EXPECT(c)                                                                                  \
+  do {                                                                                             \
+    if (!(c)) {                                                                                    \
+      fprintf(stderr, "abi_layout.c:%d: %s\n", __LINE__, #c);                                      \
+      failures++;                                                                                  \
+    }                                                                                              \
+  } while (0)
+
+volatile int sink;
+#define PROBE_LINE __LINE__ + 1
+__attribute__((noinline)) int probe_me(int x) {
+  for (int i = 0; i < x; i++)
+    sink += i;
+  return sink;
+}
+
+__attribute__((no_instrument_function)) int main(void) {
+  int line = PROBE_LINE - 1;
+  probe_me(3);
+  EXPECT(n_entered == 1 && n_exited == 1);
+  struct ap_func_site *s = entered[0];
+  EXPECT(s != NULL);
+  if (!s)
+    return 1;
+  EXPECT(strcmp(s->name, "probe_me") == 0);
+  EXPECT(strstr(s->file, "abi_layout.c") != NULL);
+  EXPECT(s->line == (uint32_t)line);
+  EXPECT(s->slot == 0);
+  EXPECT(s->size > 0);
+  EXPECT(strcmp(s->symbol, "probe_me") == 0);
+  EXPECT(s->arg_kinds == 0);
+  EXPECT((s->flags & (AP_FUNC_MAIN | AP_FUNC_CLONE | AP_FUNC_PART)) == 0);
+  struct ap_module *m = seen_module;
+  EXPECT(m != NULL);
+  if (!m)
+    return 1;
+  EXPECT(m->abi_version == AP_ABI_VERSION);
+  EXPECT(m->abi_guard == &__autoprof_abi_v1);
+  EXPECT(m->funcs_begin != NULL && m->funcs_begin <= s && s < m->funcs_end);
+  EXPECT((m->funcs_end - m->funcs_begin) == 1); /* main is no_instrument_function */
+  EXPECT(m->loops_begin == m->loops_end);
+  EXPECT(strstr(m->source, "abi_layout.c") != NULL);
+  EXPECT(strncmp(m->compiler, "gcc ", 4) == 0);
+  EXPECT(strstr(m->policy_file, "min0.yaml") != NULL);
+  EXPECT(m->policy_digest != 0);
+  EXPECT(m->report_output && strcmp(m->report_output, "autoprof.%n.%p") == 0);
+  EXPECT(m->report_formats == (AP_FORMAT_JSON | AP_FORMAT_TEXT));
+  EXPECT(m->report_top == 20);
+  EXPECT(m->hot_function_ppm == 50000);
+  EXPECT(m->memo_min_repeat_ppm == 500000);
+  EXPECT(m->next == NULL);
+  if (failures)
+    return 1;
+  printf("abi layout ok\n");
+  return 0;
+}
