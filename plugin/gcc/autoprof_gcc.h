@@ -27,8 +27,21 @@ struct ap_func_info {
   const char *symbol; /* assembler name */
 };
 
+/* What the plugin knows about one loop it instruments. */
+struct ap_loop_info {
+  unsigned flags; /* enum ap_loop_flags */
+  unsigned line;
+  unsigned depth;
+  const char *file;
+  tree func;                   /* site of the function the loop lives in */
+  const char *origin_function; /* function the loop was written in */
+  tree parent;                 /* site of the enclosing loop, or NULL_TREE */
+};
+
 /* sites.cc: descriptor tables, module record and its constructor. */
-tree ap_emit_func_site(const ap_func_info &info);
+/* The site record of FNDECL's body (created on first use), with INFO. */
+tree ap_func_site(tree fndecl, const ap_func_info &info);
+tree ap_loop_site(const ap_loop_info &info);
 void ap_emit_module_ctor(void);
 tree ap_probe_decl(const char *name, tree fntype);
 void ap_set_func_site_flags(tree site, unsigned flags);
@@ -36,5 +49,11 @@ bool ap_is_runtime_name(const char *name);
 
 /* funcs.cc: the entry/exit pass. */
 opt_pass *ap_make_func_pass(gcc::context *ctxt);
+/* funcs.cc: what a function is called and where, for both passes; returns
+ * why it is never instrumented, or NULL when the policy decides. */
+const char *ap_describe_function(function *fun, ap_func_info *info);
+
+/* loops.cc: the loop-count pass; `late` is the -O0 instance. */
+opt_pass *ap_make_loop_pass(gcc::context *ctxt, bool late);
 
 #endif

@@ -171,49 +171,59 @@ const char *never_reason(tree fndecl, tree origin) {
 /* Running the pass twice over one body must not double its probes. */
 hash_set<tree> *done;
 
+} // namespace
+
+/* Name, place and compiler facts of the function being compiled.  Returns
+ * why it must never be instrumented, or NULL if the policy decides. */
+const char *ap_describe_function(function *fun, ap_func_info *info) {
+  tree fndecl = fun->decl;
+  tree origin = origin_of(fndecl);
+  expanded_location loc = expand_location(DECL_SOURCE_LOCATION(origin));
+  *info = ap_func_info();
+  info->name = printable_name(origin);
+  info->file = loc.file ? loc.file : main_input_filename;
+  info->line = loc.line;
+  info->symbol = IDENTIFIER_POINTER(DECL_ASSEMBLER_NAME(fndecl));
+  cgraph_node *node = cgraph_node::get(fndecl);
+  int ecf = flags_from_decl_or_type(origin) | flags_from_decl_or_type(fndecl);
+  info->flags = (ecf & ECF_CONST ? AP_FUNC_CONST : 0) | (ecf & ECF_PURE ? AP_FUNC_PURE : 0) |
+                (origin != fndecl || strcmp(info->name, info->symbol) ? AP_FUNC_CLONE : 0) |
+                (node && node->split_part ? AP_FUNC_PART : 0) |
+                (MAIN_NAME_P(DECL_NAME(origin)) ? AP_FUNC_MAIN : 0);
+  return never_reason(fndecl, origin);
+}
+
+namespace {
+
 unsigned instrument(function *fun) {
   tree fndecl = fun->decl;
   if (!done)
     done = new hash_set<tree>;
   if (done->add(fndecl))
     return 0;
+  ap_func_info info;
+  const char *never = ap_describe_function(fun, &info);
   tree origin = origin_of(fndecl);
-  const char *name = printable_name(origin);
-  expanded_location loc = expand_location(DECL_SOURCE_LOCATION(origin));
-  const char *file = loc.file ? loc.file : main_input_filename;
-  const char *symbol = IDENTIFIER_POINTER(DECL_ASSEMBLER_NAME(fndecl));
-
-  const char *never = never_reason(fndecl, origin);
-  cgraph_node *node = cgraph_node::get(fndecl);
-  bool part = node && node->split_part;
-  bool split = part || own_part_calls(fun, origin, false);
-  unsigned size = body_size(fun);
+  bool split = (info.flags & AP_FUNC_PART) || own_part_calls(fun, origin, false);
+  info.size = body_size(fun);
   char why[256];
   enum ap_decision d = AP_SKIP;
   if (never)
     snprintf(why, sizeof why, "%s", never);
   else
-    d = ap_policy_function(ap_config.policy, name, file, size, !split, why, sizeof why);
+    d = ap_policy_function(ap_config.policy, info.name, info.file, info.size, !split, why,
+                           sizeof why);
+  bool renamed = strcmp(info.name, info.symbol) != 0;
   if (ap_config.verbose)
-    fprintf(stderr, "autoprof: %s:%d: %s%s%s: %s (%s; size %u%s)\n", file, loc.line, name,
-            strcmp(name, symbol) ? " as " : "", strcmp(name, symbol) ? symbol : "",
-            d == AP_SKIP ? "skipped" : "instrumented", why, size,
+    fprintf(stderr, "autoprof: %s:%u: %s%s%s: %s (%s; size %u%s)\n", info.file, info.line,
+            info.name, renamed ? " as " : "", renamed ? info.symbol : "",
+            d == AP_SKIP ? "skipped" : "instrumented", why, info.size,
             split ? ", split function" : "");
   if (d == AP_SKIP)
     return 0;
-
+  if (d == AP_INSTRUMENT_ALWAYS)
+    info.flags |= AP_FUNC_ALWAYS;
   init_decls();
-  ap_func_info info = {};
-  info.name = name;
-  info.file = file;
-  info.line = loc.line;
-  info.size = size;
-  info.symbol = symbol;
-  int ecf = flags_from_decl_or_type(origin) | flags_from_decl_or_type(fndecl);
-  info.flags = (ecf & ECF_CONST ? AP_FUNC_CONST : 0) | (ecf & ECF_PURE ? AP_FUNC_PURE : 0) |
-               (origin != fndecl || strcmp(name, symbol) ? AP_FUNC_CLONE : 0) |
-               (part ? AP_FUNC_PART : 0) | (d == AP_INSTRUMENT_ALWAYS ? AP_FUNC_ALWAYS : 0) |
-               (MAIN_NAME_P(DECL_NAME(origin)) ? AP_FUNC_MAIN : 0);
 
   /* Collect the returns first: the edits below add blocks. */
   auto_vec<gimple *> returns;
@@ -227,7 +237,7 @@ unsigned instrument(function *fun) {
 
   if (split)
     own_part_calls(fun, origin, true);
-  tree site = ap_emit_func_site(info);
+  tree site = ap_func_site(fndecl, info);
   tree addr = build_fold_addr_expr(site);
   /* The entry probe first: a function whose body is only a return then has
    * it before its exit probe, and no edge holds two pending insertions. */

@@ -35,6 +35,7 @@
 #include "cfghooks.h"
 #include "gimple-pretty-print.h"
 #include "options.h"
+#include "tree-vectorizer.h" /* find_loop_location: the loop line -fopt-info reports */
 
 #include "bversion.h"
 #if BUILDING_GCC_MAJOR < 10

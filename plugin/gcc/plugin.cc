@@ -89,6 +89,15 @@ int plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *versio
   struct register_pass_info func_pass = {ap_make_func_pass(g), "optimized", 1,
                                          PASS_POS_INSERT_AFTER};
   register_callback(info->base_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &func_pass);
+  /* Loop counts before "loop": rotated loops, no loop optimisation yet
+   * (DESIGN §10); "loop" is not run at -O0, so a second instance after
+   * "optimized" serves -O0 (each function is instrumented once). */
+  struct register_pass_info loop_pass = {ap_make_loop_pass(g, false), "loop", 1,
+                                         PASS_POS_INSERT_BEFORE};
+  register_callback(info->base_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &loop_pass);
+  struct register_pass_info loop_pass_o0 = {ap_make_loop_pass(g, true), "optimized", 1,
+                                            PASS_POS_INSERT_AFTER};
+  register_callback(info->base_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &loop_pass_o0);
   register_callback(info->base_name, PLUGIN_ALL_IPA_PASSES_END, on_ipa_end, NULL);
   return 0;
 }

@@ -39,6 +39,7 @@ tree u64_type() { return unsigned_intDI_type_node; }
 
 tree func_site_type, func_site_fields[8];
 tree module_type, module_fields[17];
+tree loop_site_type, loop_site_fields[8];
 
 void build_types() {
   if (func_site_type)
@@ -61,10 +62,17 @@ void build_types() {
       {"next", ptr_type_node},
   };
   module_type = build_record("ap_module", mod, 17, module_fields);
+  const field_spec loop[] = {
+      {"flags", u32_type()},  {"line", u32_type()},  {"slot", u32_type()},
+      {"depth", u32_type()},  {"file", ptr_type_node}, {"func", ptr_type_node},
+      {"origin_function", ptr_type_node}, {"parent", ptr_type_node},
+  };
+  loop_site_type = build_record("ap_loop_site", loop, 8, loop_site_fields);
   /* The ABI is fixed-size: if GCC laid the records out differently from the
    * C header the runtime was built with, stop here rather than corrupt. */
   gcc_assert(tree_to_uhwi(TYPE_SIZE_UNIT(func_site_type)) == sizeof(struct ap_func_site));
   gcc_assert(tree_to_uhwi(TYPE_SIZE_UNIT(module_type)) == sizeof(struct ap_module));
+  gcc_assert(tree_to_uhwi(TYPE_SIZE_UNIT(loop_site_type)) == sizeof(struct ap_loop_site));
 }
 
 tree str_ptr(const char *s) {
@@ -144,8 +152,7 @@ tree ap_probe_decl(const char *name, tree fntype) {
   return decl;
 }
 
-tree ap_emit_func_site(const ap_func_info &info) {
-  build_types();
+static tree func_site_init(const ap_func_info &info) {
   vec<constructor_elt, va_gc> *v = NULL;
   tree *f = func_site_fields;
   CONSTRUCTOR_APPEND_ELT(v, f[0], u32(info.flags));
@@ -156,8 +163,44 @@ tree ap_emit_func_site(const ap_func_info &info) {
   CONSTRUCTOR_APPEND_ELT(v, f[5], str_ptr(info.file));
   CONSTRUCTOR_APPEND_ELT(v, f[6], str_ptr(info.symbol));
   CONSTRUCTOR_APPEND_ELT(v, f[7], u64(0));
-  return static_var("__autoprof_site", func_site_type, build_constructor(func_site_type, v),
-                    AP_SECTION_FUNCS);
+  return build_constructor(func_site_type, v);
+}
+
+/* One site record per function body, shared by the loop pass (whose loop
+ * records point to it, and which runs first) and the entry/exit pass. */
+static hash_map<tree, tree> *func_sites;
+
+tree ap_func_site(tree fndecl, const ap_func_info &info) {
+  build_types();
+  if (!func_sites)
+    func_sites = new hash_map<tree, tree>;
+  if (tree *site = func_sites->get(fndecl)) {
+    /* Variables are output after every function is expanded, so the
+     * initializer can still be completed now. */
+    DECL_INITIAL(*site) = func_site_init(info);
+    TREE_CONSTANT(DECL_INITIAL(*site)) = 1;
+    TREE_STATIC(DECL_INITIAL(*site)) = 1;
+    return *site;
+  }
+  tree site = static_var("__autoprof_site", func_site_type, func_site_init(info), AP_SECTION_FUNCS);
+  func_sites->put(fndecl, site);
+  return site;
+}
+
+tree ap_loop_site(const ap_loop_info &info) {
+  build_types();
+  vec<constructor_elt, va_gc> *v = NULL;
+  tree *f = loop_site_fields;
+  CONSTRUCTOR_APPEND_ELT(v, f[0], u32(info.flags));
+  CONSTRUCTOR_APPEND_ELT(v, f[1], u32(info.line));
+  CONSTRUCTOR_APPEND_ELT(v, f[2], u32(0));
+  CONSTRUCTOR_APPEND_ELT(v, f[3], u32(info.depth));
+  CONSTRUCTOR_APPEND_ELT(v, f[4], str_ptr(info.file));
+  CONSTRUCTOR_APPEND_ELT(v, f[5], info.func ? addr_of(info.func) : str_ptr(NULL));
+  CONSTRUCTOR_APPEND_ELT(v, f[6], str_ptr(info.origin_function));
+  CONSTRUCTOR_APPEND_ELT(v, f[7], info.parent ? addr_of(info.parent) : str_ptr(NULL));
+  return static_var("__autoprof_loop", loop_site_type, build_constructor(loop_site_type, v),
+                    AP_SECTION_LOOPS);
 }
 
 /* The site's initializer is output with the other variables after every

@@ -107,6 +107,14 @@ void __autoprof_register(struct ap_module *module);
 void __autoprof_enter(struct ap_func_site *site);
 void __autoprof_exit(struct ap_func_site *site);
 
+/* Loops: one call on each exit edge of an instrumented loop, never inside
+ * it.  `iterations` is the number of times the body ran during this entry
+ * (a local counter in the loop, which the optimizers may turn into a closed
+ * form).  A timed loop takes a start stamp in its preheader. */
+void __autoprof_loop(struct ap_loop_site *site, uint64_t iterations);
+uint64_t __autoprof_loop_start(void);
+void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations, uint64_t start);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,231 @@
+/* Loop probes: exact iteration counts, and loop time where the policy asks.
+ *
+ * Per loop: a 64-bit counter PHI in the header, incremented once per
+ * iteration, and one call on each exit edge with its value — nothing in the
+ * loop body but an add, so SCEV's final value replacement turns the counter
+ * into a closed form and vectorization is unchanged (tests/plugin checks
+ * -fopt-info-vec).  A timed loop reads the clock once in its preheader and
+ * once at the exit call.
+ *
+ * Where: before "loop" (the loop optimizer pipeline of -O1 and above):
+ * pass_ch has rotated loops, so the header runs once per iteration, and no
+ * loop optimisation has run yet.  -O0 has no such pipeline: a second
+ * instance after "optimized" instruments loops there; the first instance
+ * to see a function does the work. */
+#include "autoprof_gcc.h"
+
+extern "C" {
+#include "autoprof/abi.h"
+}
+
+namespace {
+
+tree loop_decl, loop_timed_decl, loop_start_decl;
+hash_set<tree> *done;
+
+void init_decls() {
+  if (loop_decl)
+    return;
+  tree u64 = unsigned_intDI_type_node;
+  loop_decl = ap_probe_decl("__autoprof_loop",
+                            build_function_type_list(void_type_node, ptr_type_node, u64, NULL_TREE));
+  loop_timed_decl = ap_probe_decl(
+      "__autoprof_loop_timed",
+      build_function_type_list(void_type_node, ptr_type_node, u64, u64, NULL_TREE));
+  loop_start_decl = ap_probe_decl("__autoprof_loop_start", build_function_type_list(u64, NULL_TREE));
+}
+
+/* A header that only computes and tests the loop condition: no store, no
+ * call. */
+bool test_only_header(basic_block header) {
+  for (gimple_stmt_iterator gsi = gsi_start_bb(header); !gsi_end_p(gsi); gsi_next(&gsi)) {
+    gimple *g = gsi_stmt(gsi);
+    if (is_gimple_debug(g) || gimple_code(g) == GIMPLE_LABEL || gimple_code(g) == GIMPLE_COND)
+      continue;
+    if (gimple_code(g) != GIMPLE_ASSIGN || gimple_vdef(g))
+      return false;
+  }
+  return true;
+}
+
+/* The bottom test of a loop in do-while form (GCC's own do_while_loop_p):
+ * an empty latch whose single predecessor may leave the loop.  pass_ch
+ * rotates loops into this form at -O1 and above; at -O0 the C front end
+ * emits for/while loops tested at the top, in the header. */
+gcond *bottom_test(class loop *loop) {
+  basic_block latch = loop->latch;
+  if (!latch || !empty_block_p(latch) || !single_pred_p(latch))
+    return NULL;
+  basic_block bb = single_pred(latch);
+  gcond *cond = safe_dyn_cast<gcond *>(last_stmt(bb));
+  return cond && loop_exits_from_bb_p(loop, bb) ? cond : NULL;
+}
+
+/* Does leaving the loop from its header mean the test failed before the
+ * body ran (a top-tested loop), so that header run is not an iteration? */
+bool top_tested(class loop *loop) {
+  return safe_dyn_cast<gcond *>(last_stmt(loop->header)) && test_only_header(loop->header) &&
+         loop_exits_from_bb_p(loop, loop->header) && !bottom_test(loop);
+}
+
+/* The line of the loop's controlling test: the header's test of a top-tested
+ * loop, the bottom test of a rotated one (the same source line: pass_ch
+ * copies the condition), else what -fopt-info would name. */
+location_t loop_location(class loop *loop, bool top) {
+  gimple *test = top ? last_stmt(loop->header) : bottom_test(loop);
+  if (test && LOCATION_LOCUS(gimple_location(test)) > BUILTINS_LOCATION)
+    return gimple_location(test);
+  return find_loop_location(loop).get_location_t();
+}
+
+/* The function a loop was written in, when it came from inlined code. */
+const char *inlined_from(location_t loc) {
+  for (tree block = LOCATION_BLOCK(loc); block && TREE_CODE(block) == BLOCK;
+       block = BLOCK_SUPERCONTEXT(block)) {
+    tree origin = block_ultimate_origin(block);
+    if (origin && TREE_CODE(origin) == FUNCTION_DECL)
+      return lang_hooks.decl_printable_name(origin, 2);
+  }
+  return NULL;
+}
+
+struct loop_instrumenter {
+  function *fun;
+  tree func_site;
+  const char *func_name;
+  hash_map<int_hash<int, -1, -2>, tree> sites; /* loop->num -> site */
+  unsigned count = 0;
+
+  bool timed(const class loop *loop) {
+    switch (ap_config.policy->loops.timing) {
+    case AP_TIMING_ALL:
+      return true;
+    case AP_TIMING_OUTERMOST:
+      return loop_depth(loop) == 1;
+    default:
+      return false;
+    }
+  }
+
+  tree make_site(class loop *loop, bool is_timed, bool top) {
+    location_t loc = loop_location(loop, top);
+    expanded_location xl = expand_location(loc);
+    const char *origin = inlined_from(loc);
+    ap_loop_info info = {};
+    info.flags = (is_timed ? AP_LOOP_TIMED : 0) | (origin ? AP_LOOP_INLINED : 0);
+    info.line = xl.line;
+    info.file = xl.file ? xl.file : main_input_filename;
+    info.depth = loop_depth(loop);
+    info.func = func_site;
+    info.origin_function = origin ? origin : func_name;
+    tree *parent = loop_outer(loop) ? sites.get(loop_outer(loop)->num) : NULL;
+    info.parent = parent ? *parent : NULL_TREE;
+    if (ap_config.verbose)
+      fprintf(stderr, "autoprof: %s:%u: loop in %s%s%s: depth %u%s\n", info.file, info.line,
+              func_name, origin ? " from " : "", origin ? origin : "", info.depth,
+              is_timed ? ", timed" : "");
+    return ap_loop_site(info);
+  }
+
+  void instrument(class loop *loop) {
+    basic_block header = loop->header;
+    if (bb_has_abnormal_pred(header) || !loop_preheader_edge(loop))
+      return;
+    bool is_timed = timed(loop);
+    bool top = top_tested(loop);
+    tree site = make_site(loop, is_timed, top);
+    sites.put(loop->num, site);
+    tree addr = build_fold_addr_expr(site);
+    tree u64 = unsigned_intDI_type_node;
+
+    /* counter: cnt = PHI <0 (preheader), next (latches)>; next = cnt + 1 */
+    edge pre = loop_preheader_edge(loop);
+    tree cnt = make_ssa_name(u64);
+    tree next = make_ssa_name(u64);
+    gphi *phi = create_phi_node(cnt, header);
+    edge e;
+    edge_iterator ei;
+    FOR_EACH_EDGE(e, ei, header->preds)
+    add_phi_arg(phi, e == pre ? build_zero_cst(u64) : next, e, UNKNOWN_LOCATION);
+    gimple_stmt_iterator gsi = gsi_after_labels(header);
+    gsi_insert_before(&gsi, gimple_build_assign(next, PLUS_EXPR, cnt, build_one_cst(u64)),
+                      GSI_NEW_STMT);
+
+    tree start = NULL_TREE;
+    if (is_timed) {
+      start = make_ssa_name(u64);
+      gcall *stamp = gimple_build_call(loop_start_decl, 0);
+      gimple_call_set_lhs(stamp, start);
+      gsi_insert_on_edge(pre, stamp);
+    }
+    for (edge exit : get_loop_exit_edges(loop)) {
+      if (exit->flags & (EDGE_EH | EDGE_ABNORMAL))
+        continue;
+      /* leaving a top-tested loop from its header: that run was the test */
+      tree value = top && exit->src == header ? cnt : next;
+      gcall *call = is_timed ? gimple_build_call(loop_timed_decl, 3, addr, value, start)
+                             : gimple_build_call(loop_decl, 2, addr, value);
+      gsi_insert_on_edge(exit, call);
+    }
+    count++;
+  }
+};
+
+unsigned instrument_loops(function *fun, bool late) {
+  if (!ap_config.policy->loops.enabled)
+    return 0;
+  if (!done)
+    done = new hash_set<tree>;
+  if (done->contains(fun->decl))
+    return 0;
+  /* At -O1 and above the early instance owns the function; the late one
+   * only serves -O0 (where the early one never runs). */
+  if (late && optimize)
+    return 0;
+  done->add(fun->decl);
+
+  ap_func_info info;
+  if (ap_describe_function(fun, &info))
+    return 0;
+  /* Loops follow the function's name and file rules; min_size does not
+   * apply (loop counts cost nothing, and a small function can hold a hot
+   * loop). */
+  if (ap_policy_function(ap_config.policy, info.name, info.file, 0, 0, NULL, 0) == AP_SKIP)
+    return 0;
+
+  loop_optimizer_init(LOOPS_NORMAL | LOOPS_HAVE_RECORDED_EXITS);
+  if (number_of_loops(fun) <= 1) {
+    loop_optimizer_finalize();
+    return 0;
+  }
+  init_decls();
+  loop_instrumenter li;
+  li.fun = fun;
+  li.func_site = ap_func_site(fun->decl, info);
+  li.func_name = info.name;
+  /* Outer loops first, so an inner loop's record can point to its parent. */
+  for (class loop *loop : loops_list(fun, 0))
+    li.instrument(loop);
+  gsi_commit_edge_inserts();
+  loop_optimizer_finalize();
+  if (!li.count)
+    return 0;
+  mark_virtual_operands_for_renaming(fun);
+  return TODO_update_ssa;
+}
+
+const pass_data loop_pass_data = {
+    GIMPLE_PASS, "autoprof_loop", OPTGROUP_NONE, TV_NONE, PROP_cfg | PROP_ssa, 0, 0, 0, 0,
+};
+
+class loop_pass : public gimple_opt_pass {
+  bool late;
+
+public:
+  loop_pass(gcc::context *ctxt, bool is_late) : gimple_opt_pass(loop_pass_data, ctxt), late(is_late) {}
+  unsigned int execute(function *fun) override { return instrument_loops(fun, late); }
+};
+
+} // namespace
+
+opt_pass *ap_make_loop_pass(gcc::context *ctxt, bool late) { return new loop_pass(ctxt, late); }
