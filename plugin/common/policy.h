@@ -44,6 +44,10 @@ struct ap_policy {
   struct {
     double hot_function_share, hot_loop_share, memo_min_repeat_rate;
   } hints;
+  /* Private to the matcher: realpath() of the last file asked about, so a
+   * plugin asking for every function of one file resolves it once.  Hence a
+   * policy must not be matched from two threads at once. */
+  struct ap_policy_cache *cache;
 };
 
 /* Loads a policy file.  On error returns NULL and writes one line
