@@ -39,12 +39,14 @@ struct ap_loop_info {
 };
 
 /* sites.cc: descriptor tables, module record and its constructor. */
-/* The site record of FNDECL's body (created on first use), with INFO. */
-tree ap_func_site(tree fndecl, const ap_func_info &info);
+/* The site record of FNDECL's body, created with INFO on first use.  FINAL
+ * (the entry/exit pass): INFO is complete, write the record out; else (the
+ * loop pass) it is only referenced until then. */
+tree ap_func_site(tree fndecl, const ap_func_info &info, bool final);
+void ap_func_site_done(tree fndecl); /* the entry/exit pass skipped it */
 tree ap_loop_site(const ap_loop_info &info);
 void ap_emit_module_ctor(void);
 tree ap_probe_decl(const char *name, tree fntype);
-void ap_set_func_site_flags(tree site, unsigned flags);
 bool ap_is_runtime_name(const char *name);
 
 /* funcs.cc: the entry/exit pass. */

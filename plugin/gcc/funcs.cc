@@ -86,12 +86,11 @@ bool own_part_calls(function *fun, tree origin, bool untail) {
 }
 
 struct exit_placer {
-  tree site_addr;
   vec<gimple *> calls;
   bool tail;
 
   gimple *make_call() {
-    gcall *call = gimple_build_call(exit_decl, 1, site_addr);
+    gcall *call = gimple_build_call(exit_decl, 1, null_pointer_node);
     calls.safe_push(call);
     return call;
   }
@@ -219,8 +218,10 @@ unsigned instrument(function *fun) {
             info.name, renamed ? " as " : "", renamed ? info.symbol : "",
             d == AP_SKIP ? "skipped" : "instrumented", why, info.size,
             split ? ", split function" : "");
-  if (d == AP_SKIP)
+  if (d == AP_SKIP) {
+    ap_func_site_done(fndecl);
     return 0;
+  }
   if (d == AP_INSTRUMENT_ALWAYS)
     info.flags |= AP_FUNC_ALWAYS;
   init_decls();
@@ -237,26 +238,30 @@ unsigned instrument(function *fun) {
 
   if (split)
     own_part_calls(fun, origin, true);
-  tree site = ap_func_site(fndecl, info);
-  tree addr = build_fold_addr_expr(site);
   /* The entry probe first: a function whose body is only a return then has
-   * it before its exit probe, and no edge holds two pending insertions. */
-  gcall *enter = gimple_build_call(enter_decl, 1, addr);
+   * it before its exit probe, and no edge holds two pending insertions.
+   * The site's address is filled in last: its flags depend on the exits. */
+  gcall *enter = gimple_build_call(enter_decl, 1, null_pointer_node);
   gsi_insert_on_edge_immediate(single_succ_edge(AP_ENTRY_BB), enter);
   exit_placer exits = {};
-  exits.site_addr = addr;
   exits.calls.create(4);
   for (gimple *ret : returns)
     exits.at_return(ret);
   if (exits.tail)
-    ap_set_func_site_flags(site, info.flags | AP_FUNC_TAILCALL);
+    info.flags |= AP_FUNC_TAILCALL;
+  tree addr = build_fold_addr_expr(ap_func_site(fndecl, info, true));
   gsi_commit_edge_inserts();
 
   cgraph_node *self = cgraph_node::get_create(fndecl);
+  gimple_call_set_arg(enter, 0, addr);
+  update_stmt(enter);
   self->create_edge(cgraph_node::get_create(enter_decl), enter, gimple_bb(enter)->count);
-  for (gimple *call : exits.calls)
+  for (gimple *call : exits.calls) {
+    gimple_call_set_arg(call, 0, addr);
+    update_stmt(call);
     self->create_edge(cgraph_node::get_create(exit_decl), as_a<gcall *>(call),
                       gimple_bb(call)->count);
+  }
   exits.calls.release();
   mark_virtual_operands_for_renaming(fun);
   return TODO_update_ssa;

@@ -201,7 +201,7 @@ unsigned instrument_loops(function *fun, bool late) {
   init_decls();
   loop_instrumenter li;
   li.fun = fun;
-  li.func_site = ap_func_site(fun->decl, info);
+  li.func_site = ap_func_site(fun->decl, info, false);
   li.func_name = info.name;
   /* Outer loops first, so an inner loop's record can point to its parent. */
   for (class loop *loop : loops_list(fun, 0))

@@ -90,7 +90,8 @@ tree addr_of(tree var) {
 }
 
 /* A file-local static variable with a constant initializer. */
-tree static_var(const char *prefix, tree type, tree init, const char *section) {
+tree static_var(const char *prefix, tree type, tree init, const char *section,
+               bool finalize = true) {
   static unsigned counter;
   char name[64];
   snprintf(name, sizeof name, "%s.%u", prefix, counter++);
@@ -112,7 +113,10 @@ tree static_var(const char *prefix, tree type, tree init, const char *section) {
   DECL_INITIAL(var) = init;
   TREE_CONSTANT(init) = 1;
   TREE_STATIC(init) = 1;
-  varpool_node::finalize_decl(var);
+  /* Without -ftoplevel-reorder (-O0) a variable finalized while functions
+   * are expanded is written out at once: finalize only complete ones. */
+  if (finalize)
+    varpool_node::finalize_decl(var);
   return var;
 }
 
@@ -167,24 +171,44 @@ static tree func_site_init(const ap_func_info &info) {
 }
 
 /* One site record per function body, shared by the loop pass (whose loop
- * records point to it, and which runs first) and the entry/exit pass. */
+ * records point to it, and which runs first) and the entry/exit pass (which
+ * alone knows the final size and flags, and finalizes the record). */
 static hash_map<tree, tree> *func_sites;
 
-tree ap_func_site(tree fndecl, const ap_func_info &info) {
+/* A reference (the loop records') makes a varpool node, not a definition. */
+static void finalize_once(tree var) {
+  varpool_node *node = varpool_node::get(var);
+  if (!node || !node->definition)
+    varpool_node::finalize_decl(var);
+}
+
+tree ap_func_site(tree fndecl, const ap_func_info &info, bool final) {
   build_types();
   if (!func_sites)
     func_sites = new hash_map<tree, tree>;
-  if (tree *site = func_sites->get(fndecl)) {
-    /* Variables are output after every function is expanded, so the
-     * initializer can still be completed now. */
-    DECL_INITIAL(*site) = func_site_init(info);
-    TREE_CONSTANT(DECL_INITIAL(*site)) = 1;
-    TREE_STATIC(DECL_INITIAL(*site)) = 1;
-    return *site;
+  tree *known = func_sites->get(fndecl);
+  tree site = known ? *known : NULL_TREE;
+  if (!site) {
+    site = static_var("__autoprof_site", func_site_type, func_site_init(info), AP_SECTION_FUNCS,
+                      final);
+    func_sites->put(fndecl, site);
+  } else if (final) {
+    tree init = func_site_init(info);
+    TREE_CONSTANT(init) = 1;
+    TREE_STATIC(init) = 1;
+    DECL_INITIAL(site) = init;
   }
-  tree site = static_var("__autoprof_site", func_site_type, func_site_init(info), AP_SECTION_FUNCS);
-  func_sites->put(fndecl, site);
+  if (final)
+    finalize_once(site);
   return site;
+}
+
+/* The entry/exit pass skipped FNDECL: a record the loop pass made for it
+ * is written out as it is. */
+void ap_func_site_done(tree fndecl) {
+  tree *site = func_sites ? func_sites->get(fndecl) : NULL;
+  if (site)
+    finalize_once(*site);
 }
 
 tree ap_loop_site(const ap_loop_info &info) {
@@ -201,12 +225,6 @@ tree ap_loop_site(const ap_loop_info &info) {
   CONSTRUCTOR_APPEND_ELT(v, f[7], info.parent ? addr_of(info.parent) : str_ptr(NULL));
   return static_var("__autoprof_loop", loop_site_type, build_constructor(loop_site_type, v),
                     AP_SECTION_LOOPS);
-}
-
-/* The site's initializer is output with the other variables after every
- * function is expanded, so it can still change while its function is. */
-void ap_set_func_site_flags(tree site, unsigned flags) {
-  (*CONSTRUCTOR_ELTS(DECL_INITIAL(site)))[0].value = u32(flags);
 }
 
 static unsigned ppm(double share) { return (unsigned)(share * 1e6 + 0.5); }

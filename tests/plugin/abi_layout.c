@@ -19,6 +19,19 @@ __attribute__((no_instrument_function)) void __autoprof_enter(struct ap_func_sit
   n_entered++;
 }
 __attribute__((no_instrument_function)) void __autoprof_exit(struct ap_func_site *s) { n_exited++; }
+static struct ap_loop_site *loop_seen;
+static uint64_t loop_iterations, loop_calls;
+__attribute__((no_instrument_function)) void __autoprof_loop(struct ap_loop_site *l, uint64_t n) {
+  loop_seen = l;
+  loop_iterations += n;
+  loop_calls++;
+}
+__attribute__((no_instrument_function)) uint64_t __autoprof_loop_start(void) { return 1000; }
+__attribute__((no_instrument_function)) void __autoprof_loop_timed(struct ap_loop_site *l,
+                                                                   uint64_t n, uint64_t start) {
+  if (start == 1000)
+    __autoprof_loop(l, n);
+}
 
 #define EXPECT(c)                                                                                  \
   do {                                                                                             \
@@ -29,15 +42,15 @@ __attribute__((no_instrument_function)) void __autoprof_exit(struct ap_func_site
   } while (0)
 
 volatile int sink;
-#define PROBE_LINE __LINE__ + 1
+static const int probe_line = __LINE__ + 1;
 __attribute__((noinline)) int probe_me(int x) {
-  for (int i = 0; i < x; i++)
+  for (int i = 0; i < x; i++) /* the loop's line: probe_line + 1 */
     sink += i;
   return sink;
 }
 
 __attribute__((no_instrument_function)) int main(void) {
-  int line = PROBE_LINE - 1;
+  int line = probe_line;
   probe_me(3);
   EXPECT(n_entered == 1 && n_exited == 1);
   struct ap_func_site *s = entered[0];
@@ -60,7 +73,21 @@ __attribute__((no_instrument_function)) int main(void) {
   EXPECT(m->abi_guard == &__autoprof_abi_v1);
   EXPECT(m->funcs_begin != NULL && m->funcs_begin <= s && s < m->funcs_end);
   EXPECT((m->funcs_end - m->funcs_begin) == 1); /* main is no_instrument_function */
-  EXPECT(m->loops_begin == m->loops_end);
+  /* the loop: one record, timed (outermost), counted once with 3 iterations */
+  EXPECT(m->loops_end - m->loops_begin == 1);
+  struct ap_loop_site *l = loop_seen;
+  EXPECT(l != NULL && l == m->loops_begin);
+  EXPECT(loop_calls == 1 && loop_iterations == 3);
+  if (l) {
+    EXPECT(l->line == (uint32_t)line + 1);
+    EXPECT(strstr(l->file, "abi_layout.c") != NULL);
+    EXPECT(l->slot == 0);
+    EXPECT(l->depth == 1);
+    EXPECT(l->flags == AP_LOOP_TIMED);
+    EXPECT(l->func == s);
+    EXPECT(strcmp(l->origin_function, "probe_me") == 0);
+    EXPECT(l->parent == NULL);
+  }
   EXPECT(strstr(m->source, "abi_layout.c") != NULL);
   EXPECT(strncmp(m->compiler, "gcc ", 4) == 0);
   EXPECT(strstr(m->policy_file, "min0.yaml") != NULL);

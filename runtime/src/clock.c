@@ -1,0 +1,130 @@
+/* Time: the tick/ns ratio measured over the whole run, and the calibration
+ * of what the probes themselves cost, done at exit on a scratch thread
+ * record so the user's counters never see it. */
+#include <time.h>
+
+#include "rt.h"
+
+static uint64_t mono0, ticks0;
+
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void ap_clock_start(void) {
+  mono0 = mono_ns();
+  ticks0 = ap_ticks();
+}
+
+#ifdef AP_TEST_CLOCK
+uint64_t ap_test_now;
+struct ap_calibration ap_test_calibration = {1, 0, 0, 0};
+
+uint64_t ap_clock_wall_ns(void) {
+  return ap_ticks() - ticks0;
+}
+
+void ap_calibrate(struct ap_calibration *c) {
+  *c = ap_test_calibration;
+}
+#else
+
+uint64_t ap_clock_wall_ns(void) {
+  return mono_ns() - mono0;
+}
+
+/* Ticks per ns over the whole run; a run shorter than 2 ms is stretched
+ * (spinning) so the ratio keeps 3+ significant digits. */
+static double ticks_per_ns(void) {
+#ifdef __x86_64__
+  uint64_t m, t;
+  do {
+    m = mono_ns();
+    t = ap_ticks();
+  } while (m - mono0 < 2000000);
+  return (double)(t - ticks0) / (double)(m - mono0);
+#else
+  return 1.0;
+#endif
+}
+
+static struct ap_func_site cal_parent = {.slot = 1, .name = "(calibration)"};
+static struct ap_func_site cal_child = {.slot = 2, .name = "(calibration child)"};
+
+enum { CAL_ROUNDS = 25, CAL_N = 200 };
+
+/* Ticks from a frame's enter clock read to its exit clock read when the
+ * body is empty: the frame's own probe time inside its interval. */
+static double measure_self(struct ap_thread *t) {
+  double best = -1;
+  for (int r = 0; r < CAL_ROUNDS; r++) {
+    uint64_t before = t->ctr[1].excl;
+    for (int i = 0; i < CAL_N; i++) {
+      __autoprof_enter(&cal_parent);
+      __autoprof_exit(&cal_parent);
+    }
+    double v = (double)(t->ctr[1].excl - before) / CAL_N;
+    if (best < 0 || v < best)
+      best = v;
+  }
+  return best;
+}
+
+/* What one child's enter+exit adds to its parent's interval. */
+static double measure_pair(struct ap_thread *t, double self) {
+  double best = -1;
+  for (int r = 0; r < CAL_ROUNDS; r++) {
+    uint64_t before = t->ctr[1].incl;
+    __autoprof_enter(&cal_parent);
+    for (int i = 0; i < CAL_N; i++) {
+      __autoprof_enter(&cal_child);
+      __autoprof_exit(&cal_child);
+    }
+    __autoprof_exit(&cal_parent);
+    double v = ((double)(t->ctr[1].incl - before) - self) / CAL_N;
+    if (best < 0 || v < best)
+      best = v;
+  }
+  return best < 0 ? 0 : best;
+}
+
+__attribute__((noinline)) static void empty_callee(void) {
+  __asm__ volatile("" ::: "memory");
+}
+
+/* A real call + return of an empty non-inlined function, loop removed. */
+static double measure_call(void) {
+  double best = -1;
+  for (int r = 0; r < CAL_ROUNDS; r++) {
+    uint64_t t0 = ap_ticks();
+    for (int i = 0; i < CAL_N * 5; i++)
+      empty_callee();
+    uint64_t t1 = ap_ticks();
+    for (int i = 0; i < CAL_N * 5; i++)
+      __asm__ volatile("" ::: "memory");
+    uint64_t t2 = ap_ticks();
+    double v = ((double)(t1 - t0) - (double)(t2 - t1)) / (CAL_N * 5);
+    if (best < 0 || v < best)
+      best = v;
+  }
+  return best < 0 ? 0 : best;
+}
+
+void ap_calibrate(struct ap_calibration *c) {
+  c->ticks_per_ns = ticks_per_ns();
+  c->self_ticks = c->pair_ticks = 0;
+  c->call_ticks = measure_call();
+  struct ap_thread *scratch = ap_thread_new(1), *user = ap_tls;
+  if (!scratch)
+    return;
+  if (scratch->limit >= 2 && scratch->nslots > 2) {
+    ap_tls = scratch; /* the probes below count into the scratch record */
+    c->self_ticks = measure_self(scratch);
+    c->pair_ticks = measure_pair(scratch, c->self_ticks);
+    ap_tls = user;
+  }
+  ap_thread_free(scratch);
+}
+#endif

@@ -1,0 +1,448 @@
+/* At exit: close the calling thread's frames, merge every thread's counters
+ * and call trees into one ap_profile, subtract the calibrated probe cost,
+ * derive the hints, write the files atomically and print the summary.
+ * Never changes the program's exit status or output: every failure is one
+ * line on stderr. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "autoprof/autoprof.h"
+#include "profile.h"
+#include "rt.h"
+
+int ap_finished;
+
+struct mnode {
+  int64_t parent;
+  uint32_t slot;
+  uint64_t calls, incl, excl; /* raw ticks */
+  uint64_t kids, desc;        /* calls of direct children / of all descendants */
+};
+
+struct merged {
+  struct mnode *v;
+  size_t n, cap;
+  uint32_t *hash; /* index + 1, open addressing on (parent, slot) */
+  size_t hcap;
+};
+
+static uint64_t mix(int64_t parent, uint32_t slot) {
+  return ((uint64_t)parent * 0x9E3779B97F4A7C15ull) ^ (slot * 0xC2B2AE3D27D4EB4Full);
+}
+
+static int rehash(struct merged *m) {
+  size_t cap = m->hcap ? m->hcap * 2 : 4096;
+  uint32_t *h = calloc(cap, sizeof *h);
+  if (!h)
+    return -1;
+  for (size_t i = 0; i < m->n; i++) {
+    uint64_t k = mix(m->v[i].parent, m->v[i].slot);
+    while (h[k & (cap - 1)])
+      k++;
+    h[k & (cap - 1)] = (uint32_t)i + 1;
+  }
+  free(m->hash);
+  m->hash = h;
+  m->hcap = cap;
+  return 0;
+}
+
+static long find_or_add(struct merged *m, int64_t parent, uint32_t slot) {
+  if ((m->n + 1) * 2 > m->hcap && rehash(m))
+    return -1;
+  uint64_t k = mix(parent, slot);
+  for (uint32_t i; (i = m->hash[k & (m->hcap - 1)]); k++)
+    if (m->v[i - 1].parent == parent && m->v[i - 1].slot == slot)
+      return i - 1;
+  if (m->n == m->cap) {
+    size_t cap = m->cap ? m->cap * 2 : 1024;
+    struct mnode *q = realloc(m->v, cap * sizeof *q);
+    if (!q)
+      return -1;
+    m->v = q;
+    m->cap = cap;
+  }
+  m->v[m->n] = (struct mnode){parent, slot, 0, 0, 0, 0, 0};
+  m->hash[k & (m->hcap - 1)] = (uint32_t)m->n + 1;
+  return (long)m->n++;
+}
+
+/* Pre-order walk through parent pointers: no recursion, no stack. */
+static int merge_tree(struct merged *m, struct ap_thread *t) {
+  struct ap_node *root = &t->root;
+  struct ap_node *n = __atomic_load_n(&root->kids, __ATOMIC_ACQUIRE);
+  while (n) {
+    int64_t parent = n->parent == root ? -1 : (int64_t)n->parent->merged;
+    long i = find_or_add(m, parent, n->slot);
+    if (i < 0)
+      return -1;
+    n->merged = (uint32_t)i;
+    m->v[i].calls += n->calls;
+    m->v[i].incl += n->incl;
+    m->v[i].excl += n->excl;
+    struct ap_node *k = __atomic_load_n(&n->kids, __ATOMIC_ACQUIRE);
+    if (k) {
+      n = k;
+      continue;
+    }
+    while (n != root && !n->next)
+      n = n->parent;
+    n = n == root ? NULL : n->next;
+  }
+  return 0;
+}
+
+/* Children always come after their parent, so one backward pass sums the
+ * calls below every node: the probe pairs its measured times contain. */
+static void count_descendants(struct merged *m) {
+  for (size_t i = m->n; i-- > 0;) {
+    int64_t p = m->v[i].parent;
+    if (p >= 0) {
+      m->v[p].kids += m->v[i].calls;
+      m->v[p].desc += m->v[i].calls + m->v[i].desc;
+    }
+  }
+}
+
+static int outermost(const struct merged *m, size_t i) {
+  for (int64_t a = m->v[i].parent; a >= 0; a = m->v[a].parent)
+    if (m->v[a].slot == m->v[i].slot)
+      return 0;
+  return 1;
+}
+
+struct comp {
+  double self, pair, tpn;
+};
+
+static uint64_t to_ns(const struct comp *c, double ticks) {
+  return ticks > 0 ? (uint64_t)(ticks / c->tpn + 0.5) : 0;
+}
+
+/* Probe ticks inside a node's measured times: its own probes once per
+ * call, plus a full pair per descendant call (incl) or per child (excl). */
+static double comp_incl(const struct comp *c, const struct mnode *v) {
+  return (double)v->calls * c->self + (double)v->desc * c->pair;
+}
+static double comp_excl(const struct comp *c, const struct mnode *v) {
+  double outside = c->pair > c->self ? c->pair - c->self : 0;
+  return (double)v->calls * c->self + (double)v->kids * outside;
+}
+
+struct flat {
+  uint64_t calls, incl, excl;
+  double cin, cex;
+  long func;
+  int used;
+};
+
+static int add_functions(struct ap_profile *p, struct flat *f, const struct comp *c) {
+  for (uint32_t s = 1; s <= ap_nslots; s++) {
+    if (!f[s].used)
+      continue;
+    const struct ap_slot_info *si = &ap_slots[s];
+    long i = ap_profile_add_function(p, si->name, si->file, si->line);
+    if (i < 0)
+      return -1;
+    f[s].func = i;
+    struct ap_prof_func *pf = &p->functions[i];
+    pf->flags = si->flags;
+    pf->calls = f[s].calls;
+    pf->excl_ns = to_ns(c, (double)f[s].excl - f[s].cex);
+    pf->incl_ns = to_ns(c, (double)f[s].incl - f[s].cin);
+    if (pf->incl_ns < pf->excl_ns)
+      pf->incl_ns = pf->excl_ns;
+    for (uint32_t k = 0; k < si->nsymbols; k++)
+      if (ap_profile_add_symbol(p, (size_t)i, si->symbols[k]))
+        return -1;
+  }
+  return 0;
+}
+
+/* Functions and call paths, merged over threads and compensated. */
+static int build_functions(struct ap_profile *p, struct merged *m, const struct comp *c) {
+  uint32_t ns = ap_nslots;
+  struct flat *f = calloc(ns + 1, sizeof *f);
+  if (!f)
+    return -1;
+  for (struct ap_thread *t = ap_threads; t; t = t->next) {
+    struct ap_ctr *ctr = __atomic_load_n(&t->ctr, __ATOMIC_ACQUIRE);
+    for (uint32_t s = 1; s <= ns && s < t->nslots; s++) {
+      f[s].calls += ctr[s].calls;
+      f[s].incl += ctr[s].incl;
+      f[s].excl += ctr[s].excl;
+      f[s].used |= ctr[s].calls != 0;
+    }
+  }
+  for (size_t i = 0; i < m->n; i++) {
+    struct flat *fs = &f[m->v[i].slot];
+    fs->used = 1;
+    fs->cex += comp_excl(c, &m->v[i]);
+    if (outermost(m, i))
+      fs->cin += comp_incl(c, &m->v[i]);
+  }
+  int rc = add_functions(p, f, c);
+  for (size_t i = 0; !rc && i < m->n; i++) {
+    const struct mnode *v = &m->v[i];
+    uint64_t excl = to_ns(c, (double)v->excl - comp_excl(c, v));
+    uint64_t incl = to_ns(c, (double)v->incl - comp_incl(c, v));
+    if (ap_profile_add_node(p, v->parent, (uint32_t)f[v->slot].func, v->calls,
+                            incl < excl ? excl : incl, excl) < 0)
+      rc = -1;
+    if (v->parent < 0)
+      p->compensated_ns += to_ns(c, comp_incl(c, v));
+  }
+  free(f);
+  return rc;
+}
+
+/* Loops, merged over threads.  Loop time is raw: it includes the probe
+ * cost of instrumented calls made inside the loop (docs/report.md). */
+static int build_loops(struct ap_profile *p, const struct comp *c) {
+  uint32_t nl = __atomic_load_n(&ap_nloop_slots, __ATOMIC_ACQUIRE);
+  struct ap_lctr *sum = calloc(nl + 1, sizeof *sum);
+  if (!sum)
+    return -1;
+  for (struct ap_thread *t = ap_threads; t; t = t->next) {
+    struct ap_lctr *lc = __atomic_load_n(&t->lctr, __ATOMIC_ACQUIRE);
+    for (uint32_t s = 1; s <= nl && s < t->nloops; s++) {
+      struct ap_lctr *d = &sum[s], *x = &lc[s];
+      d->entries += x->entries;
+      d->iterations += x->iterations;
+      d->ticks += x->ticks;
+      d->zero_trip += x->zero_trip;
+      if (x->min && (!d->min || x->min < d->min))
+        d->min = x->min;
+      if (x->max > d->max)
+        d->max = x->max;
+    }
+  }
+  int rc = 0;
+  for (uint32_t s = 1; s <= nl && !rc; s++) {
+    const struct ap_loop_slot_info *li = &ap_loop_slots[s];
+    if (!sum[s].entries && !sum[s].zero_trip)
+      continue;
+    long i = ap_profile_add_loop(p, li->function, li->file, li->line, li->depth);
+    if (i < 0 || ap_profile_set_str(&p->loops[i].origin_function, li->origin)) {
+      rc = -1;
+      break;
+    }
+    struct ap_prof_loop *l = &p->loops[i];
+    l->entries = sum[s].entries;
+    l->iterations = sum[s].iterations;
+    l->min_trip = sum[s].min;
+    l->max_trip = sum[s].max;
+    l->zero_trip = sum[s].zero_trip;
+    l->timed = (li->flags & AP_LOOP_TIMED) != 0;
+    l->incl_ns = to_ns(c, (double)sum[s].ticks);
+  }
+  free(sum);
+  return rc;
+}
+
+static int by_index(const void *a, const void *b) {
+  const struct ap_prof_thread *x = a, *y = b;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int build_threads(struct ap_profile *p, const struct comp *c) {
+  for (struct ap_thread *t = ap_threads; t; t = t->next) {
+    uint64_t calls = 0, root_calls = 0;
+    struct ap_ctr *ctr = __atomic_load_n(&t->ctr, __ATOMIC_ACQUIRE);
+    for (uint32_t s = 1; s < t->nslots; s++)
+      calls += ctr[s].calls;
+    for (struct ap_node *n = t->root.kids; n; n = n->next)
+      root_calls += n->calls;
+    uint64_t timed = calls - t->lost_total;
+    double comp = (double)root_calls * c->self + (double)(timed - root_calls) * c->pair;
+    if (ap_profile_add_thread(p, t->index, t->tid, calls,
+                              to_ns(c, (double)t->stack[0].child - comp)) < 0)
+      return -1;
+    p->lost_frames += t->lost_total;
+    p->folded_calls += t->folded;
+  }
+  if (p->nthreads)
+    qsort(p->threads, p->nthreads, sizeof *p->threads, by_index);
+  return 0;
+}
+
+static int build_header(struct ap_profile *p, const struct ap_calibration *cal) {
+  extern char *program_invocation_short_name;
+  const struct ap_module *m = ap_first_module;
+  p->pid = getpid();
+  p->wall_ns = ap_clock_wall_ns();
+  p->ticks_per_ns = cal->ticks_per_ns;
+  p->probe_cost_ns = cal->pair_ticks / cal->ticks_per_ns;
+  p->call_cost_ns = cal->call_ticks / cal->ticks_per_ns;
+  p->compensation = ap_cfg.compensate;
+  p->policy_digest = m ? m->policy_digest : 0;
+  p->policy_mixed = ap_policy_mixed;
+  return ap_profile_set_str(&p->program, program_invocation_short_name) ||
+         ap_profile_set_str(&p->clock_source, AP_CLOCK_SOURCE) ||
+         ap_profile_set_str(&p->policy_file, m && m->policy_file ? m->policy_file : "<default>") ||
+         ap_profile_set_str(&p->compiler, m ? m->compiler : NULL);
+}
+
+/* Under ap_lock: everything the threads counted, as one profile. */
+static struct ap_profile *build_profile(const struct ap_calibration *cal) {
+  struct ap_profile *p = ap_profile_new();
+  struct merged m = {0};
+  struct comp c = {0, 0, cal->ticks_per_ns > 0 ? cal->ticks_per_ns : 1};
+  if (ap_cfg.compensate) {
+    c.self = cal->self_ticks;
+    c.pair = cal->pair_ticks;
+  }
+  int rc = !p || build_header(p, cal);
+  for (struct ap_thread *t = ap_threads; t && !rc; t = t->next)
+    rc = merge_tree(&m, t);
+  if (!rc) {
+    count_descendants(&m);
+    rc = build_functions(p, &m, &c) || build_loops(p, &c) || build_threads(p, &c);
+  }
+  free(m.v);
+  free(m.hash);
+  if (rc) {
+    ap_profile_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+/* report.output with %n (program), %p (pid), %% expanded; -1 if too long. */
+static int expand_output(const char *pat, const struct ap_profile *p, char *out, size_t n) {
+  size_t o = 0;
+  for (const char *s = pat; *s; s++) {
+    int w;
+    if (s[0] == '%' && s[1] == 'n')
+      w = snprintf(out + o, n - o, "%s", p->program), s++;
+    else if (s[0] == '%' && s[1] == 'p')
+      w = snprintf(out + o, n - o, "%lld", (long long)p->pid), s++;
+    else if (s[0] == '%' && s[1] == '%')
+      w = snprintf(out + o, n - o, "%%"), s++;
+    else
+      w = snprintf(out + o, n - o, "%c", *s);
+    if (w < 0 || (size_t)w >= n - o)
+      return -1;
+    o += (size_t)w;
+  }
+  return 0;
+}
+
+/* BASE.ext through a temporary file and rename(): a reader never sees a
+ * half-written profile.  On failure: one stderr line, path, reason, fix. */
+static int write_file(const struct ap_profile *p, const char *base, const char *ext, int text,
+                      char *path, size_t n) {
+  char tmp[4200];
+  snprintf(path, n, "%s.%s", base, ext);
+  snprintf(tmp, sizeof tmp, "%s.tmp.%lld", path, (long long)p->pid);
+  FILE *f = fopen(tmp, "w");
+  int err = 0;
+  if (!f) {
+    err = errno;
+  } else {
+    int rc = text ? ap_profile_write_text(p, f, (unsigned)ap_cfg.top) : ap_profile_write_json(p, f);
+    if (rc)
+      err = errno ? errno : EIO;
+    if (fclose(f) && !err)
+      err = errno ? errno : EIO;
+    if (!err && rename(tmp, path))
+      err = errno;
+    if (err)
+      unlink(tmp);
+  }
+  if (err)
+    fprintf(stderr,
+            "autoprof: cannot write the profile %s: %s; set AUTOPROF_OUTPUT to a writable path "
+            "(e.g. AUTOPROF_OUTPUT=/tmp/autoprof.%%n.%%p)\n",
+            path, strerror(err));
+  return err ? -1 : 0;
+}
+
+static void print_summary(const struct ap_profile *p, const char *files) {
+  char calls[32], wall[32];
+  uint64_t total = 0;
+  const struct ap_prof_func *hot = NULL;
+  for (size_t i = 0; i < p->nfunctions; i++) {
+    total += p->functions[i].calls;
+    if (!hot || p->functions[i].excl_ns > hot->excl_ns)
+      hot = &p->functions[i];
+  }
+  double run = (double)ap_profile_run_ns(p);
+  fprintf(stderr, "autoprof: %s calls to %zu function%s in %zu thread%s over %s",
+          ap_fmt_count(calls, total), p->nfunctions, p->nfunctions == 1 ? "" : "s", p->nthreads,
+          p->nthreads == 1 ? "" : "s", ap_fmt_ns(wall, (double)p->wall_ns));
+  if (hot)
+    fprintf(stderr, "; hottest: %s (%.1f%% self) at %s:%u", hot->name,
+            run > 0 ? 100.0 * (double)hot->excl_ns / run : 0.0, hot->file, hot->line);
+  fprintf(stderr, "\nautoprof: %s (%zu hint%s)\n", files, p->nhints, p->nhints == 1 ? "" : "s");
+}
+
+static int write_report(struct ap_profile *p) {
+  char base[4096], json[4200], text[4200], files[8600];
+  if (expand_output(ap_cfg.output, p, base, sizeof base)) {
+    fprintf(stderr,
+            "autoprof: the output path %s is too long; set AUTOPROF_OUTPUT to a shorter path\n",
+            ap_cfg.output);
+    return -1;
+  }
+  if ((ap_cfg.formats & AP_FORMAT_JSON) && write_file(p, base, "json", 0, json, sizeof json))
+    return -1;
+  if ((ap_cfg.formats & AP_FORMAT_TEXT) && write_file(p, base, "txt", 1, text, sizeof text))
+    return -1;
+  if (!(ap_cfg.formats & (AP_FORMAT_JSON | AP_FORMAT_TEXT)))
+    snprintf(files, sizeof files, "no files written (AUTOPROF_FORMATS=none)");
+  else
+    snprintf(files, sizeof files, "wrote %s%s%s", (ap_cfg.formats & AP_FORMAT_JSON) ? json : "",
+             (ap_cfg.formats & AP_FORMAT_JSON) && (ap_cfg.formats & AP_FORMAT_TEXT) ? ", " : "",
+             (ap_cfg.formats & AP_FORMAT_TEXT) ? text : "");
+  if (!ap_cfg.quiet)
+    print_summary(p, files);
+  return 0;
+}
+
+static void hint_params(struct ap_hint_params *q) {
+  ap_hint_params_default(q);
+  q->hot_function_share = ap_cfg.hot_function_share;
+  q->hot_path_share = ap_cfg.hot_path_share;
+  q->hot_loop_share = ap_cfg.hot_loop_share;
+  q->memo_min_repeat_rate = ap_cfg.memo_min_repeat_rate;
+  q->inline_min_calls = ap_cfg.inline_min_calls;
+  q->inline_min_overhead = ap_cfg.inline_min_overhead;
+  q->inline_min_share = ap_cfg.inline_min_share;
+}
+
+/* Once per process (per fork child): at exit or from autoprof_finish(). */
+int ap_finish_report(void) {
+  if (ap_disabled || __atomic_exchange_n(&ap_finished, 1, __ATOMIC_ACQ_REL))
+    return 1;
+  int saved = errno;
+  struct ap_thread *self = ap_tls;
+  if (self)
+    ap_thread_close_all(self, ap_ticks());
+  struct ap_calibration cal;
+  ap_calibrate(&cal);
+  pthread_mutex_lock(&ap_lock);
+  struct ap_profile *p = build_profile(&cal);
+  pthread_mutex_unlock(&ap_lock);
+  int rc = -1;
+  struct ap_hint_params q;
+  hint_params(&q);
+  if (!p || ap_profile_analyze(p, &q) < 0)
+    fprintf(stderr, "autoprof: out of memory while building the report; no profile written\n");
+  else
+    rc = write_report(p);
+  ap_profile_free(p);
+  errno = saved;
+  return rc;
+}
+
+int autoprof_finish(void) {
+  ap_init();
+  return ap_finish_report();
+}
+
+const char *autoprof_version(void) {
+  return AUTOPROF_VERSION;
+}

@@ -1,0 +1,62 @@
+/* The hot path: the two probes instrumented code calls around each body.
+ * Clock first, one initial-exec TLS pointer, a fixed-size shadow stack,
+ * counters indexed by the site's dense slot.  No locks, no malloc, no
+ * syscalls, no strings: every rare case (first probe of a thread, site not
+ * registered yet, slot beyond this thread's counters, stack overflow,
+ * split-function continuation, mismatched exit) is one predicted-not-taken
+ * branch to thread.c.  Compiled with -fno-instrument-functions like the
+ * whole runtime. */
+#include "rt.h"
+
+void __autoprof_enter(struct ap_func_site *site) {
+  uint64_t now = ap_ticks();
+  struct ap_thread *t = ap_tls;
+  /* Relaxed atomic: registration (another thread, under ap_lock) may store
+   * the slot concurrently; on x86 this is a plain load. */
+  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
+  if (ap_unlikely(!t || slot - 1 >= t->nslots - 1 || t->depth > t->limit ||
+                  (site->flags & AP_FUNC_PART)))
+    return ap_enter_slow(site, now);
+  /* The call-path node: the parent's last-used child, or a sibling scan
+   * out of line.  Both calls are tail calls: this stays a leaf function. */
+  uint32_t d = t->depth;
+  struct ap_node *n = t->stack[d - 1].node->last;
+  if (ap_unlikely(n->slot != slot))
+    return ap_enter_miss(t, site, slot, now);
+  ap_push_node(t, d, site, slot, now, n);
+}
+
+void __autoprof_exit(struct ap_func_site *site) {
+  uint64_t now = ap_ticks();
+  struct ap_thread *t = ap_tls;
+  if (ap_unlikely(!t || t->stack[t->depth - 1].site != site))
+    return ap_exit_slow(t, site, now);
+  ap_pop(t, now, site);
+}
+
+/* Loops: one call per loop exit, never inside the loop (the plugin keeps a
+ * counter in a register).  The start stamp of a timed loop is taken in its
+ * preheader. */
+void __autoprof_loop(struct ap_loop_site *site, uint64_t iterations) {
+  struct ap_thread *t = ap_tls;
+  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
+  if (ap_unlikely(!t || slot - 1 >= t->nloops - 1))
+    return ap_loop_slow(site, iterations, 0);
+  ap_loop_count(&t->lctr[slot], iterations);
+}
+
+uint64_t __autoprof_loop_start(void) {
+  return ap_ticks();
+}
+
+void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations, uint64_t start) {
+  uint64_t now = ap_ticks();
+  struct ap_thread *t = ap_tls;
+  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
+  int64_t dt = (int64_t)(now - start);
+  if (ap_unlikely(!t || slot - 1 >= t->nloops - 1))
+    return ap_loop_slow(site, iterations, dt > 0 ? (uint64_t)dt : 0);
+  struct ap_lctr *c = &t->lctr[slot];
+  c->ticks += dt > 0 ? (uint64_t)dt : 0;
+  ap_loop_count(c, iterations);
+}

@@ -1,0 +1,208 @@
+/* The profile model: what one run of an instrumented program measured, and
+ * the hints derived from it.  Plain C, no runtime state: the runtime fills it
+ * at exit from its per-thread counters, the `autoprof` command fills it from
+ * a profile JSON file, and both hand it to the same analysis (hints.c) and
+ * writers (report_json.c, report_text.c).
+ *
+ * Ownership: an ap_profile owns every string and array it points to; the
+ * builder functions copy their string arguments.  Arrays grow as needed;
+ * every builder returns -1 (or NULL) only when memory runs out.
+ *
+ * Units: every time is in nanoseconds after probe-cost compensation, every
+ * count exact.  Indexes (callpath parent/func, ...) are positions in the
+ * arrays of the same profile.
+ *
+ * Hints are derived data: ap_profile_analyze() drops the current hints and
+ * recomputes them from the measurements with the given thresholds, so a
+ * loaded profile can be re-analysed with other settings.
+ */
+#ifndef AUTOPROF_PROFILE_H
+#define AUTOPROF_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AP_PROFILE_FORMAT_VERSION 1
+
+/* One source function (all its instrumented bodies: clones, split parts). */
+struct ap_prof_func {
+  char *name;
+  char *file;
+  uint32_t line;
+  uint32_t flags;   /* enum ap_func_flags of abi.h, OR of all its bodies */
+  uint64_t calls;   /* activations (a split part's continuation is not one) */
+  uint64_t incl_ns; /* inclusive, counted once per outermost activation */
+  uint64_t excl_ns; /* exclusive: own body only */
+  char **symbols;   /* assembler names of its bodies ("foo", "foo.constprop.0") */
+  size_t nsymbols;
+};
+
+/* One loop of the source as it lives in one function (all the copies the
+ * compiler made of it there). */
+struct ap_prof_loop {
+  char *function;        /* the function it lives in (after inlining) */
+  char *origin_function; /* the function it was written in (differs when inlined) */
+  char *file;
+  uint32_t line;               /* line of the loop's controlling test */
+  uint32_t depth;              /* 1 = outermost loop of its function */
+  uint64_t entries;            /* entries that ran at least one iteration */
+  uint64_t iterations;         /* times the body ran, over all entries */
+  uint64_t min_trip, max_trip; /* per entry */
+  uint64_t zero_trip; /* entries left before the first iteration (seen in -O0 code only) */
+  uint64_t incl_ns;   /* time of the timed entries; 0 when the loop is not timed */
+  int timed;
+};
+
+/* One node of the calling-context tree, merged over threads: a distinct
+ * call path from a thread's root.  parent = -1 for roots. */
+struct ap_prof_node {
+  int64_t parent;
+  uint32_t func; /* index into functions[] */
+  uint64_t calls;
+  uint64_t incl_ns;
+  uint64_t excl_ns;
+};
+
+/* Memoization candidate (filled once memo probes exist). */
+struct ap_prof_memo {
+  char *function;
+  uint64_t calls;
+  double repeat_rate;
+};
+
+struct ap_prof_thread {
+  uint32_t index;   /* order in which threads made their first probe, main = 0 usually */
+  uint64_t tid;     /* kernel thread id */
+  uint64_t calls;   /* instrumented calls made by this thread */
+  uint64_t root_ns; /* instrumented time at the thread's root (sum of root frames) */
+};
+
+enum ap_hint_kind {
+  AP_HINT_HOT_FUNCTION,
+  AP_HINT_HOT_PATH,
+  AP_HINT_HOT_LOOP,
+  AP_HINT_MEMOIZE,
+  AP_HINT_INLINE,
+  AP_HINT_KIND_COUNT
+};
+
+struct ap_evidence {
+  char key[32];
+  double value; /* written as a JSON integer when integral */
+};
+
+struct ap_prof_hint {
+  enum ap_hint_kind kind;
+  char *function;
+  char *file;
+  uint32_t line;
+  char *message;
+  struct ap_evidence *evidence;
+  size_t nevidence;
+  uint64_t savings_ns; /* estimated time the change could save; ranks the hints */
+};
+
+struct ap_profile {
+  char *program;
+  int64_t pid;
+  uint64_t wall_ns;   /* from the runtime's start to the report */
+  char *clock_source; /* "tsc" | "monotonic" | "test" */
+  double ticks_per_ns;
+  double probe_cost_ns;    /* per instrumented call (enter+exit) */
+  double call_cost_ns;     /* one real non-inlined call + return, measured */
+  uint64_t compensated_ns; /* probe time taken out of the measured times */
+  int compensation;        /* 1 if times are compensated */
+  uint64_t folded_calls;   /* calls folded into a parent node (callpath cap) */
+  uint64_t lost_frames;    /* activations deeper than the frame limit: counted, not timed */
+  char *policy_file;
+  uint64_t policy_digest;
+  int policy_mixed; /* modules were built with different policies */
+  char *compiler;
+
+  struct ap_prof_thread *threads;
+  size_t nthreads, cap_threads;
+  struct ap_prof_func *functions;
+  size_t nfunctions, cap_functions;
+  struct ap_prof_loop *loops;
+  size_t nloops, cap_loops;
+  struct ap_prof_node *nodes;
+  size_t nnodes, cap_nodes;
+  struct ap_prof_memo *memo;
+  size_t nmemo, cap_memo;
+  struct ap_prof_hint *hints;
+  size_t nhints, cap_hints;
+};
+
+/* Thresholds of the analysis.  ap_hint_params_default() gives the built-in
+ * values (those of config/default.yaml and docs/report.md). */
+struct ap_hint_params {
+  double hot_function_share;     /* self time / run time to call a function hot */
+  double hot_path_share;         /* path time / run time for a hot-path hint */
+  double hot_path_concentration; /* descend while the heaviest child holds this share */
+  double hot_loop_share;
+  double memo_min_repeat_rate;
+  uint64_t inline_min_calls;  /* an inline hint needs at least this many calls */
+  double inline_min_overhead; /* call cost / (call cost + self time per call) */
+  double inline_min_share;    /* estimated savings / run time */
+};
+
+void ap_hint_params_default(struct ap_hint_params *params);
+
+/* ---- building ---- */
+struct ap_profile *ap_profile_new(void);
+void ap_profile_free(struct ap_profile *p);
+/* Replaces *dst with a copy of s (NULL allowed); 0, or -1 without memory. */
+int ap_profile_set_str(char **dst, const char *s);
+/* Returns the new function's index, or -1. */
+long ap_profile_add_function(struct ap_profile *p, const char *name, const char *file,
+                             uint32_t line);
+int ap_profile_add_symbol(struct ap_profile *p, size_t func, const char *symbol);
+/* parent: index of an existing node or -1; returns the new node's index, or -1. */
+long ap_profile_add_node(struct ap_profile *p, int64_t parent, uint32_t func, uint64_t calls,
+                         uint64_t incl_ns, uint64_t excl_ns);
+long ap_profile_add_loop(struct ap_profile *p, const char *function, const char *file,
+                         uint32_t line, uint32_t depth);
+long ap_profile_add_memo(struct ap_profile *p, const char *function, uint64_t calls,
+                         double repeat_rate);
+long ap_profile_add_thread(struct ap_profile *p, uint32_t index, uint64_t tid, uint64_t calls,
+                           uint64_t root_ns);
+long ap_profile_add_hint(struct ap_profile *p, enum ap_hint_kind kind, const char *function,
+                         const char *file, uint32_t line, const char *message, uint64_t savings_ns);
+int ap_hint_add_evidence(struct ap_prof_hint *h, const char *key, double value);
+void ap_profile_clear_hints(struct ap_profile *p);
+
+/* ---- names ---- */
+const char *ap_hint_kind_name(enum ap_hint_kind kind); /* "hot-function", ... */
+int ap_hint_kind_from_name(const char *name);          /* -1 if unknown */
+/* Name of one flag bit ("const", "pure", "memo", "clone", "part", "tailcall",
+ * "always", "main", "no-debug"), NULL for an unknown bit. */
+const char *ap_func_flag_name(uint32_t bit);
+uint32_t ap_func_flag_from_name(const char *name); /* 0 if unknown */
+
+/* ---- analysis (hints.c) ---- */
+/* Run time the shares are relative to: the sum over threads of the
+ * instrumented time at their roots (sum of the root callpaths' incl_ns). */
+uint64_t ap_profile_run_ns(const struct ap_profile *p);
+/* Drops the hints and derives them again, ranked by savings (then kind,
+ * then function name).  Returns the number of hints, or -1 without memory. */
+int ap_profile_analyze(struct ap_profile *p, const struct ap_hint_params *params);
+
+/* ---- writers ---- */
+/* Profile JSON (docs/profile-format.md).  0, or -1 on a write error. */
+int ap_profile_write_json(const struct ap_profile *p, FILE *out);
+/* The text report (docs/report.md): header, hints, top functions by self time. */
+int ap_profile_write_text(const struct ap_profile *p, FILE *out, unsigned top);
+/* "1,234,567" into buf (at least 32 bytes); returns buf. */
+char *ap_fmt_count(char *buf, uint64_t n);
+/* "1.23 s", "45.6 ms", "789 ns" into buf (at least 32 bytes); returns buf. */
+char *ap_fmt_ns(char *buf, double ns);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* AUTOPROF_PROFILE_H */

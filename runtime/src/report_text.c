@@ -1,0 +1,108 @@
+/* The text report (docs/report.md): what a developer reads first.  A header
+ * with the run's size and the probe cost, the hints ranked by savings, then
+ * the top functions by self time. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile.h"
+
+static uint64_t total_calls(const struct ap_profile *p) {
+  uint64_t n = 0;
+  for (size_t i = 0; i < p->nfunctions; i++)
+    n += p->functions[i].calls;
+  return n;
+}
+
+static void write_header(const struct ap_profile *p, FILE *out) {
+  char wall[32], run[32], calls[32], cost[32], comp[32];
+  fprintf(out, "autoprof report: %s (pid %lld)\n", p->program ? p->program : "?",
+          (long long)p->pid);
+  fprintf(out, "  %s wall, %zu thread%s, %s calls to %zu functions, %s instrumented\n",
+          ap_fmt_ns(wall, (double)p->wall_ns), p->nthreads, p->nthreads == 1 ? "" : "s",
+          ap_fmt_count(calls, total_calls(p)), p->nfunctions,
+          ap_fmt_ns(run, (double)ap_profile_run_ns(p)));
+  ap_fmt_ns(cost, p->probe_cost_ns);
+  if (p->compensation)
+    fprintf(out, "  probe cost %s per call; %s of probe time taken out of the times below\n", cost,
+            ap_fmt_ns(comp, (double)p->compensated_ns));
+  else
+    fprintf(out, "  probe cost %s per call; times below include it (compensation off)\n", cost);
+  if (p->policy_mixed)
+    fprintf(out,
+            "  note: parts of the program were built with different policies; report "
+            "settings come from %s\n",
+            p->policy_file ? p->policy_file : "<default>");
+  if (p->folded_calls)
+    fprintf(out,
+            "  note: %s calls beyond the call-path limit were folded into their caller's "
+            "path (raise AUTOPROF_MAX_NODES)\n",
+            ap_fmt_count(calls, p->folded_calls));
+  if (p->lost_frames)
+    fprintf(out, "  note: %s calls deeper than AUTOPROF_MAX_DEPTH were counted but not timed\n",
+            ap_fmt_count(calls, p->lost_frames));
+}
+
+static void write_hints(const struct ap_profile *p, FILE *out) {
+  if (!p->nhints) {
+    fputs("\nNo hints: no function, path or call pattern crossed a threshold.\n", out);
+    return;
+  }
+  fprintf(out, "\nHints, ranked by estimated savings (%zu)\n", p->nhints);
+  for (size_t i = 0; i < p->nhints; i++) {
+    const struct ap_prof_hint *h = &p->hints[i];
+    char save[32];
+    fprintf(out, "%3zu. %-12s %s  %s:%u  saves up to %s\n", i + 1, ap_hint_kind_name(h->kind),
+            h->function, h->file, h->line, ap_fmt_ns(save, (double)h->savings_ns));
+    fprintf(out, "     %s\n     evidence:", h->message);
+    for (size_t j = 0; j < h->nevidence; j++) {
+      double v = h->evidence[j].value;
+      if (v == (double)(long long)v)
+        fprintf(out, " %s=%lld", h->evidence[j].key, (long long)v);
+      else
+        fprintf(out, " %s=%.4g", h->evidence[j].key, v);
+    }
+    fputc('\n', out);
+  }
+}
+
+static const struct ap_prof_func *sort_base;
+static int by_self(const void *a, const void *b) {
+  const struct ap_prof_func *x = &sort_base[*(const size_t *)a];
+  const struct ap_prof_func *y = &sort_base[*(const size_t *)b];
+  if (x->excl_ns != y->excl_ns)
+    return x->excl_ns > y->excl_ns ? -1 : 1;
+  return strcmp(x->name, y->name);
+}
+
+static void write_top(const struct ap_profile *p, FILE *out, unsigned top) {
+  size_t n = p->nfunctions, *order = malloc((n + 1) * sizeof *order);
+  if (!order)
+    return;
+  for (size_t i = 0; i < n; i++)
+    order[i] = i;
+  sort_base = p->functions; /* qsort has no context argument in C11 */
+  if (n)
+    qsort(order, n, sizeof *order, by_self);
+  size_t rows = top && top < n ? top : n;
+  double run = (double)ap_profile_run_ns(p);
+  fprintf(out, "\nTop %zu of %zu functions by self time\n", rows, n);
+  fprintf(out, "  %6s %10s %10s %14s %10s  %s\n", "self%", "self", "total", "calls", "ns/call",
+          "function  file:line");
+  for (size_t r = 0; r < rows; r++) {
+    const struct ap_prof_func *f = &p->functions[order[r]];
+    char self[32], total[32], calls[32];
+    double share = run > 0 ? 100.0 * (double)f->excl_ns / run : 0;
+    double per = f->calls ? (double)f->excl_ns / (double)f->calls : 0;
+    fprintf(out, "  %5.1f%% %10s %10s %14s %10.1f  %s  %s:%u\n", share,
+            ap_fmt_ns(self, (double)f->excl_ns), ap_fmt_ns(total, (double)f->incl_ns),
+            ap_fmt_count(calls, f->calls), per, f->name, f->file, f->line);
+  }
+  free(order);
+}
+
+int ap_profile_write_text(const struct ap_profile *p, FILE *out, unsigned top) {
+  write_header(p, out);
+  write_hints(p, out);
+  write_top(p, out, top);
+  return ferror(out) ? -1 : 0;
+}

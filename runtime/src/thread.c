@@ -1,0 +1,255 @@
+/* Thread records and the probes' slow paths: everything probe.c leaves out
+ * of line.  All of it is cold: it runs once per thread, once per site, or
+ * in states a well-behaved program never reaches. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "rt.h"
+
+__thread struct ap_thread *ap_tls __attribute__((tls_model("initial-exec")));
+struct ap_node ap_no_node; /* slot 0 never matches: a fresh node's `last` */
+
+enum { AP_CHUNK_NODES = 256 };
+struct ap_chunk {
+  struct ap_chunk *next;
+  uint32_t used;
+  struct ap_node nodes[AP_CHUNK_NODES];
+};
+
+static uint32_t next_index;
+
+static uint32_t slots_wanted(void) {
+  uint32_t n = __atomic_load_n(&ap_nslots, __ATOMIC_ACQUIRE) + 1;
+  return n < 64 ? 64 : n + n / 2;
+}
+
+static uint32_t loops_wanted(void) {
+  uint32_t n = __atomic_load_n(&ap_nloop_slots, __ATOMIC_ACQUIRE) + 1;
+  return n < 16 ? 16 : n + n / 2;
+}
+
+struct ap_thread *ap_thread_new(int scratch) {
+  uint64_t limit = ap_cfg.max_depth;
+  struct ap_thread *t = calloc(1, sizeof *t + (limit + 2) * sizeof(struct ap_frame));
+  if (!t)
+    return NULL;
+  t->nslots = slots_wanted();
+  t->ctr = calloc(t->nslots, sizeof *t->ctr);
+  t->nloops = loops_wanted();
+  t->lctr = calloc(t->nloops, sizeof *t->lctr);
+  if (!t->ctr || !t->lctr) {
+    free(t->ctr);
+    free(t->lctr);
+    free(t);
+    return NULL;
+  }
+  t->limit = (uint32_t)limit;
+  t->depth = 1;
+  t->root.last = &ap_no_node;
+  t->stack[0].node = &t->root;
+  t->scratch = (uint32_t)scratch;
+  t->tid = (uint64_t)syscall(SYS_gettid);
+  if (!scratch) {
+    pthread_mutex_lock(&ap_lock);
+    t->index = next_index++;
+    t->next = ap_threads;
+    ap_threads = t;
+    pthread_mutex_unlock(&ap_lock);
+    ap_thread_attach(t);
+  }
+  return t;
+}
+
+/* More counters once new slots were handed out.  The old array stays
+ * allocated (linked from slot 0, which no site uses): the report may be
+ * reading it from another thread. */
+static int grow_counters(struct ap_thread *t) {
+  uint32_t n = slots_wanted();
+  struct ap_ctr *c = calloc(n, sizeof *c);
+  if (!c)
+    return -1;
+  memcpy(c, t->ctr, t->nslots * sizeof *c);
+  c[0].calls = (uint64_t)(uintptr_t)t->ctr;
+  __atomic_store_n(&t->ctr, c, __ATOMIC_RELEASE);
+  t->nslots = n;
+  return 0;
+}
+
+/* The same for loop counters (the old array linked from slot 0). */
+static int grow_loop_counters(struct ap_thread *t) {
+  uint32_t n = loops_wanted();
+  struct ap_lctr *c = calloc(n, sizeof *c);
+  if (!c)
+    return -1;
+  memcpy(c, t->lctr, t->nloops * sizeof *c);
+  c[0].entries = (uint64_t)(uintptr_t)t->lctr;
+  __atomic_store_n(&t->lctr, c, __ATOMIC_RELEASE);
+  t->nloops = n;
+  return 0;
+}
+
+/* A thread's record, made on its first probe; NULL when disabled. */
+static struct ap_thread *current_thread(void) {
+  struct ap_thread *t = ap_tls;
+  if (!t) {
+    ap_init();
+    if (ap_disabled || !(t = ap_thread_new(0)))
+      return NULL;
+    ap_tls = t;
+  }
+  return t;
+}
+
+AP_COLD void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64_t ticks) {
+  struct ap_thread *t = current_thread();
+  if (!t)
+    return;
+  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_ACQUIRE);
+  if (!slot) {
+    pthread_mutex_lock(&ap_lock);
+    slot = ap_register_loop(site);
+    pthread_mutex_unlock(&ap_lock);
+    if (!slot)
+      return;
+  }
+  if (slot >= t->nloops && grow_loop_counters(t))
+    return;
+  t->lctr[slot].ticks += ticks;
+  ap_loop_count(&t->lctr[slot], iterations);
+}
+
+struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint32_t slot) {
+  for (struct ap_node *n = parent->kids; n; n = n->next)
+    if (n->slot == slot) {
+      parent->last = n;
+      return n;
+    }
+  struct ap_chunk *ch = t->chunks;
+  if (t->nnodes >= ap_cfg.max_nodes || !ch || ch->used == AP_CHUNK_NODES) {
+    ch = t->nnodes < ap_cfg.max_nodes ? malloc(sizeof *ch) : NULL;
+    if (!ch) {
+      /* Fold the new path into its caller's: ap_push counts a call on the
+       * node it gets, which is not a call of the parent. */
+      t->folded++;
+      parent->calls--;
+      return parent;
+    }
+    ch->used = 0;
+    ch->next = t->chunks;
+    t->chunks = ch;
+  }
+  struct ap_node *n = &ch->nodes[ch->used++];
+  memset(n, 0, sizeof *n);
+  n->parent = parent;
+  n->next = parent->kids;
+  n->last = &ap_no_node;
+  n->slot = slot;
+  t->nnodes++;
+  /* published complete: the report may walk this tree from another thread */
+  __atomic_store_n(&parent->kids, n, __ATOMIC_RELEASE);
+  parent->last = n;
+  return n;
+}
+
+/* Beyond the depth limit: count the call, time nothing.  An overflow
+ * sentinel (site NULL) on top makes every exit take the slow path until
+ * the lost activations have returned. */
+static void enter_overflow(struct ap_thread *t, uint32_t slot) {
+  t->ctr[slot].calls++;
+  t->lost_total++;
+  if (t->depth == t->limit + 1) {
+    struct ap_frame *s = &t->stack[t->depth];
+    memset(s, 0, sizeof *s);
+    s->node = s[-1].node;
+    t->depth++;
+    t->lost = 1;
+  } else {
+    t->lost++;
+  }
+}
+
+/* Not cold: a function calling two others in turn misses every time. */
+__attribute__((noinline)) void ap_enter_miss(struct ap_thread *t, struct ap_func_site *site,
+                                             uint32_t slot, uint64_t now) {
+  ap_push(t, site, slot, now);
+}
+
+AP_COLD void ap_enter_slow(struct ap_func_site *site, uint64_t now) {
+  struct ap_thread *t = ap_tls;
+  if (!t) {
+    if (!(t = current_thread()))
+      return;
+    now = ap_ticks(); /* the record's setup is not the function's time */
+  }
+  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_ACQUIRE);
+  if (!slot) {
+    /* a probe that runs before its module's constructor (called from
+     * another unit's constructor): register this one site now */
+    ap_init();
+    pthread_mutex_lock(&ap_lock);
+    slot = ap_register_site(site);
+    pthread_mutex_unlock(&ap_lock);
+    if (!slot)
+      return;
+    now = ap_ticks();
+  }
+  if (slot >= t->nslots && grow_counters(t))
+    return;
+  uint32_t d = t->depth;
+  struct ap_frame *top = &t->stack[d - 1];
+  if ((site->flags & AP_FUNC_PART) && top->site && top->site->slot == slot) {
+    top->cont++; /* GCC's split part, entered from its own header: same call */
+    return;
+  }
+  if (d > t->limit)
+    enter_overflow(t, slot);
+  else
+    ap_push(t, site, slot, now);
+}
+
+AP_COLD void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64_t now) {
+  if (!t)
+    return;
+  uint32_t d = t->depth;
+  struct ap_frame *top = &t->stack[d - 1];
+  if (d > t->limit + 1) { /* overflow sentinel on top */
+    if (--t->lost == 0)
+      t->depth--;
+    return;
+  }
+  if (top->cont && top->site && top->site->slot == site->slot) {
+    top->cont--; /* the split part returns into its header's activation */
+    return;
+  }
+  /* longjmp, or an exception through C frames: frames above the one this
+   * exit belongs to were abandoned; close them now.  An exit with no
+   * matching frame (its enter was lost) is ignored. */
+  for (uint32_t i = d - 1; i >= 1; i--)
+    if (t->stack[i].site == site) {
+      while (t->depth > i)
+        ap_pop(t, now, t->stack[t->depth - 1].site);
+      return;
+    }
+}
+
+void ap_thread_close_all(struct ap_thread *t, uint64_t now) {
+  if (t->depth > t->limit + 1) {
+    t->depth--;
+    t->lost = 0;
+  }
+  while (t->depth > 1)
+    ap_pop(t, now, t->stack[t->depth - 1].site);
+}
+
+/* Only for scratch records: user records live until the process ends. */
+void ap_thread_free(struct ap_thread *t) {
+  for (struct ap_chunk *ch = t->chunks, *next; ch; ch = next) {
+    next = ch->next;
+    free(ch);
+  }
+  free(t->ctr);
+  free(t->lctr);
+  free(t);
+}

@@ -1,0 +1,207 @@
+/* The profile model on its own: hints on a constructed profile (selection,
+ * ranking, messages, evidence, re-analysis with other thresholds), the JSON
+ * writer (escaping, read back with jansson) and the text report. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../check.h"
+#include "autoprof/abi.h"
+#include "profile.h"
+
+/* main > process > parse > {tokenize, tiny};  main > other.  run = 1 ms. */
+static struct ap_profile *make_profile(void) {
+  struct ap_profile *p = ap_profile_new();
+  static const struct {
+    const char *name;
+    uint32_t line;
+    int64_t parent;
+    uint64_t calls, incl, excl;
+  } f[] = {
+      {"main", 1, -1, 1, 1000000, 10000},     {"process", 10, 0, 1, 900000, 50000},
+      {"parse", 20, 1, 100, 800000, 100000},  {"tokenize", 30, 2, 100000, 600000, 600000},
+      {"tiny", 40, 2, 50000, 100000, 100000}, {"other", 50, 0, 10, 90000, 90000},
+  };
+  for (size_t i = 0; i < 6; i++) {
+    long k = ap_profile_add_function(p, f[i].name, "p.c", f[i].line);
+    p->functions[k].calls = f[i].calls;
+    p->functions[k].incl_ns = f[i].incl;
+    p->functions[k].excl_ns = f[i].excl;
+    ap_profile_add_node(p, f[i].parent, (uint32_t)k, f[i].calls, f[i].incl, f[i].excl);
+  }
+  p->functions[0].flags = AP_FUNC_MAIN;
+  p->call_cost_ns = 1.5;
+  ap_profile_set_str(&p->program, "prog");
+  p->pid = 42;
+  return p;
+}
+
+static const char *hint_kind(const struct ap_profile *p, size_t i) {
+  return i < p->nhints ? ap_hint_kind_name(p->hints[i].kind) : "(none)";
+}
+static const char *hint_func(const struct ap_profile *p, size_t i) {
+  return i < p->nhints ? p->hints[i].function : "(none)";
+}
+
+static double evidence(const struct ap_prof_hint *h, const char *key) {
+  for (size_t i = 0; i < h->nevidence; i++)
+    if (strcmp(h->evidence[i].key, key) == 0)
+      return h->evidence[i].value;
+  return -1;
+}
+
+static void test_ranking(void) {
+  struct ap_profile *p = make_profile();
+  CHECK_EQ_U64(ap_profile_run_ns(p), 1000000);
+  CHECK_EQ_U64(ap_profile_analyze(p, NULL), 7);
+  static const char *want[][2] = {
+      {"hot-function", "tokenize"}, {"hot-path", "parse"},     {"hot-function", "parse"},
+      {"hot-function", "tiny"},     {"hot-function", "other"}, {"inline", "tiny"},
+      {"hot-function", "process"},
+  };
+  for (size_t i = 0; i < 7; i++) {
+    CHECK_STR(hint_kind(p, i), want[i][0]);
+    CHECK_STR(hint_func(p, i), want[i][1]);
+  }
+  const struct ap_prof_hint *path = &p->hints[1], *inl = &p->hints[5];
+  CHECK_EQ_U64(path->savings_ns, 600000);
+  CHECK_EQ_U64(path->line, 20);
+  CHECK_STR(path->message,
+            "main > process > parse > tokenize takes 60.0% of the run: look at parse (p.c:20), "
+            "whose 100,000 calls to tokenize take 600.0 us; calling it less often from there "
+            "saves up to 600.0 us");
+  CHECK_EQ_U64(evidence(path, "depth"), 4);
+  CHECK_EQ_U64(evidence(path, "caller_calls"), 100);
+  CHECK_EQ_U64(inl->savings_ns, 75000);
+  CHECK(evidence(inl, "overhead_share") > 0.428 && evidence(inl, "overhead_share") < 0.429);
+  CHECK_STR(inl->message,
+            "tiny is called 50,000 times and runs 2.0 ns per call in its own body, while a call "
+            "costs about 1.5 ns here (43% of each call): make it inlinable (static inline in a "
+            "header, or LTO) to save about 75.0 us");
+  CHECK_EQ_U64(evidence(&p->hints[0], "calls"), 100000);
+  CHECK(evidence(&p->hints[0], "self_share") == 0.6);
+
+  /* hints are derived data: re-run with other thresholds */
+  struct ap_hint_params q;
+  ap_hint_params_default(&q);
+  q.hot_function_share = 0.5;
+  q.inline_min_calls = 60000;
+  CHECK_EQ_U64(ap_profile_analyze(p, &q), 2);
+  CHECK_STR(hint_kind(p, 1), "hot-path");
+  q.hot_path_share = 0.7;
+  CHECK_EQ_U64(ap_profile_analyze(p, &q), 1);
+  ap_profile_free(p);
+}
+
+static void test_no_evidence_no_hint(void) {
+  struct ap_profile *p = ap_profile_new();
+  CHECK_EQ_U64(ap_profile_analyze(p, NULL), 0); /* empty run: nothing, no crash */
+  long f = ap_profile_add_function(p, "fib", "fib.c", 5);
+  p->functions[f].calls = 1000000;
+  p->functions[f].incl_ns = p->functions[f].excl_ns = 3000000;
+  long root = ap_profile_add_node(p, -1, (uint32_t)f, 1, 3000000, 1000);
+  ap_profile_add_node(p, root, (uint32_t)f, 999999, 2999000, 2999000);
+  p->call_cost_ns = 1.5; /* 3 ns a call would qualify, but fib is recursive */
+  CHECK_EQ_U64(ap_profile_analyze(p, NULL), 1);
+  CHECK_STR(hint_kind(p, 0), "hot-function");
+  ap_profile_free(p);
+}
+
+static void test_json(void) {
+  struct ap_profile *p = make_profile();
+  ap_profile_analyze(p, NULL);
+  const char *weird = "q\"b\\s\n\t\x01\x1f\xc3\xa9\xe2\x82\xac";
+  long f = ap_profile_add_function(p, weird, "d/\"x\".c", 3);
+  ap_profile_add_symbol(p, (size_t)f, "w.constprop.0");
+  p->functions[f].flags = AP_FUNC_CLONE | AP_FUNC_PURE;
+  long bad = ap_profile_add_function(p, "bad\xff\xc3", "f.c", 1); /* invalid UTF-8 */
+  ap_profile_add_loop(p, "main", "p.c", 3, 1);
+  ap_profile_add_memo(p, "main", 3, 0.25);
+  ap_profile_add_thread(p, 0, 1234, 150111, 1000000);
+  ap_profile_set_str(&p->clock_source, "tsc");
+  p->ticks_per_ns = 2.5;
+  p->policy_digest = 0xabcdef;
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&buf, &len);
+  CHECK_EQ_U64(ap_profile_write_json(p, out), 0);
+  fclose(out);
+  json_error_t err;
+  json_t *j = json_loads(buf, 0, &err);
+  CHECK(j != NULL);
+  if (!j) {
+    fprintf(stderr, "%s\n%s\n", err.text, buf);
+    return;
+  }
+  json_t *jf = json_array_get(json_object_get(j, "functions"), (size_t)f);
+  CHECK_STR(json_string_value(json_object_get(jf, "name")), weird);
+  CHECK_STR(json_string_value(json_object_get(jf, "file")), "d/\"x\".c");
+  CHECK_STR(json_string_value(json_array_get(json_object_get(jf, "flags"), 0)), "pure");
+  CHECK_STR(json_string_value(json_array_get(json_object_get(jf, "flags"), 1)), "clone");
+  CHECK_STR(json_string_value(json_object_get(
+                json_array_get(json_object_get(j, "functions"), (size_t)bad), "name")),
+            "bad\xef\xbf\xbd\xef\xbf\xbd");
+  CHECK_EQ_U64(json_integer_value(json_object_get(j, "autoprof")), 1);
+  CHECK_EQ_U64(json_integer_value(json_object_get(j, "pid")), 42);
+  CHECK_STR(json_string_value(json_object_get(json_object_get(j, "policy"), "digest")),
+            "0000000000abcdef");
+  CHECK(json_real_value(json_object_get(json_object_get(j, "clock"), "ticks_per_ns")) == 2.5);
+  json_t *node = json_array_get(json_object_get(j, "callpaths"), 3);
+  CHECK_EQ_U64(json_integer_value(json_object_get(node, "parent")), 2);
+  CHECK_EQ_U64(json_integer_value(json_object_get(node, "incl_ns")), 600000);
+  CHECK(json_integer_value(
+            json_object_get(json_array_get(json_object_get(j, "callpaths"), 0), "parent")) == -1);
+  json_t *h = json_array_get(json_object_get(j, "hints"), 0);
+  CHECK_STR(json_string_value(json_object_get(h, "kind")), "hot-function");
+  CHECK_EQ_U64(json_integer_value(json_object_get(json_object_get(h, "evidence"), "calls")),
+               100000);
+  CHECK_EQ_U64(json_array_size(json_object_get(j, "loops")), 1);
+  CHECK_EQ_U64(json_array_size(json_object_get(j, "memo")), 1);
+  CHECK_EQ_U64(json_integer_value(
+                   json_object_get(json_array_get(json_object_get(j, "thread_list"), 0), "tid")),
+               1234);
+  json_decref(j);
+  free(buf);
+  ap_profile_free(p);
+}
+
+static void test_text(void) {
+  struct ap_profile *p = make_profile();
+  ap_profile_analyze(p, NULL);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&buf, &len);
+  CHECK_EQ_U64(ap_profile_write_text(p, out, 3), 0);
+  fclose(out);
+  CHECK_CONTAINS(buf, "autoprof report: prog (pid 42)\n");
+  CHECK_CONTAINS(buf, "Hints, ranked by estimated savings (7)\n");
+  CHECK_CONTAINS(buf, "  1. hot-function tokenize  p.c:30  saves up to 600.0 us\n");
+  CHECK_CONTAINS(buf, "Top 3 of 6 functions by self time\n");
+  CHECK_CONTAINS(buf,
+                 "   60.0%   600.0 us   600.0 us        100,000        6.0  tokenize  p.c:30\n");
+  CHECK(strstr(buf, "  other  p.c:50\n") == NULL); /* 4th by self time: cut by top=3 */
+  free(buf);
+  ap_profile_free(p);
+}
+
+static void test_format(void) {
+  char b[32];
+  CHECK_STR(ap_fmt_count(b, 0), "0");
+  CHECK_STR(ap_fmt_count(b, 1234567), "1,234,567");
+  CHECK_STR(ap_fmt_count(b, 100), "100");
+  CHECK_STR(ap_fmt_ns(b, 1.23e9), "1.23 s");
+  CHECK_STR(ap_fmt_ns(b, 45.6e6), "45.6 ms");
+  CHECK_STR(ap_fmt_ns(b, 2.5), "2.5 ns");
+  CHECK_EQ_U64(ap_hint_kind_from_name("inline"), AP_HINT_INLINE);
+  CHECK(ap_hint_kind_from_name("nope") == -1);
+  CHECK_EQ_U64(ap_func_flag_from_name("no-debug"), AP_FUNC_NO_DEBUG);
+}
+
+int main(void) {
+  test_ranking();
+  test_no_evidence_no_hint();
+  test_json();
+  test_text();
+  test_format();
+  TEST_DONE();
+}

@@ -1,0 +1,515 @@
+/* libautoprof driven by hand: site tables and a module built here, probes
+ * called in known patterns, exact counts checked in the profile JSON.
+ * usage: rt_scenarios NAME   (one CTest test per scenario) */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "autoprof/autoprof.h"
+#include "harness.h"
+
+enum { MAIN, A, B, C, FIB, BIG, BIG_PART, BIG_CLONE, WORK, LEAF, QUIT, WEIRD, NSITES };
+static struct ap_func_site sites[NSITES] = {
+    [MAIN] = {AP_FUNC_MAIN, 10, 0, 50, "main", "t.c", "main", 0},
+    [A] = {0, 20, 0, 50, "a", "t.c", "a", 0},
+    [B] = {0, 30, 0, 50, "b", "t.c", "b", 0},
+    [C] = {0, 40, 0, 50, "c", "t.c", "c", 0},
+    [FIB] = {0, 50, 0, 50, "fib", "fib.c", "fib", 0},
+    [BIG] = {0, 60, 0, 50, "big", "t.c", "big", 0},
+    [BIG_PART] = {AP_FUNC_PART, 60, 0, 50, "big", "t.c", "big.part.0", 0},
+    [BIG_CLONE] = {AP_FUNC_CLONE, 60, 0, 50, "big", "t.c", "big.constprop.0", 0},
+    [WORK] = {0, 70, 0, 50, "work", "t.c", "work", 0},
+    [LEAF] = {0, 80, 0, 50, "leaf", "t.c", "leaf", 0},
+    [QUIT] = {0, 90, 0, 50, "quit_early", "t.c", "quit_early", 0},
+    [WEIRD] = {0, 7, 0, 50, "we\"ird\\na\tme\x01\xc3\xa9", "dir/\"q\".c", "weird", 0},
+};
+static struct ap_module module = {
+    .abi_version = AP_ABI_VERSION,
+    .report_formats = AP_FORMAT_JSON | AP_FORMAT_TEXT,
+    .funcs_begin = sites,
+    .funcs_end = sites + NSITES,
+    .abi_guard = &__autoprof_abi_v1,
+    .source = "t.c",
+    .compiler = "test",
+    .policy_file = "test.yaml",
+    .policy_digest = 0x1234,
+    .report_output = "autoprof.%n.%p",
+    .report_top = 20,
+    .hot_function_ppm = 50000,
+};
+#define S(i) sites[i]
+
+static int sc_counts(void) {
+  __autoprof_register(&module);
+  E(S(MAIN));
+  for (int i = 0; i < 3; i++) {
+    E(S(A));
+    for (int j = 0; j < 2; j++) {
+      E(S(B));
+      X(S(B));
+    }
+    X(S(A));
+  }
+  X(S(MAIN));
+  return 0;
+}
+
+static void fib(int n) {
+  E(S(FIB));
+  if (n > 1) {
+    fib(n - 1);
+    fib(n - 2);
+  }
+  X(S(FIB));
+}
+
+static int sc_recursion(void) {
+  __autoprof_register(&module);
+  E(S(MAIN));
+  fib(10);
+  X(S(MAIN));
+  return 0;
+}
+
+static void work(unsigned id, unsigned n) {
+  E(S(WORK));
+  for (unsigned i = 0; i < n; i++) {
+    E(S(LEAF));
+    X(S(LEAF));
+  }
+  if (id == 3) {
+    E(S(QUIT));
+    pthread_exit(NULL); /* from depth: the thread's frames must be closed */
+  }
+  X(S(WORK));
+}
+
+static void *thread_main(void *arg) {
+  unsigned id = (unsigned)(unsigned long)arg;
+  work(id, 10000 * (id + 1));
+  return NULL;
+}
+
+static int sc_threads(void) {
+  __autoprof_register(&module);
+  pthread_t t[4];
+  E(S(MAIN));
+  for (unsigned long i = 0; i < 4; i++)
+    pthread_create(&t[i], NULL, thread_main, (void *)i);
+  for (int i = 0; i < 4; i++)
+    pthread_join(t[i], NULL);
+  work(9, 5000);
+  X(S(MAIN));
+  return 0;
+}
+
+static int sc_exit_deep(void) {
+  __autoprof_register(&module);
+  E(S(MAIN));
+  E(S(A));
+  E(S(B));
+  E(S(C));
+  printf("bye\n");
+  exit(3);
+}
+
+/* GCC function splitting: big's header calls big.part.0 (a continuation,
+ * not a call); a direct call of big.part.0 from elsewhere is a call. */
+static int sc_part(void) {
+  __autoprof_register(&module);
+  E(S(MAIN));
+  for (int i = 0; i < 10; i++) {
+    E(S(BIG));
+    E(S(BIG_PART));
+    E(S(B));
+    X(S(B));
+    X(S(BIG_PART));
+    X(S(BIG));
+  }
+  E(S(BIG_PART));
+  X(S(BIG_PART));
+  X(S(MAIN));
+  return 0;
+}
+
+static int sc_clones(void) {
+  __autoprof_register(&module);
+  E(S(MAIN));
+  for (int i = 0; i < 5; i++) {
+    E(S(BIG));
+    X(S(BIG));
+    E(S(BIG_CLONE));
+    X(S(BIG_CLONE));
+  }
+  X(S(MAIN));
+  return 0;
+}
+
+/* longjmp out of b and a: their exits never run; the next exit of main
+ * closes them; a stray exit afterwards is ignored. */
+static int sc_longjmp(void) {
+  __autoprof_register(&module);
+  E(S(MAIN));
+  E(S(A));
+  E(S(B));
+  E(S(C));
+  X(S(C));
+  X(S(MAIN));
+  X(S(A));
+  E(S(C));
+  X(S(C));
+  return 0;
+}
+
+static int sc_abi(void) {
+  static struct ap_func_site other[1] = {{0, 1, 0, 0, "old", "old.c", "old", 0}};
+  static struct ap_module bad = {
+      .abi_version = 2, .funcs_begin = other, .funcs_end = other + 1, .source = "old.c"};
+  __autoprof_register(&bad);
+  __autoprof_register(&module);
+  E(S(MAIN));
+  X(S(MAIN));
+  return 0;
+}
+
+static int sc_unwritable(void) {
+  __autoprof_register(&module);
+  E(S(MAIN));
+  X(S(MAIN));
+  printf("result 42\n");
+  return 7;
+}
+
+static int sc_escape(void) {
+  __autoprof_register(&module);
+  E(S(WEIRD));
+  X(S(WEIRD));
+  return 0;
+}
+
+/* A probe before its module's constructor ran (another constructor called
+ * the function): the site is registered on the fly, then the module. */
+static int sc_early(void) {
+  E(S(A));
+  X(S(A));
+  __autoprof_register(&module);
+  E(S(A));
+  X(S(A));
+  return 0;
+}
+
+static int sc_fork(void) {
+  __autoprof_register(&module);
+  E(S(MAIN));
+  E(S(A));
+  X(S(A));
+  fflush(NULL);
+  pid_t pid = fork();
+  E(S(B));
+  X(S(B));
+  X(S(MAIN));
+  if (pid == 0)
+    exit(0);
+  int st;
+  waitpid(pid, &st, 0);
+  FILE *f = fopen(getenv("CHILD_PID_FILE"), "w");
+  fprintf(f, "%d\n", (int)pid);
+  fclose(f);
+  return 0;
+}
+
+static int sc_deep(void) {
+  __autoprof_register(&module);
+  E(S(MAIN));
+  fib(10); /* 177 calls, depth 10 > AUTOPROF_MAX_DEPTH=4 */
+  X(S(MAIN));
+  E(S(A));
+  X(S(A));
+  return 0;
+}
+
+static int sc_finish_early(void) {
+  __autoprof_register(&module);
+  E(S(MAIN));
+  E(S(A));
+  int rc = autoprof_finish();
+  X(S(A)); /* after the report: harmless, not reported */
+  E(S(B));
+  X(S(B));
+  X(S(MAIN));
+  return rc == 0 && autoprof_finish() == 1 ? 0 : 9;
+}
+
+/* ---- checks ---- */
+
+static void check_counts(void) {
+  struct run *r = run_child("counts", sc_counts, NULL);
+  CHECK_EQ_U64(r->status, 0);
+  CHECK(r->prof != NULL);
+  CHECK_EQ_U64(func_int(r->prof, "main", "calls"), 1);
+  CHECK_EQ_U64(func_int(r->prof, "a", "calls"), 3);
+  CHECK_EQ_U64(func_int(r->prof, "b", "calls"), 6);
+  CHECK_EQ_U64(path_calls(r->prof, "main>a>b"), 6);
+  CHECK_EQ_U64(path_calls(r->prof, "main>a"), 3);
+  CHECK_EQ_U64(top_int(r->prof, "threads"), 1);
+  CHECK_EQ_U64(top_int(r->prof, "autoprof"), 1);
+  CHECK(func_by_name(r->prof, "c") == NULL); /* registered, never called */
+  CHECK(times_consistent(r->prof));
+  CHECK_STR(json_string_value(json_object_get(json_object_get(r->prof, "policy"), "digest")),
+            "0000000000001234");
+  /* the 2-line summary */
+  CHECK_EQ_U64(r->err_lines, 2);
+  CHECK_CONTAINS(r->err, "autoprof: 10 calls to 3 functions in 1 thread over ");
+  CHECK_CONTAINS(r->err, "; hottest: ");
+  CHECK_CONTAINS(r->err, "autoprof: wrote ");
+  CHECK_CONTAINS(r->err, "counts.json, ");
+  CHECK_CONTAINS(r->err, "counts.txt (");
+  char txt[8192], path[600];
+  snprintf(path, sizeof path, "%s.txt", r->base);
+  read_file(path, txt, sizeof txt);
+  CHECK_CONTAINS(txt, "autoprof report: rt_scenarios (pid ");
+  CHECK_CONTAINS(txt, "functions by self time");
+  run_free(r);
+}
+
+static void check_recursion(void) {
+  struct run *r = run_child("recursion", sc_recursion, NULL);
+  CHECK_EQ_U64(func_int(r->prof, "fib", "calls"), 177);
+  CHECK_EQ_U64(path_calls(r->prof, "main>fib"), 1);
+  CHECK_EQ_U64(path_calls(r->prof, "main>fib>fib"), 2);
+  /* inclusive time counted once per outermost activation: never above main's */
+  CHECK(func_int(r->prof, "fib", "incl_ns") <= func_int(r->prof, "main", "incl_ns"));
+  CHECK(times_consistent(r->prof));
+  run_free(r);
+}
+
+static void check_threads(void) {
+  struct run *r = run_child("threads", sc_threads, NULL);
+  CHECK_EQ_U64(r->status, 0);
+  CHECK_EQ_U64(func_int(r->prof, "leaf", "calls"), 105000);
+  CHECK_EQ_U64(func_int(r->prof, "work", "calls"), 5);
+  CHECK_EQ_U64(func_int(r->prof, "quit_early", "calls"), 1);
+  CHECK_EQ_U64(path_calls(r->prof, "work>quit_early"), 1); /* a thread root */
+  CHECK_EQ_U64(path_calls(r->prof, "work>leaf"), 100000);
+  CHECK_EQ_U64(path_calls(r->prof, "main>work>leaf"), 5000);
+  CHECK_EQ_U64(top_int(r->prof, "threads"), 5);
+  CHECK_EQ_U64(json_array_size(json_object_get(r->prof, "thread_list")), 5);
+  CHECK(times_consistent(r->prof));
+  /* the thread that ended early kept its data and its frames were closed */
+  CHECK(func_int(r->prof, "quit_early", "incl_ns") >= 0);
+  run_free(r);
+}
+
+static void check_exit_deep(void) {
+  struct run *r = run_child("exit_deep", sc_exit_deep, NULL);
+  CHECK_EQ_U64(r->status, 3);
+  CHECK_EQ_U64(path_calls(r->prof, "main>a>b>c"), 1);
+  CHECK_EQ_U64(func_int(r->prof, "c", "calls"), 1);
+  CHECK(func_int(r->prof, "main", "incl_ns") >= func_int(r->prof, "c", "incl_ns"));
+  CHECK(times_consistent(r->prof));
+  run_free(r);
+}
+
+static void check_part(void) {
+  struct run *r = run_child("part", sc_part, NULL);
+  CHECK_EQ_U64(func_int(r->prof, "big", "calls"), 11);
+  CHECK_EQ_U64(path_calls(r->prof, "main>big>b"), 10);
+  CHECK_EQ_U64(path_calls(r->prof, "main>big>big"), 0);
+  CHECK_EQ_U64(path_calls(r->prof, "main>big"), 11);
+  CHECK_EQ_U64(func_int(r->prof, "b", "calls"), 10);
+  CHECK(times_consistent(r->prof));
+  run_free(r);
+}
+
+static void check_clones(void) {
+  struct run *r = run_child("clones", sc_clones, NULL);
+  CHECK_EQ_U64(func_int(r->prof, "big", "calls"), 10);
+  CHECK_EQ_U64(path_calls(r->prof, "main>big"), 10);
+  json_t *syms = json_object_get(func_by_name(r->prof, "big"), "symbols");
+  CHECK_EQ_U64(json_array_size(syms), 3); /* big, big.part.0, big.constprop.0 */
+  json_t *flags = json_object_get(func_by_name(r->prof, "big"), "flags");
+  CHECK_STR(json_string_value(json_array_get(flags, 0)), "clone");
+  run_free(r);
+}
+
+static void check_longjmp(void) {
+  struct run *r = run_child("longjmp", sc_longjmp, NULL);
+  CHECK_EQ_U64(r->status, 0);
+  CHECK_EQ_U64(func_int(r->prof, "main", "calls"), 1);
+  CHECK_EQ_U64(func_int(r->prof, "a", "calls"), 1);
+  CHECK_EQ_U64(func_int(r->prof, "c", "calls"), 2);
+  CHECK_EQ_U64(path_calls(r->prof, "main>a>b>c"), 1);
+  CHECK_EQ_U64(path_calls(r->prof, "c"), 1); /* after main closed: a root again */
+  CHECK(times_consistent(r->prof));
+  run_free(r);
+}
+
+static void check_abi(void) {
+  struct run *r = run_child("abi", sc_abi, NULL);
+  CHECK_EQ_U64(r->status, 0);
+  CHECK_CONTAINS(r->err, "autoprof: old.c was compiled for probe ABI 2 but this runtime speaks 1; "
+                         "rebuild it with this autoprof — its functions are not profiled\n");
+  CHECK(func_by_name(r->prof, "old") == NULL);
+  CHECK_EQ_U64(func_int(r->prof, "main", "calls"), 1);
+  run_free(r);
+}
+
+static void check_unwritable(void) {
+  const char *env[] = {"AUTOPROF_OUTPUT=/nonexistent-autoprof-dir/sub/out", NULL};
+  struct run *r = run_child("unwritable", sc_unwritable, env);
+  CHECK_EQ_U64(r->status, 7);
+  CHECK_EQ_U64(r->err_lines, 1);
+  CHECK_CONTAINS(r->err,
+                 "autoprof: cannot write the profile /nonexistent-autoprof-dir/sub/out.json: "
+                 "No such file or directory; set AUTOPROF_OUTPUT to a writable path");
+  run_free(r);
+}
+
+static void check_disable(void) {
+  const char *env[] = {"AUTOPROF_DISABLE=1", NULL};
+  struct run *r = run_child("disable", sc_counts, env);
+  char path[600];
+  snprintf(path, sizeof path, "%s.txt", r->base);
+  CHECK_EQ_U64(r->status, 0);
+  CHECK(r->prof == NULL);
+  CHECK(access(path, F_OK) != 0);
+  CHECK_EQ_U64(r->err_lines, 0);
+  run_free(r);
+}
+
+static void check_output_pattern(void) {
+  char env0[700];
+  snprintf(env0, sizeof env0, "AUTOPROF_OUTPUT=%s/x.%%n.%%p.100%%%%", ap_tmpdir);
+  const char *env[] = {env0, "AUTOPROF_QUIET=1", NULL};
+  /* run_child sets AUTOPROF_OUTPUT first; env overrides it */
+  struct run *r = run_child("pattern", sc_counts, env);
+  CHECK_EQ_U64(r->err_lines, 0); /* quiet */
+  char cmd[900], found[600] = "";
+  snprintf(cmd, sizeof cmd, "ls %s | grep '^x\\.rt_scenarios\\.[0-9]*\\.100%%\\.json$'", ap_tmpdir);
+  FILE *p = popen(cmd, "r");
+  CHECK(p && fgets(found, sizeof found, p) != NULL);
+  if (p)
+    pclose(p);
+  run_free(r);
+}
+
+static void check_escape(void) {
+  struct run *r = run_child("escape", sc_escape, NULL);
+  CHECK(r->prof != NULL);
+  json_t *f = json_array_get(json_object_get(r->prof, "functions"), 0);
+  CHECK_STR(json_string_value(json_object_get(f, "name")), "we\"ird\\na\tme\x01\xc3\xa9");
+  CHECK_STR(json_string_value(json_object_get(f, "file")), "dir/\"q\".c");
+  run_free(r);
+}
+
+static void check_early(void) {
+  struct run *r = run_child("early", sc_early, NULL);
+  CHECK_EQ_U64(func_int(r->prof, "a", "calls"), 2);
+  CHECK_EQ_U64(json_array_size(json_object_get(r->prof, "functions")), 1);
+  run_free(r);
+}
+
+static void check_bad_flag(void) {
+  const char *env[] = {"AUTOPROF_TOP=abc", "AUTOPROF_HOT_FUNCTION_SHARE=2", NULL};
+  struct run *r = run_child("badflag", sc_counts, env);
+  CHECK_CONTAINS(r->err, "autoprof: AUTOPROF_TOP=abc is not valid (expected a whole number); "
+                         "using the default 20\n");
+  CHECK_CONTAINS(r->err, "autoprof: AUTOPROF_HOT_FUNCTION_SHARE=2 is not valid (expected a number "
+                         "from 0 to 1); using the default 0.05\n");
+  CHECK_EQ_U64(r->err_lines, 4);
+  CHECK(r->prof != NULL);
+  run_free(r);
+}
+
+static void check_fork(void) {
+  char env0[700], pidfile[600];
+  snprintf(pidfile, sizeof pidfile, "%s/fork.pid", ap_tmpdir);
+  snprintf(env0, sizeof env0, "CHILD_PID_FILE=%s", pidfile);
+  char env1[700];
+  snprintf(env1, sizeof env1, "AUTOPROF_OUTPUT=%s/fork.%%p", ap_tmpdir);
+  const char *env[] = {env0, env1, NULL};
+  struct run *r = run_child("fork", sc_fork, env);
+  CHECK_EQ_U64(r->status, 0);
+  char buf[64];
+  read_file(pidfile, buf, sizeof buf);
+  char path[700];
+  snprintf(path, sizeof path, "%s/fork.%d.json", ap_tmpdir, atoi(buf));
+  json_t *child = json_load_file(path, 0, NULL);
+  CHECK(child != NULL);
+  /* the child's counts: the parent's before fork() plus its own */
+  CHECK_EQ_U64(func_int(child, "a", "calls"), 1);
+  CHECK_EQ_U64(func_int(child, "b", "calls"), 1);
+  CHECK_EQ_U64(top_int(child, "pid"), atoi(buf));
+  json_decref(child);
+  run_free(r);
+}
+
+static void check_deep(void) {
+  const char *env[] = {"AUTOPROF_MAX_DEPTH=4", NULL};
+  struct run *r = run_child("deep", sc_deep, env);
+  CHECK_EQ_U64(r->status, 0);
+  CHECK_EQ_U64(func_int(r->prof, "fib", "calls"), 177);
+  CHECK_EQ_U64(func_int(r->prof, "a", "calls"), 1);
+  CHECK_EQ_U64(path_calls(r->prof, "a"), 1); /* the stack is sane again */
+  CHECK(top_int(r->prof, "lost_frames") > 0);
+  run_free(r);
+}
+
+static void check_nodes_cap(void) {
+  const char *env[] = {"AUTOPROF_MAX_NODES=2", NULL};
+  struct run *r = run_child("nodecap", sc_counts, env);
+  CHECK_EQ_U64(func_int(r->prof, "b", "calls"), 6);
+  CHECK_EQ_U64(path_calls(r->prof, "main>a"), 3);
+  CHECK_EQ_U64(top_int(r->prof, "folded_calls"), 6);
+  CHECK_EQ_U64(json_array_size(json_object_get(r->prof, "callpaths")), 2);
+  run_free(r);
+}
+
+static void check_finish_early(void) {
+  struct run *r = run_child("finish", sc_finish_early, NULL);
+  CHECK_EQ_U64(r->status, 0);
+  CHECK_EQ_U64(func_int(r->prof, "a", "calls"), 1);
+  CHECK(func_by_name(r->prof, "b") == NULL);
+  CHECK_EQ_U64(r->err_lines, 2);
+  run_free(r);
+}
+
+static const struct {
+  const char *name;
+  void (*check)(void);
+} tests[] = {
+    {"counts", check_counts},
+    {"recursion", check_recursion},
+    {"threads", check_threads},
+    {"exit_deep", check_exit_deep},
+    {"part", check_part},
+    {"clones", check_clones},
+    {"longjmp", check_longjmp},
+    {"abi", check_abi},
+    {"unwritable", check_unwritable},
+    {"disable", check_disable},
+    {"pattern", check_output_pattern},
+    {"escape", check_escape},
+    {"early", check_early},
+    {"bad_flag", check_bad_flag},
+    {"fork", check_fork},
+    {"deep", check_deep},
+    {"nodes_cap", check_nodes_cap},
+    {"finish", check_finish_early},
+};
+
+int main(int argc, char **argv) {
+  int ran = 0;
+  for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+    if (argc < 2 || strcmp(argv[1], tests[i].name) == 0) {
+      make_tmpdir(tests[i].name);
+      tests[i].check();
+      ran++;
+    }
+  if (!ran) {
+    fprintf(stderr, "rt_scenarios: unknown scenario %s\n", argv[1]);
+    return 2;
+  }
+  TEST_DONE();
+}

@@ -1,0 +1,164 @@
+/* Exact times with the fake-clock runtime (AP_TEST_CLOCK: the probes read
+ * ap_test_now, 1 tick = 1 ns): inclusive/exclusive arithmetic, recursion,
+ * probe-cost compensation and the hints of a run. */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+#include "rt.h"
+
+enum { MAIN, A, B, R, NSITES };
+static struct ap_func_site sites[NSITES] = {
+    [MAIN] = {AP_FUNC_MAIN, 1, 0, 50, "main", "t.c", "main", 0},
+    [A] = {0, 10, 0, 50, "a", "t.c", "a", 0},
+    [B] = {0, 20, 0, 50, "b", "t.c", "b", 0},
+    [R] = {0, 30, 0, 50, "r", "t.c", "r", 0},
+};
+static struct ap_module module = {
+    .abi_version = AP_ABI_VERSION,
+    .report_formats = AP_FORMAT_JSON,
+    .funcs_begin = sites,
+    .funcs_end = sites + NSITES,
+    .abi_guard = &__autoprof_abi_v1,
+    .source = "t.c",
+    .report_output = "x",
+    .report_top = 5,
+    .hot_function_ppm = 50000,
+};
+#define S(i) sites[i]
+#define AT(t) (ap_test_now = (t))
+
+/* main[0,100] { a[10,30]  b[35,60] { a[45,50] } } */
+static void pattern(void) {
+  AT(0), E(S(MAIN));
+  AT(10), E(S(A));
+  AT(30), X(S(A));
+  AT(35), E(S(B));
+  AT(45), E(S(A));
+  AT(50), X(S(A));
+  AT(60), X(S(B));
+  AT(100), X(S(MAIN));
+}
+
+static int sc_raw(void) {
+  __autoprof_register(&module);
+  pattern();
+  return 0;
+}
+
+static int sc_compensated(void) {
+  ap_test_calibration = (struct ap_calibration){1, 2, 5, 1};
+  __autoprof_register(&module);
+  pattern();
+  return 0;
+}
+
+static int sc_recursion(void) {
+  __autoprof_register(&module);
+  AT(0), E(S(R));
+  AT(10), E(S(R));
+  AT(20), E(S(R));
+  AT(30), X(S(R));
+  AT(40), X(S(R));
+  AT(50), X(S(R));
+  return 0;
+}
+
+static long long node_int(json_t *prof, const char *path, const char *key) {
+  /* the node whose path matches: path_calls finds calls; scan for the id */
+  json_t *nodes = json_object_get(prof, "callpaths");
+  for (size_t i = 0; i < json_array_size(nodes); i++) {
+    char buf[256] = "";
+    for (json_int_t k = (json_int_t)i; k >= 0;) {
+      json_t *n = json_array_get(nodes, (size_t)k);
+      json_t *f = json_array_get(json_object_get(prof, "functions"),
+                                 (size_t)json_integer_value(json_object_get(n, "func")));
+      char tmp[256];
+      snprintf(tmp, sizeof tmp, "%s%s%s", json_string_value(json_object_get(f, "name")),
+               buf[0] ? ">" : "", buf);
+      snprintf(buf, sizeof buf, "%s", tmp);
+      k = json_integer_value(json_object_get(n, "parent"));
+    }
+    if (strcmp(buf, path) == 0)
+      return json_integer_value(json_object_get(json_array_get(nodes, i), key));
+  }
+  return -1;
+}
+
+static void check_raw(void) {
+  struct run *r = run_child("raw", sc_raw, NULL);
+  json_t *p = r->prof;
+  CHECK(p != NULL);
+  CHECK_EQ_U64(func_int(p, "main", "incl_ns"), 100);
+  CHECK_EQ_U64(func_int(p, "main", "excl_ns"), 55);
+  CHECK_EQ_U64(func_int(p, "a", "calls"), 2);
+  CHECK_EQ_U64(func_int(p, "a", "incl_ns"), 25);
+  CHECK_EQ_U64(func_int(p, "a", "excl_ns"), 25);
+  CHECK_EQ_U64(func_int(p, "b", "incl_ns"), 25);
+  CHECK_EQ_U64(func_int(p, "b", "excl_ns"), 20);
+  CHECK_EQ_U64(node_int(p, "main>b>a", "incl_ns"), 5);
+  CHECK_EQ_U64(node_int(p, "main>a", "incl_ns"), 20);
+  CHECK_EQ_U64(top_int(p, "compensated_ns"), 0);
+  CHECK_EQ_U64(top_int(p, "wall_ns"), 100);
+  json_t *t = json_array_get(json_object_get(p, "thread_list"), 0);
+  CHECK_EQ_U64(json_integer_value(json_object_get(t, "root_ns")), 100);
+  CHECK_EQ_U64(json_integer_value(json_object_get(t, "calls")), 4);
+  /* hot-function hints, ranked: main 55, a 25, b 20 */
+  json_t *h = json_object_get(p, "hints");
+  CHECK_EQ_U64(json_array_size(h), 3);
+  CHECK_STR(json_string_value(json_object_get(json_array_get(h, 0), "function")), "main");
+  CHECK_STR(json_string_value(json_object_get(json_array_get(h, 1), "function")), "a");
+  CHECK_EQ_U64(json_integer_value(json_object_get(json_array_get(h, 1), "savings_ns")), 25);
+  CHECK_STR(json_string_value(json_object_get(json_array_get(h, 2), "message")),
+            "b spends 20.0% of the run in its own body (1 call, 20 ns each; 25.0% with its "
+            "callees): a faster body saves up to 20 ns");
+  run_free(r);
+}
+
+/* self = 2 ticks per frame, pair = 5 per descendant call (3 outside).
+ * main: incl 100 - (2 + 3*5) = 83, excl 55 - (2 + 2*3) = 47
+ * b:    incl 25 - (2 + 5) = 18,    excl 20 - (2 + 3) = 15
+ * a:    2 calls, 25 - 2*2 = 21 both; 47 + 15 + 21 = 83. */
+static void check_compensated(void) {
+  struct run *r = run_child("compensated", sc_compensated, NULL);
+  json_t *p = r->prof;
+  CHECK_EQ_U64(func_int(p, "main", "incl_ns"), 83);
+  CHECK_EQ_U64(func_int(p, "main", "excl_ns"), 47);
+  CHECK_EQ_U64(func_int(p, "b", "incl_ns"), 18);
+  CHECK_EQ_U64(func_int(p, "b", "excl_ns"), 15);
+  CHECK_EQ_U64(func_int(p, "a", "incl_ns"), 21);
+  CHECK_EQ_U64(func_int(p, "a", "excl_ns"), 21);
+  CHECK_EQ_U64(node_int(p, "main>b>a", "excl_ns"), 3);
+  CHECK_EQ_U64(top_int(p, "compensated_ns"), 17);
+  CHECK_EQ_U64(json_integer_value(json_object_get(p, "probe_cost_ns")), 5);
+  json_t *t = json_array_get(json_object_get(p, "thread_list"), 0);
+  CHECK_EQ_U64(json_integer_value(json_object_get(t, "root_ns")), 83);
+  run_free(r);
+  /* and switched off */
+  const char *env[] = {"AUTOPROF_COMPENSATE=0", NULL};
+  r = run_child("uncompensated", sc_compensated, env);
+  CHECK_EQ_U64(func_int(r->prof, "main", "incl_ns"), 100);
+  CHECK_EQ_U64(func_int(r->prof, "main", "excl_ns"), 55);
+  CHECK(json_is_false(json_object_get(r->prof, "compensation")));
+  run_free(r);
+}
+
+/* r[0,50] { r[10,40] { r[20,30] } }: inclusive once (50), exclusive 50 */
+static void check_recursion(void) {
+  struct run *r = run_child("recursion", sc_recursion, NULL);
+  CHECK_EQ_U64(func_int(r->prof, "r", "calls"), 3);
+  CHECK_EQ_U64(func_int(r->prof, "r", "incl_ns"), 50);
+  CHECK_EQ_U64(func_int(r->prof, "r", "excl_ns"), 50);
+  CHECK_EQ_U64(node_int(r->prof, "r>r", "incl_ns"), 30);
+  CHECK_EQ_U64(node_int(r->prof, "r>r>r", "incl_ns"), 10);
+  CHECK_EQ_U64(node_int(r->prof, "r>r", "excl_ns"), 20);
+  run_free(r);
+}
+
+int main(void) {
+  make_tmpdir("timing");
+  check_raw();
+  check_compensated();
+  check_recursion();
+  TEST_DONE();
+}
