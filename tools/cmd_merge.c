@@ -1,0 +1,296 @@
+/* autoprof merge: the profiles of many processes (MPI ranks, a test suite,
+ * fork workers) as one.  Functions match by (name, file, line), call paths
+ * by the sequence of functions from the root, loops by (function, origin
+ * function, file, line, depth), memo entries by function; counts and times
+ * add up, thread lists are concatenated, and the hints are derived again
+ * from the sums. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "profile_read.h"
+
+/* An open-addressing set of indexes into one of the merged profile's
+ * arrays; the caller hashes and compares the keys. */
+struct index_set {
+  size_t *slot; /* index + 1, 0 = empty */
+  size_t cap, n;
+};
+
+typedef int (*eq_fn)(const struct ap_profile *m, size_t index, const void *key);
+
+static uint64_t hash_str(uint64_t h, const char *s) {
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ull; /* FNV-1a */
+  return (h ^ 0xff) * 1099511628211ull;
+}
+
+static uint64_t hash_u64(uint64_t h, uint64_t v) {
+  for (int i = 0; i < 8; i++, v >>= 8)
+    h = (h ^ (v & 0xff)) * 1099511628211ull;
+  return h;
+}
+
+/* The index whose key equals key, or -1 (and *hole = where to insert). */
+static long set_find(const struct index_set *s, uint64_t h, const struct ap_profile *m, eq_fn eq,
+                     const void *key, size_t *hole) {
+  for (size_t i = h & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+    if (!s->slot[i]) {
+      *hole = i;
+      return -1;
+    }
+    if (eq(m, s->slot[i] - 1, key))
+      return (long)(s->slot[i] - 1);
+  }
+}
+
+static int set_init(struct index_set *s, size_t expect) {
+  s->cap = 64;
+  while (s->cap < expect * 2)
+    s->cap *= 2;
+  s->n = 0;
+  s->slot = calloc(s->cap, sizeof *s->slot);
+  return s->slot ? 0 : -1;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b) {
+  return a + b < a ? UINT64_MAX : a + b;
+}
+
+struct func_key {
+  const char *name, *file;
+  uint32_t line;
+};
+static int func_eq(const struct ap_profile *m, size_t i, const void *k) {
+  const struct func_key *key = k;
+  const struct ap_prof_func *f = &m->functions[i];
+  return f->line == key->line && strcmp(f->name, key->name) == 0 && strcmp(f->file, key->file) == 0;
+}
+
+struct node_key {
+  int64_t parent;
+  uint32_t func;
+};
+static int node_eq(const struct ap_profile *m, size_t i, const void *k) {
+  const struct node_key *key = k;
+  return m->nodes[i].parent == key->parent && m->nodes[i].func == key->func;
+}
+
+struct merger {
+  struct ap_profile *m;
+  struct index_set funcs, nodes; /* sized for the sum of all inputs: never full */
+  long *fmap, *nmap;             /* input index -> merged index, for the current input */
+};
+
+static int merge_functions(struct merger *g, const struct ap_profile *in) {
+  for (size_t i = 0; i < in->nfunctions; i++) {
+    const struct ap_prof_func *f = &in->functions[i];
+    struct func_key key = {f->name, f->file, f->line};
+    uint64_t h = hash_u64(hash_str(hash_str(14695981039346656037ull, f->name), f->file), f->line);
+    size_t hole = 0;
+    long k = set_find(&g->funcs, h, g->m, func_eq, &key, &hole);
+    if (k < 0) {
+      if ((k = ap_profile_add_function(g->m, f->name, f->file, f->line)) < 0)
+        return -1;
+      g->funcs.slot[hole] = (size_t)k + 1;
+    }
+    struct ap_prof_func *t = &g->m->functions[k];
+    t->flags |= f->flags;
+    t->calls = sat_add(t->calls, f->calls);
+    t->incl_ns = sat_add(t->incl_ns, f->incl_ns);
+    t->excl_ns = sat_add(t->excl_ns, f->excl_ns);
+    for (size_t j = 0; j < f->nsymbols; j++)
+      if (ap_profile_add_symbol(g->m, (size_t)k, f->symbols[j]))
+        return -1;
+    g->fmap[i] = k;
+  }
+  return 0;
+}
+
+/* Parents come before children in every input, so a node's parent is
+ * already mapped when the node is reached. */
+static int merge_nodes(struct merger *g, const struct ap_profile *in) {
+  for (size_t i = 0; i < in->nnodes; i++) {
+    const struct ap_prof_node *n = &in->nodes[i];
+    struct node_key key = {n->parent < 0 ? -1 : g->nmap[n->parent], (uint32_t)g->fmap[n->func]};
+    uint64_t h = hash_u64(hash_u64(14695981039346656037ull, (uint64_t)key.parent), key.func);
+    size_t hole = 0;
+    long k = set_find(&g->nodes, h, g->m, node_eq, &key, &hole);
+    if (k < 0) {
+      if ((k = ap_profile_add_node(g->m, key.parent, key.func, 0, 0, 0)) < 0)
+        return -1;
+      g->nodes.slot[hole] = (size_t)k + 1;
+    }
+    struct ap_prof_node *t = &g->m->nodes[k];
+    t->calls = sat_add(t->calls, n->calls);
+    t->incl_ns = sat_add(t->incl_ns, n->incl_ns);
+    t->excl_ns = sat_add(t->excl_ns, n->excl_ns);
+    g->nmap[i] = k;
+  }
+  return 0;
+}
+
+static const char *origin_of(const struct ap_prof_loop *l) {
+  return l->origin_function ? l->origin_function : l->function;
+}
+
+static int same_loop(const struct ap_prof_loop *a, const struct ap_prof_loop *b) {
+  return a->line == b->line && a->depth == b->depth && !strcmp(a->function, b->function) &&
+         !strcmp(a->file, b->file) && !strcmp(origin_of(a), origin_of(b));
+}
+
+/* Loops and memo entries are few: a linear search keeps this short. */
+static int merge_loops_memo(struct merger *g, const struct ap_profile *in) {
+  for (size_t i = 0; i < in->nloops; i++) {
+    const struct ap_prof_loop *l = &in->loops[i];
+    size_t k = 0;
+    while (k < g->m->nloops && !same_loop(&g->m->loops[k], l))
+      k++;
+    if (k == g->m->nloops &&
+        (ap_profile_add_loop(g->m, l->function, l->file, l->line, l->depth) < 0 ||
+         ap_profile_set_str(&g->m->loops[k].origin_function, l->origin_function)))
+      return -1;
+    struct ap_prof_loop *t = &g->m->loops[k];
+    t->timed |= l->timed;
+    t->zero_trip = sat_add(t->zero_trip, l->zero_trip);
+    if (l->entries && (!t->entries || l->min_trip < t->min_trip))
+      t->min_trip = l->min_trip;
+    if (l->max_trip > t->max_trip)
+      t->max_trip = l->max_trip;
+    t->entries = sat_add(t->entries, l->entries);
+    t->iterations = sat_add(t->iterations, l->iterations);
+    t->incl_ns = sat_add(t->incl_ns, l->incl_ns);
+  }
+  for (size_t i = 0; i < in->nmemo; i++) {
+    const struct ap_prof_memo *e = &in->memo[i];
+    size_t k = 0;
+    while (k < g->m->nmemo && strcmp(g->m->memo[k].function, e->function))
+      k++;
+    if (k == g->m->nmemo && ap_profile_add_memo(g->m, e->function, 0, 0) < 0)
+      return -1;
+    struct ap_prof_memo *t = &g->m->memo[k];
+    uint64_t calls = sat_add(t->calls, e->calls); /* repeat rate: weighted by calls */
+    if (calls)
+      t->repeat_rate =
+          (t->repeat_rate * (double)t->calls + e->repeat_rate * (double)e->calls) / (double)calls;
+    t->calls = calls;
+  }
+  return 0;
+}
+
+/* The first input's header; a field the inputs disagree on says so. */
+static int merge_header(struct ap_profile *m, const struct ap_profile *in, size_t nth,
+                        double *calls_total) {
+  double calls = 0;
+  for (size_t i = 0; i < in->nfunctions; i++)
+    calls += (double)in->functions[i].calls;
+  if (nth == 0) {
+    if (ap_profile_set_str(&m->program, in->program) ||
+        ap_profile_set_str(&m->clock_source, in->clock_source) ||
+        ap_profile_set_str(&m->policy_file, in->policy_file) ||
+        ap_profile_set_str(&m->compiler, in->compiler))
+      return -1;
+    m->pid = in->pid;
+    m->ticks_per_ns = in->ticks_per_ns;
+    m->policy_digest = in->policy_digest;
+    m->compensation = in->compensation;
+  } else {
+    m->pid = 0; /* many processes: no pid */
+    if (in->policy_digest != m->policy_digest)
+      m->policy_mixed = 1;
+    if (strcmp(m->program ? m->program : "", in->program ? in->program : "") != 0 &&
+        ap_profile_set_str(&m->program, "(merged)"))
+      return -1;
+    m->compensation &= in->compensation;
+  }
+  /* Probe and call costs: averaged over the calls they were charged to. */
+  if (*calls_total + calls > 0) {
+    m->probe_cost_ns =
+        (m->probe_cost_ns * *calls_total + in->probe_cost_ns * calls) / (*calls_total + calls);
+    m->call_cost_ns =
+        (m->call_cost_ns * *calls_total + in->call_cost_ns * calls) / (*calls_total + calls);
+  }
+  *calls_total += calls;
+  m->policy_mixed |= in->policy_mixed;
+  m->wall_ns = in->wall_ns > m->wall_ns ? in->wall_ns : m->wall_ns; /* ranks run side by side */
+  m->compensated_ns = sat_add(m->compensated_ns, in->compensated_ns);
+  m->folded_calls = sat_add(m->folded_calls, in->folded_calls);
+  m->lost_frames = sat_add(m->lost_frames, in->lost_frames);
+  for (size_t i = 0; i < in->nthreads; i++)
+    if (ap_profile_add_thread(m, (uint32_t)m->nthreads, in->threads[i].tid, in->threads[i].calls,
+                              in->threads[i].root_ns) < 0)
+      return -1;
+  return 0;
+}
+
+static int merge_one(struct merger *g, const struct ap_profile *in, size_t nth, double *calls) {
+  g->fmap = malloc((in->nfunctions + 1) * sizeof *g->fmap);
+  g->nmap = malloc((in->nnodes + 1) * sizeof *g->nmap);
+  int rc = !g->fmap || !g->nmap || merge_header(g->m, in, nth, calls) || merge_functions(g, in) ||
+           merge_nodes(g, in) || merge_loops_memo(g, in);
+  free(g->fmap);
+  free(g->nmap);
+  return rc ? -1 : 0;
+}
+
+/* Reads every input first: a bad file or a version mismatch is reported
+ * before anything is written. */
+static struct ap_profile **load_all(char **paths, int n) {
+  struct ap_profile **in = calloc((size_t)n, sizeof *in);
+  for (int i = 0; in && i < n; i++) {
+    struct ap_read_error err;
+    if ((in[i] = ap_profile_read_file(paths[i], &err)))
+      continue;
+    if (err.version && err.version != AP_PROFILE_FORMAT_VERSION && i > 0)
+      fprintf(stderr,
+              "autoprof merge: %s has profile format version %ld but %s has version %d: "
+              "cannot merge profiles of different format versions\n",
+              paths[i], err.version, paths[0], AP_PROFILE_FORMAT_VERSION);
+    else
+      fprintf(stderr, "%s\n", err.msg);
+    while (i-- > 0)
+      ap_profile_free(in[i]);
+    free(in);
+    return NULL;
+  }
+  return in;
+}
+
+int ap_cmd_merge(int argc, char **argv) {
+  static const struct ap_opt opts[] = {{"--output", 'o', 1}};
+  struct ap_args a;
+  if (ap_parse_args(opts, 1, argc, argv, &a))
+    return AP_EXIT_USAGE;
+  if (a.npos < 1 || !a.value[0])
+    return ap_usage_error("merge", "expects profiles and -o OUT.json (usage: autoprof merge "
+                                   "A.json B.json ... -o OUT.json)");
+  struct ap_profile **in = load_all(a.pos, a.npos);
+  if (!in)
+    return AP_EXIT_FAIL;
+  size_t nf = 0, nn = 0;
+  for (int i = 0; i < a.npos; i++) {
+    nf += in[i]->nfunctions;
+    nn += in[i]->nnodes;
+  }
+  struct merger g = {.m = ap_profile_new()};
+  struct ap_hint_params params;
+  double calls = 0;
+  int bad = !g.m || set_init(&g.funcs, nf) || set_init(&g.nodes, nn);
+  for (int i = 0; !bad && i < a.npos; i++)
+    bad = merge_one(&g, in[i], (size_t)i, &calls);
+  ap_hint_params_default(&params);
+  int rc = AP_EXIT_FAIL;
+  struct ap_out out;
+  if (bad || ap_profile_analyze(g.m, &params) < 0)
+    fprintf(stderr, "autoprof merge: out of memory\n");
+  else if (ap_out_open(&out, "merge", a.value[0]) == 0)
+    rc = ap_out_close(&out, "merge", ap_profile_write_json(g.m, out.f) != 0);
+  for (int i = 0; i < a.npos; i++)
+    ap_profile_free(in[i]);
+  free(in);
+  free(g.funcs.slot);
+  free(g.nodes.slot);
+  ap_profile_free(g.m);
+  return rc;
+}
