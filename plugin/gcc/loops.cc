@@ -5,7 +5,7 @@
  * loop body but an add, so SCEV's final value replacement turns the counter
  * into a closed form and vectorization is unchanged (tests/plugin checks
  * -fopt-info-vec).  A timed loop reads the clock once in its preheader and
- * once at the exit call.
+ * once at the exit call, through a stamp in a local of the function.
  *
  * Where: before "loop" (the loop optimizer pipeline of -O1 and above):
  * pass_ch has rotated loops, so the header runs once per iteration, and no
@@ -31,8 +31,9 @@ void init_decls() {
                             build_function_type_list(void_type_node, ptr_type_node, u64, NULL_TREE));
   loop_timed_decl = ap_probe_decl(
       "__autoprof_loop_timed",
-      build_function_type_list(void_type_node, ptr_type_node, u64, u64, NULL_TREE));
-  loop_start_decl = ap_probe_decl("__autoprof_loop_start", build_function_type_list(u64, NULL_TREE));
+      build_function_type_list(void_type_node, ptr_type_node, u64, ptr_type_node, NULL_TREE));
+  loop_start_decl = ap_probe_decl("__autoprof_loop_start",
+                                  build_function_type_list(void_type_node, ptr_type_node, NULL_TREE));
 }
 
 /* A header that only computes and tests the loop condition: no store, no
@@ -151,19 +152,20 @@ struct loop_instrumenter {
     gsi_insert_before(&gsi, gimple_build_assign(next, PLUS_EXPR, cnt, build_one_cst(u64)),
                       GSI_NEW_STMT);
 
-    tree start = NULL_TREE;
+    /* struct ap_loop_stamp: a local of this function, used only outside
+     * the loop (preheader and exits) */
+    tree stamp = NULL_TREE;
     if (is_timed) {
-      start = make_ssa_name(u64);
-      gcall *stamp = gimple_build_call(loop_start_decl, 0);
-      gimple_call_set_lhs(stamp, start);
-      gsi_insert_on_edge(pre, stamp);
+      tree type = build_array_type_nelts(u64, 2);
+      stamp = build_fold_addr_expr(create_tmp_var(type, "autoprof_stamp"));
+      gsi_insert_on_edge(pre, gimple_build_call(loop_start_decl, 1, stamp));
     }
     for (edge exit : get_loop_exit_edges(loop)) {
       if (exit->flags & (EDGE_EH | EDGE_ABNORMAL))
         continue;
       /* leaving a top-tested loop from its header: that run was the test */
       tree value = top && exit->src == header ? cnt : next;
-      gcall *call = is_timed ? gimple_build_call(loop_timed_decl, 3, addr, value, start)
+      gcall *call = is_timed ? gimple_build_call(loop_timed_decl, 3, addr, value, stamp)
                              : gimple_build_call(loop_decl, 2, addr, value);
       gsi_insert_on_edge(exit, call);
     }

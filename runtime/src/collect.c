@@ -198,8 +198,8 @@ static int build_functions(struct ap_profile *p, struct merged *m, const struct 
   return rc;
 }
 
-/* Loops, merged over threads.  Loop time is raw: it includes the probe
- * cost of instrumented calls made inside the loop (docs/report.md). */
+/* Loops, merged over threads; their time without the probes of the calls
+ * made inside them (a full pair each, as for a function's children). */
 static int build_loops(struct ap_profile *p, const struct comp *c) {
   uint32_t nl = __atomic_load_n(&ap_nloop_slots, __ATOMIC_ACQUIRE);
   struct ap_lctr *sum = calloc(nl + 1, sizeof *sum);
@@ -212,6 +212,7 @@ static int build_loops(struct ap_profile *p, const struct comp *c) {
       d->entries += x->entries;
       d->iterations += x->iterations;
       d->ticks += x->ticks;
+      d->pairs += x->pairs;
       d->zero_trip += x->zero_trip;
       if (x->min && (!d->min || x->min < d->min))
         d->min = x->min;
@@ -236,7 +237,7 @@ static int build_loops(struct ap_profile *p, const struct comp *c) {
     l->max_trip = sum[s].max;
     l->zero_trip = sum[s].zero_trip;
     l->timed = (li->flags & AP_LOOP_TIMED) != 0;
-    l->incl_ns = to_ns(c, (double)sum[s].ticks);
+    l->incl_ns = to_ns(c, (double)sum[s].ticks - (double)sum[s].pairs * c->pair);
   }
   free(sum);
   return rc;

@@ -35,28 +35,34 @@ void __autoprof_exit(struct ap_func_site *site) {
 }
 
 /* Loops: one call per loop exit, never inside the loop (the plugin keeps a
- * counter in a register).  The start stamp of a timed loop is taken in its
- * preheader. */
+ * counter in a register).  A timed loop's stamp is filled in its preheader. */
 void __autoprof_loop(struct ap_loop_site *site, uint64_t iterations) {
   struct ap_thread *t = ap_tls;
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
   if (ap_unlikely(!t || slot - 1 >= t->nloops - 1))
-    return ap_loop_slow(site, iterations, 0);
+    return ap_loop_slow(site, iterations, 0, 0);
   ap_loop_count(&t->lctr[slot], iterations);
 }
 
-uint64_t __autoprof_loop_start(void) {
-  return ap_ticks();
+void __autoprof_loop_start(struct ap_loop_stamp *stamp) {
+  struct ap_thread *t = ap_tls;
+  stamp->pairs = t ? t->pairs : 0;
+  stamp->ticks = ap_ticks();
 }
 
-void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations, uint64_t start) {
+void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
+                           const struct ap_loop_stamp *stamp) {
   uint64_t now = ap_ticks();
   struct ap_thread *t = ap_tls;
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
-  int64_t dt = (int64_t)(now - start);
+  int64_t dt = (int64_t)(now - stamp->ticks);
+  uint64_t ticks = dt > 0 ? (uint64_t)dt : 0;
+  /* a thread whose first probe ran inside the loop counted from 0 */
+  uint64_t pairs = t && t->pairs >= stamp->pairs ? t->pairs - stamp->pairs : 0;
   if (ap_unlikely(!t || slot - 1 >= t->nloops - 1))
-    return ap_loop_slow(site, iterations, dt > 0 ? (uint64_t)dt : 0);
+    return ap_loop_slow(site, iterations, ticks, pairs);
   struct ap_lctr *c = &t->lctr[slot];
-  c->ticks += dt > 0 ? (uint64_t)dt : 0;
+  c->ticks += ticks;
+  c->pairs += pairs;
   ap_loop_count(c, iterations);
 }

@@ -53,6 +53,7 @@ struct ap_lctr {
   uint64_t iterations; /* total over those entries */
   uint64_t min, max;   /* per entry; min 0 = none yet */
   uint64_t ticks;      /* raw ticks of timed entries */
+  uint64_t pairs;      /* probe pairs that ran inside timed entries */
   uint64_t zero_trip;  /* entries left before the first iteration (-O0 code only) */
 };
 
@@ -92,6 +93,7 @@ struct ap_thread {
   uint32_t nloops; /* lctr[] has nloops entries; loop slot 0 unused */
   uint32_t pad;
   struct ap_lctr *lctr;
+  uint64_t pairs; /* frames opened so far: timed loops take out their probes */
   /* cold */
   struct ap_thread *next; /* global list, newest first */
   uint32_t index;
@@ -136,7 +138,8 @@ void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64_t now) 
 void ap_enter_miss(struct ap_thread *t, struct ap_func_site *site, uint32_t slot,
                    uint64_t now) AP_HIDDEN;
 /* a loop probe that cannot use the fast path (no record, unregistered, new slot) */
-void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64_t ticks) AP_HIDDEN;
+void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64_t ticks,
+                  uint64_t pairs) AP_HIDDEN;
 struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint32_t slot) AP_HIDDEN;
 struct ap_thread *ap_thread_new(int scratch) AP_HIDDEN;
 void ap_thread_free(struct ap_thread *t) AP_HIDDEN; /* scratch records only */
@@ -205,6 +208,7 @@ static inline void ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_
   c->calls++;
   c->active++;
   n->calls++;
+  t->pairs++;
   f->site = site;
   f->node = n;
   f->start = now;

@@ -102,7 +102,8 @@ static struct ap_thread *current_thread(void) {
   return t;
 }
 
-AP_COLD void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64_t ticks) {
+AP_COLD void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64_t ticks,
+                          uint64_t pairs) {
   struct ap_thread *t = current_thread();
   if (!t)
     return;
@@ -117,6 +118,7 @@ AP_COLD void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64
   if (slot >= t->nloops && grow_loop_counters(t))
     return;
   t->lctr[slot].ticks += ticks;
+  t->lctr[slot].pairs += pairs;
   ap_loop_count(&t->lctr[slot], iterations);
 }
 

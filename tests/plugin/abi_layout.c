@@ -26,10 +26,13 @@ __attribute__((no_instrument_function)) void __autoprof_loop(struct ap_loop_site
   loop_iterations += n;
   loop_calls++;
 }
-__attribute__((no_instrument_function)) uint64_t __autoprof_loop_start(void) { return 1000; }
-__attribute__((no_instrument_function)) void __autoprof_loop_timed(struct ap_loop_site *l,
-                                                                   uint64_t n, uint64_t start) {
-  if (start == 1000)
+__attribute__((no_instrument_function)) void __autoprof_loop_start(struct ap_loop_stamp *st) {
+  st->ticks = 1000;
+  st->pairs = 7;
+}
+__attribute__((no_instrument_function)) void
+__autoprof_loop_timed(struct ap_loop_site *l, uint64_t n, const struct ap_loop_stamp *st) {
+  if (st->ticks == 1000 && st->pairs == 7) /* the stamp filled at the start comes back */
     __autoprof_loop(l, n);
 }
 

@@ -110,10 +110,18 @@ void __autoprof_exit(struct ap_func_site *site);
 /* Loops: one call on each exit edge of an instrumented loop, never inside
  * it.  `iterations` is the number of times the body ran during this entry
  * (a local counter in the loop, which the optimizers may turn into a closed
- * form).  A timed loop takes a start stamp in its preheader. */
+ * form).  A timed loop fills a stamp (a local of the instrumented function)
+ * in its preheader and hands it back on exit: the ticks, and how many probe
+ * pairs had run, so the probes of calls inside the loop can be taken out of
+ * its time. */
+struct ap_loop_stamp {
+  uint64_t ticks;
+  uint64_t pairs;
+};
 void __autoprof_loop(struct ap_loop_site *site, uint64_t iterations);
-uint64_t __autoprof_loop_start(void);
-void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations, uint64_t start);
+void __autoprof_loop_start(struct ap_loop_stamp *stamp);
+void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
+                           const struct ap_loop_stamp *stamp);
 
 #ifdef __cplusplus
 }
