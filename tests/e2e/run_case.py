@@ -131,6 +131,7 @@ def main():
     ap.add_argument("--case", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--no-debug", action="store_true", help="compile without -g")
+    ap.add_argument("--extra-flags", default="", help="compile+link flags (sanitizer builds)")
     args = ap.parse_args()
 
     src_dir = os.path.dirname(os.path.abspath(args.case))
@@ -158,7 +159,7 @@ def main():
     env.setdefault("AUTOPROF_OUTPUT", os.path.join(args.workdir, "autoprof.%n"))
 
     debug = [] if args.no_debug else ["-g"]
-    cmd = [args.cc, args.opt] + debug + [args.plugin_flag, "-I" + args.include_dir] + cflags + \
+    cmd = [args.cc, args.opt] + debug + shlex.split(args.extra_flags) + [args.plugin_flag, "-I" + args.include_dir] + cflags + \
           [args.case + ".c", "-o", exe, "-L" + args.runtime_dir, "-Wl,-rpath," + args.runtime_dir,
            "-lautoprof", "-lpthread"]
     comp = subprocess.run(cmd, capture_output=True, text=True)
