@@ -32,8 +32,9 @@ void init_decls() {
   loop_timed_decl = ap_probe_decl(
       "__autoprof_loop_timed",
       build_function_type_list(void_type_node, ptr_type_node, u64, ptr_type_node, NULL_TREE));
-  loop_start_decl = ap_probe_decl("__autoprof_loop_start",
-                                  build_function_type_list(void_type_node, ptr_type_node, NULL_TREE));
+  loop_start_decl = ap_probe_decl(
+      "__autoprof_loop_start",
+      build_function_type_list(void_type_node, ptr_type_node, ptr_type_node, NULL_TREE));
 }
 
 /* A header that only computes and tests the loop condition: no store, no
@@ -156,9 +157,9 @@ struct loop_instrumenter {
      * the loop (preheader and exits) */
     tree stamp = NULL_TREE;
     if (is_timed) {
-      tree type = build_array_type_nelts(u64, 2);
+      tree type = build_array_type_nelts(u64, 3);
       stamp = build_fold_addr_expr(create_tmp_var(type, "autoprof_stamp"));
-      gsi_insert_on_edge(pre, gimple_build_call(loop_start_decl, 1, stamp));
+      gsi_insert_on_edge(pre, gimple_build_call(loop_start_decl, 2, addr, stamp));
     }
     for (edge exit : get_loop_exit_edges(loop)) {
       if (exit->flags & (EDGE_EH | EDGE_ABNORMAL))

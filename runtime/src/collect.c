@@ -69,19 +69,28 @@ static long find_or_add(struct merged *m, int64_t parent, uint32_t slot) {
   return (long)m->n++;
 }
 
-/* Pre-order walk through parent pointers: no recursion, no stack. */
+#define AP_MERGED_ROOT UINT32_MAX
+
+/* Pre-order walk through parent pointers: no recursion, no stack.  Loop
+ * nodes are transparent here: the calls made inside a loop are merged
+ * under the loop's function (build_loop_calls reads the loop nodes). */
 static int merge_tree(struct merged *m, struct ap_thread *t) {
   struct ap_node *root = &t->root;
   struct ap_node *n = __atomic_load_n(&root->kids, __ATOMIC_ACQUIRE);
   while (n) {
-    int64_t parent = n->parent == root ? -1 : (int64_t)n->parent->merged;
-    long i = find_or_add(m, parent, n->slot);
-    if (i < 0)
-      return -1;
-    n->merged = (uint32_t)i;
-    m->v[i].calls += n->calls;
-    m->v[i].incl += n->incl;
-    m->v[i].excl += n->excl;
+    uint32_t pm = n->parent == root ? AP_MERGED_ROOT : n->parent->merged;
+    int64_t parent = pm == AP_MERGED_ROOT ? -1 : (int64_t)pm;
+    if (n->slot & AP_LOOP_NODE) {
+      n->merged = pm;
+    } else {
+      long i = find_or_add(m, parent, n->slot);
+      if (i < 0)
+        return -1;
+      n->merged = (uint32_t)i;
+      m->v[i].calls += n->calls;
+      m->v[i].incl += n->incl;
+      m->v[i].excl += n->excl;
+    }
     struct ap_node *k = __atomic_load_n(&n->kids, __ATOMIC_ACQUIRE);
     if (k) {
       n = k;
@@ -198,9 +207,100 @@ static int build_functions(struct ap_profile *p, struct merged *m, const struct 
   return rc;
 }
 
+/* Calls made inside timed loops, per loop slot, from the loop nodes of every
+ * thread's tree: how many, their inclusive time (compensated with the
+ * merged tree's average descendants per call), and the heaviest callee. */
+struct loop_callee {
+  uint32_t loop, slot;
+  uint64_t calls;
+  double ticks;
+};
+struct loop_calls {
+  struct loop_callee *v;
+  size_t n, cap;
+};
+
+static int add_loop_callee(struct loop_calls *lc, uint32_t loop, uint32_t slot, uint64_t calls,
+                           double ticks) {
+  for (size_t i = 0; i < lc->n; i++)
+    if (lc->v[i].loop == loop && lc->v[i].slot == slot) {
+      lc->v[i].calls += calls;
+      lc->v[i].ticks += ticks;
+      return 0;
+    }
+  if (lc->n == lc->cap) {
+    size_t cap = lc->cap ? lc->cap * 2 : 64;
+    struct loop_callee *q = realloc(lc->v, cap * sizeof *q);
+    if (!q)
+      return -1;
+    lc->v = q;
+    lc->cap = cap;
+  }
+  lc->v[lc->n++] = (struct loop_callee){loop, slot, calls, ticks};
+  return 0;
+}
+
+/* The function nodes directly inside loop node L (through nested loops). */
+static int loop_node_calls(struct loop_calls *lc, const struct merged *m, const struct comp *c,
+                           struct ap_node *loopnode, uint32_t loop) {
+  for (struct ap_node *k = __atomic_load_n(&loopnode->kids, __ATOMIC_ACQUIRE); k; k = k->next) {
+    if (k->slot & AP_LOOP_NODE) {
+      if (loop_node_calls(lc, m, c, k, loop))
+        return -1;
+      continue;
+    }
+    const struct mnode *v = &m->v[k->merged];
+    double desc = v->calls ? (double)v->desc / (double)v->calls : 0;
+    double ticks = (double)k->incl - (double)k->calls * (c->self + desc * c->pair);
+    if (add_loop_callee(lc, loop, k->slot, k->calls, ticks > 0 ? ticks : 0))
+      return -1;
+  }
+  return 0;
+}
+
+static int collect_loop_calls(struct loop_calls *lc, const struct merged *m,
+                              const struct comp *c) {
+  for (struct ap_thread *t = ap_threads; t; t = t->next) {
+    struct ap_node *root = &t->root, *n = __atomic_load_n(&root->kids, __ATOMIC_ACQUIRE);
+    while (n) { /* pre-order, as merge_tree */
+      if ((n->slot & AP_LOOP_NODE) && loop_node_calls(lc, m, c, n, n->slot & ~AP_LOOP_NODE))
+        return -1;
+      struct ap_node *k = __atomic_load_n(&n->kids, __ATOMIC_ACQUIRE);
+      if (k) {
+        n = k;
+        continue;
+      }
+      while (n != root && !n->next)
+        n = n->parent;
+      n = n == root ? NULL : n->next;
+    }
+  }
+  return 0;
+}
+
+static int fill_loop_calls(struct ap_profile *p, const long *index, uint32_t nl,
+                           const struct loop_calls *lc, const struct comp *c) {
+  for (size_t i = 0; i < lc->n; i++) {
+    const struct loop_callee *e = &lc->v[i];
+    if (e->loop > nl || !index[e->loop])
+      continue;
+    struct ap_prof_loop *l = &p->loops[index[e->loop] - 1];
+    uint64_t ns = to_ns(c, e->ticks);
+    l->calls += e->calls;
+    l->calls_ns += ns;
+    if (!l->top_callee || ns > l->top_callee_ns) {
+      if (ap_profile_set_str(&l->top_callee, ap_slots[e->slot].name))
+        return -1;
+      l->top_callee_calls = e->calls;
+      l->top_callee_ns = ns;
+    }
+  }
+  return 0;
+}
+
 /* Loops, merged over threads; their time without the probes of the calls
  * made inside them (a full pair each, as for a function's children). */
-static int build_loops(struct ap_profile *p, const struct comp *c) {
+static int build_loops(struct ap_profile *p, const struct merged *m, const struct comp *c) {
   uint32_t nl = __atomic_load_n(&ap_nloop_slots, __ATOMIC_ACQUIRE);
   struct ap_lctr *sum = calloc(nl + 1, sizeof *sum);
   if (!sum)
@@ -221,8 +321,13 @@ static int build_loops(struct ap_profile *p, const struct comp *c) {
     }
   }
   int rc = 0;
+  long *index = calloc(nl + 1, sizeof *index); /* loop slot -> loops[] index + 1 */
   for (uint32_t s = 1; s <= nl && !rc; s++) {
     const struct ap_loop_slot_info *li = &ap_loop_slots[s];
+    if (!index) {
+      rc = -1;
+      break;
+    }
     if (!sum[s].entries && !sum[s].zero_trip)
       continue;
     long i = ap_profile_add_loop(p, li->function, li->file, li->line, li->depth);
@@ -230,6 +335,7 @@ static int build_loops(struct ap_profile *p, const struct comp *c) {
       rc = -1;
       break;
     }
+    index[s] = i + 1;
     struct ap_prof_loop *l = &p->loops[i];
     l->entries = sum[s].entries;
     l->iterations = sum[s].iterations;
@@ -239,6 +345,14 @@ static int build_loops(struct ap_profile *p, const struct comp *c) {
     l->timed = (li->flags & AP_LOOP_TIMED) != 0;
     l->incl_ns = to_ns(c, (double)sum[s].ticks - (double)sum[s].pairs * c->pair);
   }
+  for (uint32_t s = 1; s <= nl && !rc; s++)
+    if (index[s] && ap_loop_slots[s].parent && index[ap_loop_slots[s].parent])
+      p->loops[index[s] - 1].parent = index[ap_loop_slots[s].parent] - 1;
+  struct loop_calls lc = {0};
+  if (!rc)
+    rc = collect_loop_calls(&lc, m, c) || fill_loop_calls(p, index, nl, &lc, c);
+  free(lc.v);
+  free(index);
   free(sum);
   return rc;
 }
@@ -300,7 +414,7 @@ static struct ap_profile *build_profile(const struct ap_calibration *cal) {
     rc = merge_tree(&m, t);
   if (!rc) {
     count_descendants(&m);
-    rc = build_functions(p, &m, &c) || build_loops(p, &c) || build_threads(p, &c);
+    rc = build_functions(p, &m, &c) || build_loops(p, &m, &c) || build_threads(p, &c);
   }
   free(m.v);
   free(m.hash);

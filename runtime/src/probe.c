@@ -44,10 +44,12 @@ void __autoprof_loop(struct ap_loop_site *site, uint64_t iterations) {
   ap_loop_count(&t->lctr[slot], iterations);
 }
 
-void __autoprof_loop_start(struct ap_loop_stamp *stamp) {
+void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stamp) {
+  uint64_t now = ap_ticks();
   struct ap_thread *t = ap_tls;
   stamp->pairs = t ? t->pairs : 0;
-  stamp->ticks = ap_ticks();
+  stamp->depth = t ? ap_loop_open(t, site, now) : 0;
+  stamp->ticks = now;
 }
 
 void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
@@ -59,6 +61,10 @@ void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
   uint64_t ticks = dt > 0 ? (uint64_t)dt : 0;
   /* a thread whose first probe ran inside the loop counted from 0 */
   uint64_t pairs = t && t->pairs >= stamp->pairs ? t->pairs - stamp->pairs : 0;
+  /* its frame, if the start opened one and nothing (longjmp) closed it */
+  if (t && stamp->depth && t->depth == stamp->depth + 1 &&
+      t->stack[stamp->depth].site == (void *)site && t->stack[stamp->depth].loop)
+    ap_pop_loop(t, now);
   if (ap_unlikely(!t || slot - 1 >= t->nloops - 1))
     return ap_loop_slow(site, iterations, ticks, pairs);
   struct ap_lctr *c = &t->lctr[slot];

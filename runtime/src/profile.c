@@ -83,6 +83,7 @@ void ap_profile_free(struct ap_profile *p) {
   for (size_t i = 0; i < p->nloops; i++) {
     free(p->loops[i].function);
     free(p->loops[i].origin_function);
+    free(p->loops[i].top_callee);
     free(p->loops[i].file);
   }
   for (size_t i = 0; i < p->nmemo; i++)
@@ -157,6 +158,7 @@ long ap_profile_add_loop(struct ap_profile *p, const char *function, const char 
   }
   l->line = line;
   l->depth = depth;
+  l->parent = -1;
   return (long)p->nloops++;
 }
 

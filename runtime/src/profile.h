@@ -56,6 +56,13 @@ struct ap_prof_loop {
   uint64_t zero_trip; /* entries left before the first iteration (seen in -O0 code only) */
   uint64_t incl_ns;   /* time of the timed entries; 0 when the loop is not timed */
   int timed;
+  int64_t parent; /* index of the enclosing loop in loops[], -1 when outermost */
+  /* Instrumented calls made inside the timed entries (from the call-path
+   * tree, where a timed loop is a node under its function): */
+  uint64_t calls;           /* how many */
+  uint64_t calls_ns;        /* their inclusive time */
+  char *top_callee;         /* the callee with the most inclusive time in there, or NULL */
+  uint64_t top_callee_calls, top_callee_ns;
 };
 
 /* One node of the calling-context tree, merged over threads: a distinct

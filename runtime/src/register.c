@@ -167,7 +167,7 @@ uint32_t ap_register_site(struct ap_func_site *site) {
 }
 
 static int same_loop(const struct ap_loop_slot_info *a, const struct ap_loop_slot_info *b) {
-  return a->line == b->line && strcmp(a->file, b->file) == 0 &&
+  return a->line == b->line && a->parent == b->parent && strcmp(a->file, b->file) == 0 &&
          strcmp(a->function, b->function) == 0 && strcmp(a->origin, b->origin) == 0;
 }
 
@@ -178,6 +178,8 @@ uint32_t ap_register_loop(struct ap_loop_site *site) {
   uint32_t s = site->slot;
   if (s)
     return s;
+  /* the parent first: its record lives in the same table, registered or not */
+  uint32_t parent = site->parent ? ap_register_loop((struct ap_loop_site *)site->parent) : 0;
   struct ap_loop_slot_info li = {
       site->file ? site->file : "",
       site->func && site->func->name ? site->func->name : "?",
@@ -185,6 +187,7 @@ uint32_t ap_register_loop(struct ap_loop_site *site) {
       site->line,
       site->depth,
       site->flags,
+      parent,
   };
   for (uint32_t i = 1; i <= ap_nloop_slots && !s; i++)
     if (same_loop(&ap_loop_slots[i], &li))

@@ -150,11 +150,20 @@ static void write_loops_nodes_memo(const struct ap_profile *p, FILE *out) {
     fprintf(out,
             ", \"line\": %u, \"depth\": %u, \"entries\": %llu, \"iterations\": %llu, "
             "\"min_trip\": %llu, \"max_trip\": %llu, \"zero_trip\": %llu, \"timed\": %s, "
-            "\"incl_ns\": %llu}",
+            "\"incl_ns\": %llu",
             l->line, l->depth, (unsigned long long)l->entries, (unsigned long long)l->iterations,
             (unsigned long long)l->min_trip, (unsigned long long)l->max_trip,
             (unsigned long long)l->zero_trip, l->timed ? "true" : "false",
             (unsigned long long)l->incl_ns);
+    fprintf(out, ", \"parent\": %lld, \"calls\": %llu, \"calls_ns\": %llu", (long long)l->parent,
+            (unsigned long long)l->calls, (unsigned long long)l->calls_ns);
+    if (l->top_callee) {
+      fputs(", \"top_callee\": {\"name\": ", out);
+      put_str(out, l->top_callee);
+      fprintf(out, ", \"calls\": %llu, \"incl_ns\": %llu}", (unsigned long long)l->top_callee_calls,
+              (unsigned long long)l->top_callee_ns);
+    }
+    fputc('}', out);
   }
   fputs(p->nloops ? "\n  ],\n  \"callpaths\": [" : "],\n  \"callpaths\": [", out);
   for (size_t i = 0; i < p->nnodes; i++) {

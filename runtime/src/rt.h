@@ -78,8 +78,12 @@ struct ap_frame {
   uint64_t start; /* ticks at enter */
   uint64_t child; /* raw ticks of closed direct children */
   uint32_t cont;  /* open continuations (AP_FUNC_PART) of this activation */
-  uint32_t pad;
+  uint32_t loop;  /* 1: a timed loop's frame; `site` is then its ap_loop_site */
 };
+
+/* A timed loop is a node of the call-path tree under its function, with a
+ * slot of its own kind: its loop slot with this bit set. */
+#define AP_LOOP_NODE 0x80000000u
 
 struct ap_chunk; /* node pool chunk (thread.c) */
 
@@ -140,6 +144,8 @@ void ap_enter_miss(struct ap_thread *t, struct ap_func_site *site, uint32_t slot
 /* a loop probe that cannot use the fast path (no record, unregistered, new slot) */
 void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64_t ticks,
                   uint64_t pairs) AP_HIDDEN;
+/* a timed loop's start: opens its frame when it can; returns the depth, or 0 */
+uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site, uint64_t now) AP_HIDDEN;
 struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint32_t slot) AP_HIDDEN;
 struct ap_thread *ap_thread_new(int scratch) AP_HIDDEN;
 void ap_thread_free(struct ap_thread *t) AP_HIDDEN; /* scratch records only */
@@ -160,6 +166,7 @@ uint32_t ap_register_loop(struct ap_loop_site *site) AP_HIDDEN; /* under ap_lock
 struct ap_loop_slot_info {
   const char *file, *function, *origin;
   uint32_t line, depth, flags;
+  uint32_t parent; /* loop slot of the enclosing loop, 0 if none */
 };
 extern uint32_t ap_nloop_slots AP_HIDDEN;
 extern struct ap_loop_slot_info *ap_loop_slots AP_HIDDEN; /* [1, ap_nloop_slots] */
@@ -214,6 +221,7 @@ static inline void ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_
   f->start = now;
   f->child = 0;
   f->cont = 0;
+  f->loop = 0;
   t->depth = d + 1;
 }
 
@@ -239,6 +247,32 @@ static inline void ap_pop(struct ap_thread *t, uint64_t now, const struct ap_fun
   if (ap_likely(n != f[-1].node))
     n->incl += (uint64_t)e;
   t->depth = d;
+}
+
+/* Closes the top frame, a timed loop's.  The loop's own body time stays in
+ * its function's self time: only the calls made inside move up. */
+static inline void ap_pop_loop(struct ap_thread *t, uint64_t now) {
+  uint32_t d = t->depth - 1;
+  struct ap_frame *f = &t->stack[d];
+  int64_t e = (int64_t)(now - f->start);
+  int64_t x = e - (int64_t)f->child;
+  e = e < 0 ? 0 : e;
+  x = x < 0 ? 0 : x;
+  f[-1].child += f->child;
+  struct ap_node *n = f->node;
+  n->excl += (uint64_t)x;
+  if (ap_likely(n != f[-1].node))
+    n->incl += (uint64_t)e;
+  t->depth = d;
+}
+
+/* Closes the top frame, whatever it is (unwinding). */
+static inline void ap_pop_any(struct ap_thread *t, uint64_t now) {
+  struct ap_frame *f = &t->stack[t->depth - 1];
+  if (f->loop)
+    ap_pop_loop(t, now);
+  else
+    ap_pop(t, now, f->site);
 }
 
 /* Adds one loop entry's iterations to a thread's counters. */

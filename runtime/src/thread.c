@@ -122,6 +122,27 @@ AP_COLD void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64
   ap_loop_count(&t->lctr[slot], iterations);
 }
 
+/* Not hot: once per entry of a timed (by default outermost) loop. */
+uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site, uint64_t now) {
+  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_ACQUIRE);
+  uint32_t d = t->depth;
+  if (!slot || d > t->limit)
+    return 0; /* counted at its exit all the same (ap_loop_slow registers it) */
+  struct ap_node *pn = t->stack[d - 1].node, *n = pn->last;
+  if (n->slot != (slot | AP_LOOP_NODE))
+    n = ap_node_child(t, pn, slot | AP_LOOP_NODE);
+  struct ap_frame *f = &t->stack[d];
+  n->calls++; /* entries of the loop on this path */
+  f->site = (struct ap_func_site *)(void *)site;
+  f->node = n;
+  f->start = now;
+  f->child = 0;
+  f->cont = 0;
+  f->loop = 1;
+  t->depth = d + 1;
+  return d;
+}
+
 struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint32_t slot) {
   for (struct ap_node *n = parent->kids; n; n = n->next)
     if (n->slot == slot) {
@@ -201,7 +222,7 @@ AP_COLD void ap_enter_slow(struct ap_func_site *site, uint64_t now) {
     return;
   uint32_t d = t->depth;
   struct ap_frame *top = &t->stack[d - 1];
-  if ((site->flags & AP_FUNC_PART) && top->site && top->site->slot == slot) {
+  if ((site->flags & AP_FUNC_PART) && !top->loop && top->site && top->site->slot == slot) {
     top->cont++; /* GCC's split part, entered from its own header: same call */
     return;
   }
@@ -221,7 +242,7 @@ AP_COLD void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64
       t->depth--;
     return;
   }
-  if (top->cont && top->site && top->site->slot == site->slot) {
+  if (top->cont && !top->loop && top->site && top->site->slot == site->slot) {
     top->cont--; /* the split part returns into its header's activation */
     return;
   }
@@ -229,9 +250,9 @@ AP_COLD void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64
    * exit belongs to were abandoned; close them now.  An exit with no
    * matching frame (its enter was lost) is ignored. */
   for (uint32_t i = d - 1; i >= 1; i--)
-    if (t->stack[i].site == site) {
+    if (t->stack[i].site == site && !t->stack[i].loop) {
       while (t->depth > i)
-        ap_pop(t, now, t->stack[t->depth - 1].site);
+        ap_pop_any(t, now);
       return;
     }
 }
@@ -242,7 +263,7 @@ void ap_thread_close_all(struct ap_thread *t, uint64_t now) {
     t->lost = 0;
   }
   while (t->depth > 1)
-    ap_pop(t, now, t->stack[t->depth - 1].site);
+    ap_pop_any(t, now);
 }
 
 /* Only for scratch records: user records live until the process ends. */

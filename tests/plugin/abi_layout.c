@@ -26,13 +26,18 @@ __attribute__((no_instrument_function)) void __autoprof_loop(struct ap_loop_site
   loop_iterations += n;
   loop_calls++;
 }
-__attribute__((no_instrument_function)) void __autoprof_loop_start(struct ap_loop_stamp *st) {
+static struct ap_loop_site *loop_started;
+__attribute__((no_instrument_function)) void __autoprof_loop_start(struct ap_loop_site *l,
+                                                                   struct ap_loop_stamp *st) {
+  loop_started = l;
   st->ticks = 1000;
   st->pairs = 7;
+  st->depth = 9;
 }
 __attribute__((no_instrument_function)) void
 __autoprof_loop_timed(struct ap_loop_site *l, uint64_t n, const struct ap_loop_stamp *st) {
-  if (st->ticks == 1000 && st->pairs == 7) /* the stamp filled at the start comes back */
+  /* the stamp filled at the start comes back, for the same loop */
+  if (st->ticks == 1000 && st->pairs == 7 && st->depth == 9 && l == loop_started)
     __autoprof_loop(l, n);
 }
 

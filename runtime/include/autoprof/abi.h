@@ -111,15 +111,16 @@ void __autoprof_exit(struct ap_func_site *site);
  * it.  `iterations` is the number of times the body ran during this entry
  * (a local counter in the loop, which the optimizers may turn into a closed
  * form).  A timed loop fills a stamp (a local of the instrumented function)
- * in its preheader and hands it back on exit: the ticks, and how many probe
- * pairs had run, so the probes of calls inside the loop can be taken out of
- * its time. */
+ * in its preheader and hands it back on exit; in between the runtime keeps
+ * the loop as a node of the call-path tree, so the calls made inside it are
+ * known and their probes can be taken out of its time. */
 struct ap_loop_stamp {
-  uint64_t ticks;
-  uint64_t pairs;
+  uint64_t ticks; /* clock at the start */
+  uint64_t pairs; /* probe pairs run so far by this thread */
+  uint64_t depth; /* shadow-stack depth of the loop's frame, 0 if none was opened */
 };
 void __autoprof_loop(struct ap_loop_site *site, uint64_t iterations);
-void __autoprof_loop_start(struct ap_loop_stamp *stamp);
+void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stamp);
 void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
                            const struct ap_loop_stamp *stamp);
 

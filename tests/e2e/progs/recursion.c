@@ -6,7 +6,7 @@ volatile int sink;
  * elimination turns it into a loop at -O2 (and then it is not a call).  The
  * loop gives each call a body well above the probes' resolution. */
 __attribute__((noinline)) int fib(int n) {
-  for (int i = 0; i < 40; i++)
+  for (int i = 0; i < 100; i++)
     sink += i;
   if (n < 2)
     return n;
