@@ -1,10 +1,11 @@
 /* Loop probes: exact iteration counts, and loop time where the policy asks.
  *
  * Per loop: a 64-bit counter PHI in the header, incremented once per
- * iteration, and one call on each exit edge with its value — nothing in the
- * loop body but an add, so SCEV's final value replacement turns the counter
- * into a closed form and vectorization is unchanged (tests/plugin checks
- * -fopt-info-vec).  A timed loop reads the clock once in its preheader and
+ * iteration, and one call on each exit edge of an outermost (or timed) loop
+ * with its value; untimed inner loops add theirs to locals of the nest,
+ * reported when the outermost loop exits — nothing in any loop body but
+ * adds, so SCEV's final value replacement turns the counters into closed
+ * forms and vectorization is unchanged (tests/plugin/vectorize.sh).  A timed loop reads the clock once in its preheader and
  * once at the exit call, through a stamp in a local of the function.
  *
  * Where: before "loop" (the loop optimizer pipeline of -O1 and above):
@@ -20,7 +21,7 @@ extern "C" {
 
 namespace {
 
-tree loop_decl, loop_timed_decl, loop_start_decl;
+tree loop_decl, loop_timed_decl, loop_start_decl, loop_nest_decl;
 hash_set<tree> *done;
 
 void init_decls() {
@@ -32,6 +33,9 @@ void init_decls() {
   loop_timed_decl = ap_probe_decl(
       "__autoprof_loop_timed",
       build_function_type_list(void_type_node, ptr_type_node, u64, ptr_type_node, NULL_TREE));
+  loop_nest_decl = ap_probe_decl(
+      "__autoprof_loop_nest", build_function_type_list(void_type_node, ptr_type_node, u64, u64,
+                                                       u64, u64, u64, NULL_TREE));
   loop_start_decl = ap_probe_decl(
       "__autoprof_loop_start",
       build_function_type_list(void_type_node, ptr_type_node, ptr_type_node, NULL_TREE));
@@ -129,48 +133,137 @@ struct loop_instrumenter {
     return ap_loop_site(info);
   }
 
-  void instrument(class loop *loop) {
-    basic_block header = loop->header;
-    if (bb_has_abnormal_pred(header) || !loop_preheader_edge(loop))
-      return;
-    bool is_timed = timed(loop);
-    bool top = top_tested(loop);
-    tree site = make_site(loop, is_timed, top);
-    sites.put(loop->num, site);
-    tree addr = build_fold_addr_expr(site);
-    tree u64 = unsigned_intDI_type_node;
+  /* One instrumented loop. */
+  struct rec {
+    class loop *loop;
+    tree addr;          /* &site */
+    bool timed, top;
+    tree cnt, next;     /* the counter: before / after this iteration's increment */
+    tree stamp;         /* &stamp of a timed loop */
+    tree acc[5];        /* nest accumulators of an untimed inner loop */
+    class loop *nest;   /* outermost loop holding it, whose exits flush them */
+  };
+  auto_vec<rec> recs;
 
-    /* counter: cnt = PHI <0 (preheader), next (latches)>; next = cnt + 1 */
-    edge pre = loop_preheader_edge(loop);
-    tree cnt = make_ssa_name(u64);
-    tree next = make_ssa_name(u64);
-    gphi *phi = create_phi_node(cnt, header);
+  /* The value to report on EXIT: leaving a top-tested loop from its header
+   * means the test failed before the body ran. */
+  tree exit_value(const rec &r, edge exit) {
+    return r.top && exit->src == r.loop->header ? r.cnt : r.next;
+  }
+
+  static bool usable_exit(edge e) { return !(e->flags & (EDGE_EH | EDGE_ABNORMAL)); }
+
+  void add_site(class loop *loop) {
+    if (bb_has_abnormal_pred(loop->header) || !loop_preheader_edge(loop))
+      return;
+    rec r = {};
+    r.loop = loop;
+    r.timed = timed(loop);
+    r.top = top_tested(loop);
+    tree site = make_site(loop, r.timed, r.top);
+    sites.put(loop->num, site);
+    r.addr = build_fold_addr_expr(site);
+    recs.safe_push(r);
+  }
+
+  /* counter: cnt = PHI <0 (preheader), next (latches)>; next = cnt + 1 */
+  void add_counter(rec &r) {
+    tree u64 = unsigned_intDI_type_node;
+    basic_block header = r.loop->header;
+    edge pre = loop_preheader_edge(r.loop);
+    r.cnt = make_ssa_name(u64);
+    r.next = make_ssa_name(u64);
+    gphi *phi = create_phi_node(r.cnt, header);
     edge e;
     edge_iterator ei;
     FOR_EACH_EDGE(e, ei, header->preds)
-    add_phi_arg(phi, e == pre ? build_zero_cst(u64) : next, e, UNKNOWN_LOCATION);
+    add_phi_arg(phi, e == pre ? build_zero_cst(u64) : r.next, e, UNKNOWN_LOCATION);
     gimple_stmt_iterator gsi = gsi_after_labels(header);
-    gsi_insert_before(&gsi, gimple_build_assign(next, PLUS_EXPR, cnt, build_one_cst(u64)),
+    gsi_insert_before(&gsi, gimple_build_assign(r.next, PLUS_EXPR, r.cnt, build_one_cst(u64)),
                       GSI_NEW_STMT);
-
-    /* struct ap_loop_stamp: a local of this function, used only outside
-     * the loop (preheader and exits) */
-    tree stamp = NULL_TREE;
-    if (is_timed) {
+    if (r.timed) {
+      /* struct ap_loop_stamp: a local used only outside the loop */
       tree type = build_array_type_nelts(u64, 3);
-      stamp = build_fold_addr_expr(create_tmp_var(type, "autoprof_stamp"));
-      gsi_insert_on_edge(pre, gimple_build_call(loop_start_decl, 2, addr, stamp));
+      r.stamp = build_fold_addr_expr(create_tmp_var(type, "autoprof_stamp"));
+      gsi_insert_on_edge(pre, gimple_build_call(loop_start_decl, 2, r.addr, r.stamp));
     }
-    for (edge exit : get_loop_exit_edges(loop)) {
-      if (exit->flags & (EDGE_EH | EDGE_ABNORMAL))
+  }
+
+  /* An untimed inner loop makes no call at all: entries, iterations,
+   * min-1, max and zero-trip entries go into five locals of the nest
+   * (plain registers: update_ssa builds their PHIs), flushed when the
+   * outermost loop exits.  A call on the inner loop's exits would sit in
+   * the outer loop's body and change what GCC does with the nest (guard
+   * hoisting, loop distribution into memset, vectorization). */
+  void add_accumulators(rec &r) {
+    tree u64 = unsigned_intDI_type_node;
+    r.nest = superloop_at_depth(r.loop, 1);
+    edge pre = loop_preheader_edge(r.nest);
+    for (int i = 0; i < 5; i++) {
+      r.acc[i] = create_tmp_reg(u64, "autoprof_nest");
+      gsi_insert_on_edge(pre, gimple_build_assign(r.acc[i], i == 2 ? build_all_ones_cst(u64)
+                                                                  : build_zero_cst(u64)));
+    }
+    for (edge exit : get_loop_exit_edges(r.loop)) {
+      if (!usable_exit(exit))
         continue;
-      /* leaving a top-tested loop from its header: that run was the test */
-      tree value = top && exit->src == header ? cnt : next;
-      gcall *call = is_timed ? gimple_build_call(loop_timed_decl, 3, addr, value, stamp)
-                             : gimple_build_call(loop_decl, 2, addr, value);
-      gsi_insert_on_edge(exit, call);
+      tree n = exit_value(r, exit);
+      tree ran = make_ssa_name(boolean_type_node), ran64 = make_ssa_name(u64);
+      tree none = make_ssa_name(boolean_type_node), none64 = make_ssa_name(u64);
+      tree less = make_ssa_name(u64);
+      gimple *g[] = {
+          gimple_build_assign(ran, NE_EXPR, n, build_zero_cst(u64)),
+          gimple_build_assign(ran64, NOP_EXPR, ran),
+          gimple_build_assign(r.acc[0], PLUS_EXPR, r.acc[0], ran64),
+          gimple_build_assign(r.acc[1], PLUS_EXPR, r.acc[1], n),
+          /* n - 1 wraps for n = 0: a zero-trip entry leaves the min alone */
+          gimple_build_assign(less, PLUS_EXPR, n, build_all_ones_cst(u64)),
+          gimple_build_assign(r.acc[2], MIN_EXPR, r.acc[2], less),
+          gimple_build_assign(r.acc[3], MAX_EXPR, r.acc[3], n),
+          gimple_build_assign(none, EQ_EXPR, n, build_zero_cst(u64)),
+          gimple_build_assign(none64, NOP_EXPR, none),
+          gimple_build_assign(r.acc[4], PLUS_EXPR, r.acc[4], none64),
+      };
+      for (gimple *stmt : g)
+        gsi_insert_on_edge(exit, stmt);
     }
-    count++;
+  }
+
+  /* The calls on a reporting loop's exits: its own count, then the
+   * accumulators of the untimed loops nested in it (in this order: an edge
+   * leaving both an inner loop and its nest carries the inner loop's
+   * accumulation first). */
+  void add_flushes(const rec &r) {
+    for (edge exit : get_loop_exit_edges(r.loop)) {
+      if (!usable_exit(exit))
+        continue;
+      tree n = exit_value(r, exit);
+      gsi_insert_on_edge(exit, r.timed
+                                   ? gimple_build_call(loop_timed_decl, 3, r.addr, n, r.stamp)
+                                   : gimple_build_call(loop_decl, 2, r.addr, n));
+      if (loop_depth(r.loop) != 1)
+        continue;
+      for (const rec &inner : recs)
+        if (inner.nest == r.loop)
+          gsi_insert_on_edge(exit, gimple_build_call(loop_nest_decl, 6, inner.addr, inner.acc[0],
+                                                     inner.acc[1], inner.acc[2], inner.acc[3],
+                                                     inner.acc[4]));
+    }
+  }
+
+  void run() {
+    /* outer loops first, so an inner loop's record can point to its parent */
+    for (class loop *loop : loops_list(fun, 0))
+      add_site(loop);
+    for (rec &r : recs)
+      add_counter(r);
+    for (rec &r : recs)
+      if (!r.timed && loop_depth(r.loop) > 1)
+        add_accumulators(r);
+    for (rec &r : recs)
+      if (r.timed || loop_depth(r.loop) == 1)
+        add_flushes(r);
+    count = recs.length();
   }
 };
 
@@ -206,9 +299,7 @@ unsigned instrument_loops(function *fun, bool late) {
   li.fun = fun;
   li.func_site = ap_func_site(fun->decl, info, false);
   li.func_name = info.name;
-  /* Outer loops first, so an inner loop's record can point to its parent. */
-  for (class loop *loop : loops_list(fun, 0))
-    li.instrument(loop);
+  li.run();
   gsi_commit_edge_inserts();
   loop_optimizer_finalize();
   if (!li.count)

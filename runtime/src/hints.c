@@ -2,6 +2,7 @@
  * the numbers it was drawn from and an estimated saving; docs/report.md
  * defines each kind (when it fires, its evidence, its savings formula) and
  * must change together with this file. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,13 +172,343 @@ static int inline_hints(struct ap_profile *p, const struct ap_hint_params *q, do
   return 0;
 }
 
+/* ---- hot-loop ----
+ * One hint per loop at most, the most specific pattern that fires: an O(n²)
+ * nest, a loop whose time is mostly calls, a tiny trip count entered very
+ * often, else a dominant loop.  Loops with fewer than loop_min_iterations
+ * iterations or under loop_min_share of the run get none. */
+
+static double avg_trip(const struct ap_prof_loop *l) {
+  return l->entries ? (double)l->iterations / (double)l->entries : 0;
+}
+
+static int loop_timed(const struct ap_prof_loop *l) {
+  return l->timed && l->incl_ns > 0;
+}
+
+/* The enclosing loop, or -1: a loaded profile may carry any index. */
+static long parent_of(const struct ap_profile *p, size_t i) {
+  int64_t k = p->loops[i].parent;
+  return k >= 0 && k < (int64_t)p->nloops && k != (int64_t)i ? (long)k : -1;
+}
+
+/* Whether loop i is root or nested in it (bounded walk: no cycle hangs it). */
+static int in_nest(const struct ap_profile *p, size_t i, size_t root) {
+  long cur = (long)i;
+  for (size_t steps = 0; cur >= 0 && steps <= p->nloops; steps++) {
+    if ((size_t)cur == root)
+      return 1;
+    cur = parent_of(p, (size_t)cur);
+  }
+  return 0;
+}
+
+static double nest_iterations(const struct ap_profile *p, size_t root) {
+  double n = 0;
+  for (size_t i = 0; i < p->nloops; i++)
+    if (in_nest(p, i, root))
+      n += (double)p->loops[i].iterations;
+  return n;
+}
+
+static const struct ap_prof_func *func_named(const struct ap_profile *p, const char *name,
+                                             const char *file) {
+  const struct ap_prof_func *any = NULL;
+  for (size_t i = 0; i < p->nfunctions && name; i++) {
+    const struct ap_prof_func *f = &p->functions[i];
+    if (strcmp(f->name, name) != 0)
+      continue;
+    if (file && f->file && strcmp(f->file, file) == 0)
+      return f;
+    if (!any)
+      any = f;
+  }
+  return any;
+}
+
+/* A loop's time: measured when it is timed, else estimated from the
+ * nearest timed enclosing loop (or, with none, its function's own time)
+ * times the loop's share of that nest's iterations.  own: without the
+ * calls made in the loop (the time its own body and control take). */
+struct loop_time {
+  double ns, base_ns, iter_share;
+  long from;                       /* the enclosing timed loop, or -1 */
+  const struct ap_prof_func *func; /* the function whose own time was used */
+  int measured;
+};
+
+static double own_time(const struct ap_prof_loop *l, int own) {
+  if (!own)
+    return (double)l->incl_ns;
+  return l->incl_ns > l->calls_ns ? (double)(l->incl_ns - l->calls_ns) : 0;
+}
+
+static int loop_time(const struct ap_profile *p, size_t i, int own, struct loop_time *t) {
+  const struct ap_prof_loop *l = &p->loops[i];
+  memset(t, 0, sizeof *t);
+  t->from = -1;
+  t->iter_share = 1;
+  if (loop_timed(l)) {
+    t->ns = t->base_ns = own_time(l, own);
+    t->measured = 1;
+    return 1;
+  }
+  size_t top = i;
+  long cur = parent_of(p, i);
+  for (size_t steps = 0; cur >= 0 && steps < p->nloops; steps++) {
+    if (loop_timed(&p->loops[cur])) {
+      t->from = cur;
+      break;
+    }
+    top = (size_t)cur;
+    cur = parent_of(p, (size_t)cur);
+  }
+  if (t->from >= 0) {
+    t->base_ns = own_time(&p->loops[t->from], own);
+    top = (size_t)t->from;
+  } else if ((t->func = func_named(p, l->function, l->file)) != NULL) {
+    t->base_ns = (double)t->func->excl_ns;
+  } else {
+    return 0; /* no time known for this loop: no hint */
+  }
+  double nest = nest_iterations(p, top);
+  t->iter_share = nest > 0 ? (double)l->iterations / nest : 0;
+  t->ns = t->base_ns * t->iter_share;
+  return 1;
+}
+
+/* "measured: 2.0 ms" or how the estimate was made. */
+static void basis_text(char *buf, size_t size, const struct ap_profile *p,
+                       const struct loop_time *t) {
+  char ns[32], base[32];
+  ap_fmt_ns(ns, t->ns);
+  ap_fmt_ns(base, t->base_ns);
+  if (t->measured)
+    snprintf(buf, size, "measured: %s", ns);
+  else if (t->from >= 0)
+    snprintf(buf, size,
+             "estimated: %s, its %.0f%% of the iterations of the timed loop at %s:%u (%s)", ns,
+             100 * t->iter_share, p->loops[t->from].file, p->loops[t->from].line, base);
+  else
+    snprintf(buf, size,
+             "estimated: %s, its %.0f%% of the iterations of its nest times %s's own time (%s)", ns,
+             100 * t->iter_share, t->func->name, base);
+}
+
+/* "the loop at f.c:12 in caller (from inlined)" */
+static void loop_place(char *buf, size_t size, const struct ap_prof_loop *l, const char *what) {
+  int inlined = l->origin_function && strcmp(l->origin_function, l->function) != 0;
+  snprintf(buf, size, "the %s at %s:%u in %s%s%s%s", what, l->file, l->line, l->function,
+           inlined ? " (from " : "", inlined ? l->origin_function : "", inlined ? ")" : "");
+}
+
+/* Average trip: "2.5", or "10,000" when large or whole. */
+static char *fmt_trip(char *buf, double v) {
+  if (v >= 100 || v == (double)(uint64_t)v)
+    return ap_fmt_count(buf, (uint64_t)(v + 0.5));
+  snprintf(buf, 32, "%.1f", v);
+  return buf;
+}
+
+/* "5,000/10,000/15,000" */
+static char *fmt_trips(char *buf, size_t size, const struct ap_prof_loop *l) {
+  char lo[32], avg[32], hi[32];
+  snprintf(buf, size, "%s/%s/%s", ap_fmt_count(lo, l->min_trip), fmt_trip(avg, avg_trip(l)),
+           ap_fmt_count(hi, l->max_trip));
+  return buf;
+}
+
+static struct ap_prof_hint *loop_hint(struct ap_profile *p, size_t i, const char *msg,
+                                      double savings, const struct loop_time *t, double run) {
+  const struct ap_prof_loop *l = &p->loops[i];
+  long k = ap_profile_add_hint(p, AP_HINT_HOT_LOOP, l->function, l->file, l->line, msg,
+                               (uint64_t)(savings + 0.5));
+  if (k < 0)
+    return NULL;
+  struct ap_prof_hint *h = &p->hints[k];
+  if (ap_hint_add_evidence(h, "share", t->ns / run) ||
+      ap_hint_add_evidence(h, "entries", (double)l->entries) ||
+      ap_hint_add_evidence(h, "iterations", (double)l->iterations) ||
+      ap_hint_add_evidence(h, "min_trip", (double)l->min_trip) ||
+      ap_hint_add_evidence(h, "avg_trip", avg_trip(l)) ||
+      ap_hint_add_evidence(h, "max_trip", (double)l->max_trip) ||
+      (loop_timed(l) &&
+       ap_hint_add_evidence(h, "ns_per_iter", (double)l->incl_ns / (double)l->iterations)) ||
+      ap_hint_add_evidence(h, "loop_ns", t->ns) || ap_hint_add_evidence(h, "measured", t->measured))
+    return NULL;
+  return h;
+}
+
+/* O(n²) nest: the inner loop of an outer loop with a constant trip n runs
+ * about n times per outer entry, 1..n (or 0..n-1) times each, so n²/2 in
+ * total.  An O(n log n) method would run about n·log2(n) inner iterations:
+ * savings = loop time × (1 − outer entries·n·log2(n) / inner iterations). */
+static int quadratic_nest(struct ap_profile *p, const struct ap_hint_params *q, size_t i,
+                          const struct loop_time *t, double run) {
+  const struct ap_prof_loop *l = &p->loops[i];
+  long pi = parent_of(p, i);
+  if (pi < 0)
+    return 0;
+  const struct ap_prof_loop *o = &p->loops[pi];
+  double e = (double)o->entries, n = e > 0 ? (double)o->iterations / e : 0,
+         tol = q->loop_quadratic_tolerance;
+  if (!o->entries || o->iterations % o->entries || (o->entries > 1 && o->min_trip != o->max_trip) ||
+      n < (double)q->loop_quadratic_min_n)
+    return 0;
+  double in = (double)(l->entries + l->zero_trip), it = (double)l->iterations;
+  double max = (double)l->max_trip, min_cap = n / 10 > 2 ? n / 10 : 2;
+  if (in < e * (n - 1) || in > e * n || max < n - 1 || max > n + 1 ||
+      (double)l->min_trip > min_cap || it < (1 - tol) * e * n * (n - 1) / 2 ||
+      it > (1 + tol) * e * n * (n + 1) / 2)
+    return 0;
+  double keep = e * n * log2(n), savings = keep < it ? t->ns * (1 - keep / it) : 0;
+  if (savings < 0.5)
+    return 0;
+  char msg[1024], place[256], total[32], nn[32], oe[32], per[64], kp[32], save[32], basis[256];
+  loop_place(place, sizeof place, l, "loop");
+  per[0] = 0;
+  if (o->entries > 1)
+    snprintf(per, sizeof per, " per entry (%s entries)", ap_fmt_count(oe, o->entries));
+  basis_text(basis, sizeof basis, p, t);
+  snprintf(msg, sizeof msg,
+           "%s is the inner loop of an O(n²) algorithm: total inner iterations %s ≈ n²/2 for n = "
+           "%s outer iterations%s (ratio %.2f); an O(n log n) algorithm (sort, hash, tree) would "
+           "run about %s instead and save up to %s (of the loop's time, %s)",
+           place, ap_fmt_count(total, l->iterations), ap_fmt_count(nn, (uint64_t)n), per,
+           it / (e * n * n / 2), ap_fmt_count(kp, (uint64_t)(keep + 0.5)), ap_fmt_ns(save, savings),
+           basis);
+  struct ap_prof_hint *h = loop_hint(p, i, msg, savings, t, run);
+  if (!h || ap_hint_add_evidence(h, "n", n) || ap_hint_add_evidence(h, "outer_entries", e) ||
+      ap_hint_add_evidence(h, "n_squared_half", e * n * n / 2) ||
+      ap_hint_add_evidence(h, "ratio", it / (e * n * n / 2)))
+    return -1;
+  return 1;
+}
+
+/* Loop time mostly calls: a timed loop whose instrumented calls take at
+ * least loop_calls_share of its time and are made more than once per entry.
+ * Work that repeats every iteration (a loop-invariant call, a lookup done
+ * again) can run once per entry instead: savings, an upper bound, =
+ * calls_ns × (1 − entries / calls), the calls beyond one per entry. */
+static int loop_calls(struct ap_profile *p, const struct ap_hint_params *q, size_t i,
+                      const struct loop_time *t, double run) {
+  const struct ap_prof_loop *l = &p->loops[i];
+  if (!loop_timed(l) || !l->calls || l->calls <= l->entries ||
+      (double)l->calls_ns < q->loop_calls_share * (double)l->incl_ns)
+    return 0;
+  double savings = (double)l->calls_ns * (1 - (double)l->entries / (double)l->calls);
+  if (savings < 0.5)
+    return 0;
+  char msg[1024], place[256], top[320], tc[32], tn[32], calls[32], total[32], per[32], save[32];
+  loop_place(place, sizeof place, l, "loop");
+  top[0] = 0;
+  if (l->top_callee)
+    snprintf(top, sizeof top, ": top callee %s (%s calls, %s)", l->top_callee,
+             ap_fmt_count(tc, l->top_callee_calls), ap_fmt_ns(tn, (double)l->top_callee_ns));
+  snprintf(per, sizeof per, "%.1f", (double)l->calls / (double)l->iterations);
+  snprintf(msg, sizeof msg,
+           "%s: the loop's time is mostly the calls it makes%s; its %s calls (%s per iteration) "
+           "take %.0f%% of its %s: moving work that repeats every iteration out of the loop, or "
+           "batching the calls, saves up to %s (the calls beyond one per entry)",
+           place, top, ap_fmt_count(calls, l->calls), per,
+           pct((double)l->calls_ns, (double)l->incl_ns), ap_fmt_ns(total, (double)l->incl_ns),
+           ap_fmt_ns(save, savings));
+  struct ap_prof_hint *h = loop_hint(p, i, msg, savings, t, run);
+  if (!h || ap_hint_add_evidence(h, "calls", (double)l->calls) ||
+      ap_hint_add_evidence(h, "calls_ns", (double)l->calls_ns) ||
+      ap_hint_add_evidence(h, "calls_share", (double)l->calls_ns / (double)l->incl_ns) ||
+      ap_hint_add_evidence(h, "calls_per_iter", (double)l->calls / (double)l->iterations) ||
+      (l->top_callee && (ap_hint_add_evidence(h, "top_callee_calls", (double)l->top_callee_calls) ||
+                         ap_hint_add_evidence(h, "top_callee_ns", (double)l->top_callee_ns))))
+    return -1;
+  return 1;
+}
+
+/* Tiny trip count entered very often: an inner loop with an average trip of
+ * at most loop_tiny_max_trip and at least loop_tiny_min_entries entries.
+ * Each entry costs about one iteration more (setup, the exit branch that
+ * mispredicts when the trip varies), so the overhead is taken as
+ * entries / (entries + iterations) = 1 / (1 + avg trip) of the loop's own
+ * time (without its calls), measured or estimated (struct loop_time). */
+static int tiny_trips(struct ap_profile *p, const struct ap_hint_params *q, size_t i,
+                      const struct loop_time *t, double run) {
+  const struct ap_prof_loop *l = &p->loops[i];
+  if ((parent_of(p, i) < 0 && l->depth < 2) || avg_trip(l) > q->loop_tiny_max_trip ||
+      l->entries < q->loop_tiny_min_entries)
+    return 0;
+  struct loop_time own;
+  if (!loop_time(p, i, 1, &own))
+    return 0;
+  double overhead = (double)l->entries / (double)(l->entries + l->iterations);
+  double savings = own.ns * overhead;
+  if (savings < 0.5)
+    return 0;
+  char msg[1024], place[256], avg[32], trips[100], entries[32], save[32], basis[256];
+  loop_place(place, sizeof place, l, "inner loop");
+  basis_text(basis, sizeof basis, p, &own);
+  snprintf(msg, sizeof msg,
+           "%s runs only %s iterations per entry (trips %s) but is entered %s times: loop "
+           "overhead dominates; unroll it, flatten the nest, or swap the loops to save about %s "
+           "(1/(1 + avg trip) = %.0f%% of the loop's own time, %s)",
+           place, fmt_trip(avg, avg_trip(l)), fmt_trips(trips, sizeof trips, l),
+           ap_fmt_count(entries, l->entries), ap_fmt_ns(save, savings), 100 * overhead, basis);
+  struct ap_prof_hint *h = loop_hint(p, i, msg, savings, t, run);
+  if (!h || ap_hint_add_evidence(h, "overhead_share", overhead) ||
+      ap_hint_add_evidence(h, "own_ns", own.ns))
+    return -1;
+  return 1;
+}
+
+/* Dominant loop: a timed loop with at least hot_loop_share of the run.
+ * Its time is an upper bound of what a faster loop saves ("up to"). */
+static int dominant_loop(struct ap_profile *p, const struct ap_hint_params *q, size_t i,
+                         const struct loop_time *t, double run) {
+  const struct ap_prof_loop *l = &p->loops[i];
+  if (!loop_timed(l) || (double)l->incl_ns / run < q->hot_loop_share)
+    return 0;
+  char msg[1024], place[256], entries[32], iters[32], trips[100], per[32], save[32];
+  loop_place(place, sizeof place, l, "loop");
+  snprintf(msg, sizeof msg,
+           "%s takes %.1f%% of the run (%s entries, %s iterations, trips %s, %s per iteration): "
+           "where to look first; a faster loop saves up to %s",
+           place, pct((double)l->incl_ns, run), ap_fmt_count(entries, l->entries),
+           ap_fmt_count(iters, l->iterations), fmt_trips(trips, sizeof trips, l),
+           ap_fmt_ns(per, (double)l->incl_ns / (double)l->iterations),
+           ap_fmt_ns(save, (double)l->incl_ns));
+  return loop_hint(p, i, msg, (double)l->incl_ns, t, run) ? 1 : -1;
+}
+
+static int hot_loops(struct ap_profile *p, const struct ap_hint_params *q, double run) {
+  if (run <= 0)
+    return 0;
+  for (size_t i = 0; i < p->nloops; i++) {
+    struct loop_time t;
+    if (p->loops[i].iterations < q->loop_min_iterations || !p->loops[i].iterations ||
+        !p->loops[i].entries || !loop_time(p, i, 0, &t) || t.ns / run < q->loop_min_share)
+      continue;
+    int rc = quadratic_nest(p, q, i, &t, run);
+    if (!rc)
+      rc = loop_calls(p, q, i, &t, run);
+    if (!rc)
+      rc = tiny_trips(p, q, i, &t, run);
+    if (!rc)
+      rc = dominant_loop(p, q, i, &t, run);
+    if (rc < 0)
+      return -1;
+  }
+  return 0;
+}
+
 static int by_savings(const void *a, const void *b) {
   const struct ap_prof_hint *x = a, *y = b;
   if (x->savings_ns != y->savings_ns)
     return x->savings_ns > y->savings_ns ? -1 : 1;
   if (x->kind != y->kind)
     return x->kind < y->kind ? -1 : 1;
-  return strcmp(x->function, y->function);
+  int c = strcmp(x->function, y->function);
+  if (c)
+    return c;
+  return x->line < y->line ? -1 : x->line > y->line;
 }
 
 int ap_profile_analyze(struct ap_profile *p, const struct ap_hint_params *params) {
@@ -188,7 +519,8 @@ int ap_profile_analyze(struct ap_profile *p, const struct ap_hint_params *params
   }
   ap_profile_clear_hints(p);
   double run = (double)ap_profile_run_ns(p);
-  if (hot_functions(p, params, run) || hot_path(p, params, run) || inline_hints(p, params, run))
+  if (hot_functions(p, params, run) || hot_path(p, params, run) || hot_loops(p, params, run) ||
+      inline_hints(p, params, run))
     return -1;
   if (p->nhints)
     qsort(p->hints, p->nhints, sizeof *p->hints, by_savings);

@@ -45,6 +45,13 @@ void ap_hint_params_default(struct ap_hint_params *params) {
   params->inline_min_calls = 10000;
   params->inline_min_overhead = 0.25;
   params->inline_min_share = 0.01;
+  params->loop_min_iterations = 1000;
+  params->loop_min_share = 0.01;
+  params->loop_tiny_max_trip = 4;
+  params->loop_tiny_min_entries = 10000;
+  params->loop_quadratic_min_n = 16;
+  params->loop_quadratic_tolerance = 0.25;
+  params->loop_calls_share = 0.5;
 }
 
 struct ap_profile *ap_profile_new(void) {

@@ -151,11 +151,19 @@ struct ap_hint_params {
   double hot_function_share;     /* self time / run time to call a function hot */
   double hot_path_share;         /* path time / run time for a hot-path hint */
   double hot_path_concentration; /* descend while the heaviest child holds this share */
-  double hot_loop_share;
+  double hot_loop_share; /* timed loop time / run time for a dominant-loop hint */
   double memo_min_repeat_rate;
   uint64_t inline_min_calls;  /* an inline hint needs at least this many calls */
   double inline_min_overhead; /* call cost / (call cost + self time per call) */
   double inline_min_share;    /* estimated savings / run time */
+  /* hot-loop patterns (docs/report.md "hot-loop"): */
+  uint64_t loop_min_iterations;    /* a loop with fewer iterations gets no hint */
+  double loop_min_share;           /* nor one below this (measured or estimated) share */
+  double loop_tiny_max_trip;       /* tiny trip count: average trip at most this */
+  uint64_t loop_tiny_min_entries;  /* ... and entered at least this often */
+  uint64_t loop_quadratic_min_n;   /* O(n^2) nest: at least this many outer iterations */
+  double loop_quadratic_tolerance; /* inner total within this of n(n-1)/2 .. n(n+1)/2 */
+  double loop_calls_share;         /* calls time / loop time for a loop-calls hint */
 };
 
 void ap_hint_params_default(struct ap_hint_params *params);

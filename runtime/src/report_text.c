@@ -1,6 +1,6 @@
 /* The text report (docs/report.md): what a developer reads first.  A header
- * with the run's size and the probe cost, the hints ranked by savings, then
- * the top functions by self time. */
+ * with the run's size and the probe cost, the hints ranked by savings, the
+ * top functions by self time, then the top loops. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,17 +86,76 @@ static void write_top(const struct ap_profile *p, FILE *out, unsigned top) {
   size_t rows = top && top < n ? top : n;
   double run = (double)ap_profile_run_ns(p);
   fprintf(out, "\nTop %zu of %zu functions by self time\n", rows, n);
-  fprintf(out, "  %6s %10s %10s %14s %10s  %s\n", "self%", "self", "total", "calls", "ns/call",
+  fprintf(out, "  %6s %10s %10s %14s %10s  %s\n", "self%", "self", "total", "calls", "per call",
           "function  file:line");
   for (size_t r = 0; r < rows; r++) {
     const struct ap_prof_func *f = &p->functions[order[r]];
-    char self[32], total[32], calls[32];
+    char self[32], total[32], calls[32], per[32];
     double share = run > 0 ? 100.0 * (double)f->excl_ns / run : 0;
-    double per = f->calls ? (double)f->excl_ns / (double)f->calls : 0;
-    fprintf(out, "  %5.1f%% %10s %10s %14s %10.1f  %s  %s:%u\n", share,
+    ap_fmt_ns(per, f->calls ? (double)f->excl_ns / (double)f->calls : 0);
+    fprintf(out, "  %5.1f%% %10s %10s %14s %10s  %s  %s:%u\n", share,
             ap_fmt_ns(self, (double)f->excl_ns), ap_fmt_ns(total, (double)f->incl_ns),
             ap_fmt_count(calls, f->calls), per, f->name, f->file, f->line);
   }
+  free(order);
+}
+
+/* Timed loops first, by time; then the others by iterations. */
+static const struct ap_prof_loop *loop_base;
+static int by_loop_weight(const void *a, const void *b) {
+  const struct ap_prof_loop *x = &loop_base[*(const size_t *)a];
+  const struct ap_prof_loop *y = &loop_base[*(const size_t *)b];
+  if (!x->timed != !y->timed)
+    return x->timed ? -1 : 1;
+  uint64_t wx = x->timed ? x->incl_ns : x->iterations, wy = y->timed ? y->incl_ns : y->iterations;
+  if (wx != wy)
+    return wx > wy ? -1 : 1;
+  int c = strcmp(x->function, y->function);
+  return c ? c : (x->line < y->line ? -1 : x->line > y->line);
+}
+
+/* One row; the function is "main (from work)" when the loop was inlined from work. */
+static void write_loop_row(const struct ap_prof_loop *l, double run, FILE *out) {
+  char share[16] = "-", time[32] = "-", per[32] = "-", entries[32], iters[32], lo[32], hi[32],
+       avg[32], trips[100];
+  if (l->timed) {
+    snprintf(share, sizeof share, "%.1f%%", run > 0 ? 100.0 * (double)l->incl_ns / run : 0);
+    ap_fmt_ns(time, (double)l->incl_ns);
+    if (l->iterations)
+      ap_fmt_ns(per, (double)l->incl_ns / (double)l->iterations);
+  }
+  double a = l->entries ? (double)l->iterations / (double)l->entries : 0;
+  if (a >= 100 || a == (double)(uint64_t)a)
+    ap_fmt_count(avg, (uint64_t)(a + 0.5));
+  else
+    snprintf(avg, sizeof avg, "%.1f", a);
+  snprintf(trips, sizeof trips, "%s/%s/%s", ap_fmt_count(lo, l->min_trip), avg,
+           ap_fmt_count(hi, l->max_trip));
+  int inlined = l->origin_function && strcmp(l->origin_function, l->function) != 0;
+  fprintf(out, "  %6s %10s %12s %14s %21s %9s  %s%s%s%s  %s:%u\n", share, time,
+          ap_fmt_count(entries, l->entries), ap_fmt_count(iters, l->iterations), trips, per,
+          l->function, inlined ? " (from " : "", inlined ? l->origin_function : "",
+          inlined ? ")" : "", l->file, l->line);
+}
+
+static void write_loops(const struct ap_profile *p, FILE *out, unsigned top) {
+  size_t n = p->nloops, *order = malloc((n + 1) * sizeof *order);
+  if (!n || !order) { /* no loop table when the run counted none: older reports stay as they were */
+    free(order);
+    return;
+  }
+  for (size_t i = 0; i < n; i++)
+    order[i] = i;
+  loop_base = p->loops;
+  qsort(order, n, sizeof *order, by_loop_weight);
+  size_t rows = top && top < n ? top : n;
+  double run = (double)ap_profile_run_ns(p);
+  fprintf(out, "\nTop %zu of %zu loops (timed loops by time, then the others by iterations)\n",
+          rows, n);
+  fprintf(out, "  %6s %10s %12s %14s %21s %9s  %s\n", "time%", "time", "entries", "iterations",
+          "trips min/avg/max", "per iter", "function  file:line");
+  for (size_t r = 0; r < rows; r++)
+    write_loop_row(&p->loops[order[r]], run, out);
   free(order);
 }
 
@@ -104,5 +163,6 @@ int ap_profile_write_text(const struct ap_profile *p, FILE *out, unsigned top) {
   write_header(p, out);
   write_hints(p, out);
   write_top(p, out, top);
+  write_loops(p, out, top);
   return ferror(out) ? -1 : 0;
 }

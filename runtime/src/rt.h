@@ -144,6 +144,8 @@ void ap_enter_miss(struct ap_thread *t, struct ap_func_site *site, uint32_t slot
 /* a loop probe that cannot use the fast path (no record, unregistered, new slot) */
 void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64_t ticks,
                   uint64_t pairs) AP_HIDDEN;
+/* the counters of SITE in the calling thread, or NULL (slow path of the loop probes) */
+struct ap_lctr *ap_loop_counters(struct ap_loop_site *site) AP_HIDDEN;
 /* a timed loop's start: opens its frame when it can; returns the depth, or 0 */
 uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site, uint64_t now) AP_HIDDEN;
 struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint32_t slot) AP_HIDDEN;
@@ -273,6 +275,20 @@ static inline void ap_pop_any(struct ap_thread *t, uint64_t now) {
     ap_pop_loop(t, now);
   else
     ap_pop(t, now, f->site);
+}
+
+/* Adds a nest's worth of an inner loop's counts (__autoprof_loop_nest). */
+static inline void ap_loop_add(struct ap_lctr *c, uint64_t entries, uint64_t iterations,
+                               uint64_t min_minus_1, uint64_t max, uint64_t zero_trip) {
+  c->zero_trip += zero_trip;
+  if (!entries)
+    return;
+  c->entries += entries;
+  c->iterations += iterations;
+  if (min_minus_1 + 1 < c->min || !c->min)
+    c->min = min_minus_1 + 1;
+  if (max > c->max)
+    c->max = max;
 }
 
 /* Adds one loop entry's iterations to a thread's counters. */

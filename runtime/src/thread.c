@@ -102,24 +102,31 @@ static struct ap_thread *current_thread(void) {
   return t;
 }
 
-AP_COLD void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64_t ticks,
-                          uint64_t pairs) {
+AP_COLD struct ap_lctr *ap_loop_counters(struct ap_loop_site *site) {
   struct ap_thread *t = current_thread();
   if (!t)
-    return;
+    return NULL;
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_ACQUIRE);
   if (!slot) {
     pthread_mutex_lock(&ap_lock);
     slot = ap_register_loop(site);
     pthread_mutex_unlock(&ap_lock);
     if (!slot)
-      return;
+      return NULL;
   }
   if (slot >= t->nloops && grow_loop_counters(t))
+    return NULL;
+  return &t->lctr[slot];
+}
+
+AP_COLD void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64_t ticks,
+                          uint64_t pairs) {
+  struct ap_lctr *c = ap_loop_counters(site);
+  if (!c)
     return;
-  t->lctr[slot].ticks += ticks;
-  t->lctr[slot].pairs += pairs;
-  ap_loop_count(&t->lctr[slot], iterations);
+  c->ticks += ticks;
+  c->pairs += pairs;
+  ap_loop_count(c, iterations);
 }
 
 /* Not hot: once per entry of a timed (by default outermost) loop. */

@@ -26,6 +26,10 @@ NAME.c is the program; NAME.expect holds one expectation per line:
   hint-none KIND FUNC            no hint of that kind for FUNC (FUNC may be *)
   hint-text KIND FUNC TEXT       that hint's message contains TEXT
   excl-le-incl                   every function has 0 <= excl_ns <= incl_ns
+  loop LINE [in=F] [KEY=N ...]   the loop at LINE (living in F) has these values; KEY is one
+                                 of entries iterations min max zero depth timed calls, or
+                                 origin=G, parent=LINE2, callee=NAME (heaviest callee)
+  no-loop LINE                   no loop at LINE was counted
 Exact counts only: durations are never compared.
 """
 import argparse, json, os, re, shlex, subprocess, sys
@@ -73,6 +77,40 @@ def callpath_calls(prof, path):
             total += n["calls"]
     return total
 
+LOOP_KEYS = {"entries": "entries", "iterations": "iterations", "min": "min_trip",
+             "max": "max_trip", "zero": "zero_trip", "depth": "depth", "calls": "calls"}
+
+def check_loop(prof, key, a):
+    loops = prof.get("loops", [])
+    line = int(a[0])
+    opts = dict(w.split("=", 1) for w in a[1:])
+    match = [l for l in loops if l["line"] == line and ("in" not in opts or l["function"] == opts["in"])]
+    if key == "no-loop":
+        if match:
+            fail("loop at line %d should not be counted: %s" % (line, match))
+        return
+    if len(match) != 1:
+        fail("expected one loop at line %d%s, found %s; loops: %s" % (
+            line, " in " + opts["in"] if "in" in opts else "", len(match),
+            [(l["function"], l["line"]) for l in loops]))
+    l = match[0]
+    for k, v in opts.items():
+        if k == "in":
+            continue
+        if k == "origin":
+            got, want = l.get("origin_function"), v
+        elif k == "timed":
+            got, want = int(bool(l.get("timed"))), int(v)
+        elif k == "parent":
+            got = loops[l["parent"]]["line"] if l.get("parent", -1) >= 0 else -1
+            want = int(v)
+        elif k == "callee":
+            got, want = (l.get("top_callee") or {}).get("name"), v
+        else:
+            got, want = l.get(LOOP_KEYS[k]), int(v)
+        if got != want:
+            fail("loop at line %d: %s is %r, expected %r (%s)" % (line, k, got, want, l))
+
 def check_profile(prof, exp, out):
     hints = prof.get("hints", [])
     for key, rest in exp:
@@ -115,6 +153,8 @@ def check_profile(prof, exp, out):
                 text = rest.split(None, 2)[2]
                 if not any(text in h["message"] for h in match):
                     fail("no %s hint for %s contains %r: %s" % (a[0], a[1], text, [h["message"] for h in match]))
+        elif key in ("loop", "no-loop"):
+            check_loop(prof, key, a)
         elif key == "excl-le-incl":
             for f in prof.get("functions", []):
                 if not (0 <= f["excl_ns"] <= f["incl_ns"]):

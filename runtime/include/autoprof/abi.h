@@ -121,6 +121,12 @@ struct ap_loop_stamp {
 };
 void __autoprof_loop(struct ap_loop_site *site, uint64_t iterations);
 void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stamp);
+/* An untimed inner loop, reported when the outermost loop of its nest exits:
+ * over the nest's entry, its entries that ran, total iterations, the least
+ * iterations of one entry minus 1 (UINT64_MAX: none), the most, and its
+ * entries that ran no iteration. */
+void __autoprof_loop_nest(struct ap_loop_site *site, uint64_t entries, uint64_t iterations,
+                          uint64_t min_minus_1, uint64_t max, uint64_t zero_trip);
 void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
                            const struct ap_loop_stamp *stamp);
 

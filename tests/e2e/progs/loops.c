@@ -1,0 +1,91 @@
+/* Loop counts: every loop shape, exact entries and iterations at every -O
+ * level.  `iterations` = times the body ran; a final test that leaves the
+ * loop is not one. */
+#include <stdio.h>
+volatile int sink;
+int a[1000];
+
+__attribute__((noinline)) int sum(const int *v, int n) {
+  int s = 0;
+  for (int i = 0; i < n; i++) /* LOOP sum */
+    s += v[i];
+  return s;
+}
+
+__attribute__((noinline)) int find(const int *v, int n, int x) {
+  int i = 0;
+  while (i < n) { /* LOOP find: left by break */
+    if (v[i] == x)
+      break;
+    i++;
+  }
+  return i;
+}
+
+__attribute__((noinline, noclone)) int countdown(int n) {
+  int k = 0;
+  do { /* do-while: its line is the one of `while` below */
+    k += n;
+    sink = k;
+  } while (--n > 0); /* LOOP countdown */
+  return k;
+}
+
+__attribute__((noinline)) int triangle(int n) {
+  int t = 0;
+  for (int i = 0; i < n; i++) /* LOOP triangle outer */
+    for (int j = 0; j < i; j++) /* LOOP triangle inner */
+      t += i ^ j + sink;
+  return t;
+}
+
+__attribute__((noinline)) int first_negative(const int *v, int n) {
+  for (int i = 0; i < n; i++) /* LOOP first_negative: left by return */
+    if (v[i] < 0)
+      return i;
+  return -1;
+}
+
+__attribute__((noinline)) int with_goto(int n) {
+  int i = 0;
+again:
+  sink = i;
+  if (++i < n) /* LOOP with_goto */
+    goto again;
+  return i;
+}
+
+__attribute__((noinline, noclone)) int depth_sum(int d) {
+  int s = 0;
+  for (int i = 0; i < 3; i++) /* LOOP depth_sum: in a recursive function */
+    s += d > 0 ? depth_sum(d - 1) : i + sink;
+  return s;
+}
+
+static inline int helper(int n) {
+  int t = 0;
+  for (int i = 0; i < n; i++) /* LOOP helper: inlined at -O2 */
+    t += i * sink;
+  return t;
+}
+
+__attribute__((noinline)) int uses_helper(int n) { return helper(n) + helper(n + 1); }
+
+int main(void) {
+  for (int i = 0; i < 1000; i++) /* LOOP main fill */
+    a[i] = i;
+  a[700] = -5;
+  int t = 0;
+  for (int r = 0; r < 10; r++) { /* LOOP main rounds */
+    t += sum(a, 1000);
+    t += find(a, 1000, 300) + find(a, 50, -1);
+    t += countdown(5);
+    t += first_negative(a, 1000);
+  }
+  t += triangle(100);
+  t += with_goto(7);
+  t += depth_sum(3);
+  t += uses_helper(10);
+  printf("%d\n", t);
+  return 0;
+}
