@@ -140,28 +140,77 @@ static int same_loop(const struct ap_prof_loop *a, const struct ap_prof_loop *b)
          !strcmp(a->file, b->file) && !strcmp(origin_of(a), origin_of(b));
 }
 
-/* Loops and memo entries are few: a linear search keeps this short. */
-static int merge_loops_memo(struct merger *g, const struct ap_profile *in) {
+/* top_callee: summed when both name the same callee, else the heavier. */
+static int merge_top_callee(struct ap_prof_loop *t, const struct ap_prof_loop *l) {
+  if (!l->top_callee)
+    return 0;
+  if (t->top_callee && strcmp(t->top_callee, l->top_callee) == 0) {
+    t->top_callee_calls = sat_add(t->top_callee_calls, l->top_callee_calls);
+    t->top_callee_ns = sat_add(t->top_callee_ns, l->top_callee_ns);
+  } else if (!t->top_callee || l->top_callee_ns > t->top_callee_ns) {
+    if (ap_profile_set_str(&t->top_callee, l->top_callee))
+      return -1;
+    t->top_callee_calls = l->top_callee_calls;
+    t->top_callee_ns = l->top_callee_ns;
+  }
+  return 0;
+}
+
+static void merge_loop_counts(struct ap_prof_loop *t, const struct ap_prof_loop *l) {
+  t->timed |= l->timed;
+  if (l->entries && (!t->entries || l->min_trip < t->min_trip))
+    t->min_trip = l->min_trip;
+  if (l->max_trip > t->max_trip)
+    t->max_trip = l->max_trip;
+  t->entries = sat_add(t->entries, l->entries);
+  t->iterations = sat_add(t->iterations, l->iterations);
+  t->zero_trip = sat_add(t->zero_trip, l->zero_trip);
+  t->incl_ns = sat_add(t->incl_ns, l->incl_ns);
+  t->calls = sat_add(t->calls, l->calls);
+  t->calls_ns = sat_add(t->calls_ns, l->calls_ns);
+}
+
+/* Whether loop k is an enclosing loop of loop a (or a itself). */
+static int encloses(const struct ap_profile *m, long k, int64_t a) {
+  for (size_t steps = 0; a >= 0 && steps <= m->nloops; a = m->loops[a].parent, steps++)
+    if (a == k)
+      return 1;
+  return 0;
+}
+
+/* Loops are few: a linear search keeps this short.  The enclosing loop of
+ * a merged loop is the merged loop its first input named (never one that
+ * would close a cycle, whatever contradicting inputs say). */
+static int merge_loops(struct merger *g, const struct ap_profile *in) {
+  long *lmap = malloc((in->nloops + 1) * sizeof *lmap);
+  if (!lmap)
+    return -1;
   for (size_t i = 0; i < in->nloops; i++) {
     const struct ap_prof_loop *l = &in->loops[i];
     size_t k = 0;
     while (k < g->m->nloops && !same_loop(&g->m->loops[k], l))
       k++;
-    if (k == g->m->nloops &&
-        (ap_profile_add_loop(g->m, l->function, l->file, l->line, l->depth) < 0 ||
-         ap_profile_set_str(&g->m->loops[k].origin_function, l->origin_function)))
+    if ((k == g->m->nloops &&
+         (ap_profile_add_loop(g->m, l->function, l->file, l->line, l->depth) < 0 ||
+          ap_profile_set_str(&g->m->loops[k].origin_function, l->origin_function))) ||
+        merge_top_callee(&g->m->loops[k], l)) {
+      free(lmap);
       return -1;
-    struct ap_prof_loop *t = &g->m->loops[k];
-    t->timed |= l->timed;
-    t->zero_trip = sat_add(t->zero_trip, l->zero_trip);
-    if (l->entries && (!t->entries || l->min_trip < t->min_trip))
-      t->min_trip = l->min_trip;
-    if (l->max_trip > t->max_trip)
-      t->max_trip = l->max_trip;
-    t->entries = sat_add(t->entries, l->entries);
-    t->iterations = sat_add(t->iterations, l->iterations);
-    t->incl_ns = sat_add(t->incl_ns, l->incl_ns);
+    }
+    merge_loop_counts(&g->m->loops[k], l);
+    lmap[i] = (long)k;
   }
+  for (size_t i = 0; i < in->nloops; i++) {
+    struct ap_prof_loop *t = &g->m->loops[lmap[i]];
+    int64_t par = in->loops[i].parent;
+    if (par >= 0 && t->parent < 0 && !encloses(g->m, lmap[i], lmap[par]))
+      t->parent = lmap[par];
+  }
+  free(lmap);
+  return 0;
+}
+
+static int merge_memo(struct merger *g, const struct ap_profile *in) {
   for (size_t i = 0; i < in->nmemo; i++) {
     const struct ap_prof_memo *e = &in->memo[i];
     size_t k = 0;
@@ -228,7 +277,7 @@ static int merge_one(struct merger *g, const struct ap_profile *in, size_t nth, 
   g->fmap = malloc((in->nfunctions + 1) * sizeof *g->fmap);
   g->nmap = malloc((in->nnodes + 1) * sizeof *g->nmap);
   int rc = !g->fmap || !g->nmap || merge_header(g->m, in, nth, calls) || merge_functions(g, in) ||
-           merge_nodes(g, in) || merge_loops_memo(g, in);
+           merge_nodes(g, in) || merge_loops(g, in) || merge_memo(g, in);
   free(g->fmap);
   free(g->nmap);
   return rc ? -1 : 0;

@@ -19,6 +19,7 @@ static const struct {
 };
 #define NTHRESHOLDS (sizeof thresholds / sizeof thresholds[0])
 enum { OPT_TOP = NTHRESHOLDS, OPT_FORMAT, NOPTS };
+_Static_assert(NOPTS <= AP_MAX_OPTS, "raise AP_MAX_OPTS in cli.h");
 
 static int set_threshold(struct ap_hint_params *q, size_t i, const char *text) {
   char *field = (char *)q + thresholds[i].offset;

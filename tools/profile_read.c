@@ -313,6 +313,36 @@ static int read_functions(struct rd *r, json_t *root) {
   return 0;
 }
 
+static int read_top_callee(struct rd *r, json_t *e, struct ap_prof_loop *l) {
+  json_t *top;
+  const char *name = NULL;
+  if (get_object(r, e, "top_callee", &top))
+    return -1;
+  if (!top)
+    return 0;
+  char where[sizeof r->where];
+  memcpy(where, r->where, sizeof where);
+  snprintf(r->where, sizeof r->where, "%.80s.top_callee", where);
+  if (get_str(r, top, "name", 1, &name) || get_u64(r, top, "calls", 0, &l->top_callee_calls) ||
+      get_u64(r, top, "incl_ns", 0, &l->top_callee_ns) || set_str(r, &l->top_callee, name))
+    return -1;
+  memcpy(r->where, where, sizeof where);
+  return 0;
+}
+
+/* Enclosing loops must form chains, not cycles: whatever walks outwards
+ * from a loop has to arrive at an outermost one. */
+static int check_loop_nesting(struct rd *r) {
+  const struct ap_profile *p = r->p;
+  for (size_t i = 0; i < p->nloops; i++) {
+    size_t steps = 0;
+    for (int64_t a = p->loops[i].parent; a >= 0; a = p->loops[a].parent)
+      if (++steps > p->nloops)
+        return fail(r, "loops[%zu].parent: the enclosing loops form a cycle", i);
+  }
+  return 0;
+}
+
 static int read_loops(struct rd *r, json_t *root) {
   json_t *list;
   if (get_array(r, root, "loops", 0, &list))
@@ -338,9 +368,15 @@ static int read_loops(struct rd *r, json_t *root) {
       return -1;
     if (l->timed < 0) /* an older writer: a loop with time was timed */
       l->timed = l->incl_ns > 0;
+    if (get_i64(r, e, "parent", 0, &l->parent) || get_u64(r, e, "calls", 0, &l->calls) ||
+        get_u64(r, e, "calls_ns", 0, &l->calls_ns) || read_top_callee(r, e, l))
+      return -1;
+    if (l->parent < -1 || l->parent >= (int64_t)json_array_size(list) || l->parent == (int64_t)i)
+      return fail(r, "%s.parent: %" PRId64 " is not another loop's index (or -1)", r->where,
+                  l->parent);
   }
   r->where[0] = 0;
-  return 0;
+  return check_loop_nesting(r);
 }
 
 /* Nodes are positions: a parent comes before its children (the writer emits

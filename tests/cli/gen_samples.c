@@ -57,6 +57,23 @@ static struct ap_profile *header(const char *program, long long pid, unsigned lo
 
 enum { MAIN = AP_FUNC_MAIN | AP_FUNC_ALWAYS };
 
+/* An inner loop of work's loop l, whose calls go to leaf. */
+static void inner_loop(struct ap_profile *p, long outer, unsigned long long entries,
+                       unsigned long long leaf_calls, unsigned long long leaf_ns) {
+  long l = ap_profile_add_loop(p, "work", "src/work.c", 24, 2);
+  struct ap_prof_loop *in = &p->loops[l], *out = &p->loops[outer];
+  in->parent = outer;
+  in->entries = entries;
+  in->iterations = leaf_calls;
+  in->min_trip = 1;
+  in->max_trip = 2 * leaf_calls / entries;
+  out->calls = in->calls = leaf_calls;
+  out->calls_ns = in->calls_ns = leaf_ns;
+  ap_profile_set_str(&out->top_callee, "leaf");
+  out->top_callee_calls = leaf_calls;
+  out->top_callee_ns = leaf_ns;
+}
+
 static struct ap_profile *before(void) {
   static const struct fn fns[] = {
       {"main", "src/main.c", 10, MAIN},        {"work", "src/work.c", 20, 0},
@@ -80,6 +97,7 @@ static struct ap_profile *before(void) {
   p->loops[l].max_trip = 15000;
   p->loops[l].incl_ns = 28000000;
   p->loops[l].timed = 1;
+  inner_loop(p, l, 1000000, 1000000, 18000000);
   ap_profile_add_memo(p, "leaf", 1500000, 0.9);
   return p;
 }
@@ -133,6 +151,7 @@ static struct ap_profile *rank1(void) {
   p->loops[l].max_trip = 30000;
   p->loops[l].incl_ns = 24000000;
   p->loops[l].timed = 1;
+  inner_loop(p, l, 700000, 700000, 7000000);
   ap_profile_add_memo(p, "leaf", 700000, 0.7);
   return p;
 }
