@@ -1,6 +1,7 @@
 /* The profile JSON writer (schema: docs/profile-format.md).  Plain stdio,
  * no JSON library: the runtime links nothing but libc and pthreads. */
 #include <math.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -61,10 +62,19 @@ static void put_str(FILE *out, const char *s) {
 static void put_num(FILE *out, double v) {
   if (!isfinite(v))
     v = 0;
-  if (v == floor(v) && fabs(v) < 9007199254740992.0)
+  if (v == floor(v) && fabs(v) < 9007199254740992.0) {
     fprintf(out, "%.0f", v);
-  else
-    fprintf(out, "%.6g", v);
+    return;
+  }
+  /* the shortest form that reads back as the same double: a profile
+   * written, read and written again is identical */
+  char buf[32];
+  for (int digits = 6; digits <= 17; digits++) {
+    snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (strtod(buf, NULL) == v)
+      break;
+  }
+  fputs(buf, out);
 }
 
 static void put_u64(FILE *out, uint64_t v) {
