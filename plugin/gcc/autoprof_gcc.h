@@ -25,6 +25,7 @@ struct ap_func_info {
   unsigned flags;     /* enum ap_func_flags */
   unsigned size;      /* estimated instructions */
   const char *symbol; /* assembler name */
+  unsigned long long arg_kinds; /* memo candidates: struct ap_func_site.arg_kinds */
 };
 
 /* What the plugin knows about one loop it instruments. */
@@ -54,6 +55,12 @@ opt_pass *ap_make_func_pass(gcc::context *ctxt);
 /* funcs.cc: what a function is called and where, for both passes; returns
  * why it is never instrumented, or NULL when the policy decides. */
 const char *ap_describe_function(function *fun, ap_func_info *info);
+
+/* memo.cc: memo candidates' fingerprints. */
+unsigned long long ap_memo_arg_kinds(function *fun); /* 0: arguments or result not scalar */
+tree ap_memo_args_fingerprint(function *fun, gimple *after);
+gcall *ap_memo_call(tree args_fp, tree value, gimple_seq *seq);
+tree ap_memo_decl(void);
 
 /* loops.cc: the loop-count pass; `late` is the -O0 instance. */
 opt_pass *ap_make_loop_pass(gcc::context *ctxt, bool late);

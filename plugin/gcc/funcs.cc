@@ -94,47 +94,77 @@ struct exit_placer {
     calls.safe_push(call);
     return call;
   }
-  void before(gimple *g) {
+  /* Memo candidates: the arguments' fingerprint, and the memo calls made
+   * (each placed right before an exit probe that knows the result). */
+  tree args_fp;
+  vec<gimple *> memo_calls;
+
+  gimple_seq memo_seq(tree value) {
+    if (!args_fp || !value)
+      return NULL;
+    gimple_seq seq = NULL;
+    memo_calls.safe_push(ap_memo_call(args_fp, value, &seq));
+    return seq;
+  }
+  /* VALUE as seen on edge E: a PHI result of E's destination is the
+   * argument E brings. */
+  static tree through_phi(tree value, edge e) {
+    if (value && TREE_CODE(value) == SSA_NAME) {
+      gimple *def = SSA_NAME_DEF_STMT(value);
+      if (gimple_code(def) == GIMPLE_PHI && gimple_bb(def) == e->dest)
+        return PHI_ARG_DEF_FROM_EDGE(as_a<gphi *>(def), e);
+    }
+    return value;
+  }
+  /* VALUE: what the function returns there (NULL_TREE before a tail call,
+   * whose result is not known yet: no memo call on that path). */
+  void before(gimple *g, tree value) {
     gimple_stmt_iterator gsi = gsi_for_stmt(g);
+    if (gimple_seq seq = memo_seq(value))
+      gsi_insert_seq_before(&gsi, seq, GSI_SAME_STMT);
     gsi_insert_before(&gsi, make_call(), GSI_SAME_STMT);
   }
   /* A tail call stays a tail call (no stack growth, sibcall kept): its exit
    * probe goes before it.  tailc marks calls across empty blocks, and a
    * probe placed after such a call silently vanishes, so the paths are
    * followed back through empty blocks the way tailc does. */
-  void on_edge(edge e, int depth) {
+  void on_edge(edge e, int depth, tree value) {
     basic_block pred = e->src;
+    value = through_phi(value, e);
     gimple *last = pred == AP_ENTRY_BB ? NULL : last_real_stmt(pred);
     if (last && is_gimple_call(last) && gimple_call_tail_p(as_a<gcall *>(last))) {
-      before(last);
+      before(last, NULL_TREE);
       tail = true;
     } else if (!last && pred != AP_ENTRY_BB && single_succ_p(pred) && depth < 16 &&
                !bb_has_abnormal_pred(pred)) {
       edge pe;
       edge_iterator ei;
       FOR_EACH_EDGE(pe, ei, pred->preds)
-      on_edge(pe, depth + 1);
+      on_edge(pe, depth + 1, value);
     } else {
+      if (gimple_seq seq = memo_seq(value))
+        gsi_insert_seq_on_edge(e, seq);
       gsi_insert_on_edge(e, make_call());
     }
   }
-  void at_return(gimple *ret) {
+  void at_return(greturn *ret) {
     basic_block bb = gimple_bb(ret);
+    tree value = gimple_return_retval(ret);
     gimple_stmt_iterator gsi = gsi_for_stmt(ret);
     for (gsi_prev(&gsi); !gsi_end_p(gsi) && trivial_stmt(gsi_stmt(gsi)); gsi_prev(&gsi))
       ;
     if (!gsi_end_p(gsi)) {
       gimple *g = gsi_stmt(gsi);
       if (is_gimple_call(g) && gimple_call_tail_p(as_a<gcall *>(g))) {
-        before(g);
+        before(g, NULL_TREE);
         tail = true;
       } else {
-        before(ret);
+        before(ret, value);
       }
       return;
     }
     if (bb_has_abnormal_pred(bb)) {
-      before(ret);
+      before(ret, value);
       return;
     }
     auto_vec<edge> preds;
@@ -143,7 +173,7 @@ struct exit_placer {
     FOR_EACH_EDGE(e, ei, bb->preds)
     preds.safe_push(e);
     for (edge pe : preds)
-      on_edge(pe, 0);
+      on_edge(pe, 0, value);
   }
 };
 
@@ -227,13 +257,12 @@ unsigned instrument(function *fun) {
   init_decls();
 
   /* Collect the returns first: the edits below add blocks. */
-  auto_vec<gimple *> returns;
+  auto_vec<greturn *> returns;
   edge e;
   edge_iterator ei;
   FOR_EACH_EDGE(e, ei, AP_EXIT_BB->preds) {
-    gimple *last = last_stmt(e->src);
-    if (last && gimple_code(last) == GIMPLE_RETURN)
-      returns.safe_push(last);
+    if (greturn *ret = safe_dyn_cast<greturn *>(last_stmt(e->src)))
+      returns.safe_push(ret);
   }
 
   if (split)
@@ -245,7 +274,18 @@ unsigned instrument(function *fun) {
   gsi_insert_on_edge_immediate(single_succ_edge(AP_ENTRY_BB), enter);
   exit_placer exits = {};
   exits.calls.create(4);
-  for (gimple *ret : returns)
+  /* memo candidates: const/pure (GCC's verdict) or vouched for, scalar in
+   * and out */
+  const struct ap_policy *pol = ap_config.policy;
+  if (pol->memo.enabled &&
+      ((info.flags & (AP_FUNC_CONST | AP_FUNC_PURE)) || ap_policy_assume_pure(pol, info.name)))
+    info.arg_kinds = ap_memo_arg_kinds(fun);
+  if (info.arg_kinds) {
+    info.flags |= AP_FUNC_MEMO;
+    exits.args_fp = ap_memo_args_fingerprint(fun, enter);
+  }
+  exits.memo_calls.create(0);
+  for (greturn *ret : returns)
     exits.at_return(ret);
   if (exits.tail)
     info.flags |= AP_FUNC_TAILCALL;
@@ -262,6 +302,13 @@ unsigned instrument(function *fun) {
     self->create_edge(cgraph_node::get_create(exit_decl), as_a<gcall *>(call),
                       gimple_bb(call)->count);
   }
+  for (gimple *call : exits.memo_calls) {
+    gimple_call_set_arg(call, 0, addr);
+    update_stmt(call);
+    self->create_edge(cgraph_node::get_create(ap_memo_decl()), as_a<gcall *>(call),
+                      gimple_bb(call)->count);
+  }
+  exits.memo_calls.release();
   exits.calls.release();
   mark_virtual_operands_for_renaming(fun);
   return TODO_update_ssa;

@@ -29,6 +29,7 @@
 #include "cfgloop.h"
 #include "tree-into-ssa.h"
 #include "tree-ssa.h"
+#include "tree-dfa.h"
 #include "tree-ssa-loop.h"
 #include "tree-ssa-loop-niter.h"
 #include "tree-ssa-loop-manip.h"

@@ -166,7 +166,7 @@ static tree func_site_init(const ap_func_info &info) {
   CONSTRUCTOR_APPEND_ELT(v, f[4], str_ptr(info.name));
   CONSTRUCTOR_APPEND_ELT(v, f[5], str_ptr(info.file));
   CONSTRUCTOR_APPEND_ELT(v, f[6], str_ptr(info.symbol));
-  CONSTRUCTOR_APPEND_ELT(v, f[7], u64(0));
+  CONSTRUCTOR_APPEND_ELT(v, f[7], u64(info.arg_kinds));
   return build_constructor(func_site_type, v);
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "autoprof/autoprof.h"
+#include "memo.h"
 #include "profile.h"
 #include "rt.h"
 
@@ -357,6 +358,50 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
   return rc;
 }
 
+/* Memo candidates: each one's evidence merged over threads. */
+static int build_memo(struct ap_profile *p) {
+  struct ap_memo_totals *m = malloc(sizeof *m);
+  if (!m)
+    return -1;
+  int rc = 0;
+  for (uint32_t s = 1; s <= ap_nslots && !rc; s++) {
+    memset(m, 0, sizeof *m);
+    for (struct ap_thread *t = ap_threads; t; t = t->next) {
+      struct ap_memo_state **v = __atomic_load_n(&t->memo, __ATOMIC_ACQUIRE);
+      if (v && s < t->nmemo && v[s])
+        ap_memo_merge(m, v[s]);
+    }
+    if (!m->calls)
+      continue;
+    const struct ap_slot_info *si = &ap_slots[s];
+    uint64_t distinct = ap_memo_distinct(m);
+    long i = ap_profile_add_memo(p, si->name, m->calls, 1.0 - (double)distinct / (double)m->calls);
+    if (i < 0 || ap_profile_set_str(&p->memo[i].file, si->file)) {
+      rc = -1;
+      break;
+    }
+    struct ap_prof_memo *pm = &p->memo[i];
+    pm->line = si->line;
+    pm->distinct = distinct;
+    pm->proven = (si->flags & (AP_FUNC_CONST | AP_FUNC_PURE)) != 0;
+    pm->pointer_args = (int)si->pointer_args;
+    /* LRU caches include each other: the biggest saw every repeat the
+     * smaller ones did; a result that ever differed is what counts */
+    for (int k = 0; k < AP_MEMO_CACHES; k++) {
+      pm->cache_size[k] = ap_memo_sizes()[k];
+      pm->cache_hits[k] = m->hits[k];
+      if (m->same[k] + m->differ[k] > pm->same_result + pm->other_result) {
+        pm->same_result = m->same[k];
+        pm->other_result = m->differ[k];
+      }
+      if (m->differ[k] > pm->other_result)
+        pm->other_result = m->differ[k];
+    }
+  }
+  free(m);
+  return rc;
+}
+
 static int by_index(const void *a, const void *b) {
   const struct ap_prof_thread *x = a, *y = b;
   return x->index < y->index ? -1 : x->index > y->index;
@@ -414,7 +459,8 @@ static struct ap_profile *build_profile(const struct ap_calibration *cal) {
     rc = merge_tree(&m, t);
   if (!rc) {
     count_descendants(&m);
-    rc = build_functions(p, &m, &c) || build_loops(p, &m, &c) || build_threads(p, &c);
+    rc = build_functions(p, &m, &c) || build_loops(p, &m, &c) || build_memo(p) ||
+         build_threads(p, &c);
   }
   free(m.v);
   free(m.hash);

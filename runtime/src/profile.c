@@ -93,8 +93,10 @@ void ap_profile_free(struct ap_profile *p) {
     free(p->loops[i].top_callee);
     free(p->loops[i].file);
   }
-  for (size_t i = 0; i < p->nmemo; i++)
+  for (size_t i = 0; i < p->nmemo; i++) {
     free(p->memo[i].function);
+    free(p->memo[i].file);
+  }
   ap_profile_clear_hints(p);
   free(p->threads);
   free(p->functions);
@@ -174,6 +176,7 @@ long ap_profile_add_memo(struct ap_profile *p, const char *function, uint64_t ca
   if (GROW(p, memo))
     return -1;
   struct ap_prof_memo *m = &p->memo[p->nmemo];
+  memset(m, 0, sizeof *m);
   if (!(m->function = strdup(function ? function : "")))
     return -1;
   m->calls = calls;

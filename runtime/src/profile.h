@@ -76,10 +76,22 @@ struct ap_prof_node {
 };
 
 /* Memoization candidate (filled once memo probes exist). */
+#define AP_MEMO_CACHES 3
+
+/* A memo candidate's evidence (docs/report.md "memoize"). */
 struct ap_prof_memo {
   char *function;
-  uint64_t calls;
-  double repeat_rate;
+  uint64_t calls;     /* calls whose result the memo probe saw */
+  double repeat_rate; /* share of calls repeating an earlier argument tuple: 1 - distinct/calls */
+  char *file;
+  uint32_t line;
+  int proven;         /* GCC proved it const or pure; else the policy vouched (memo.assume_pure) */
+  int pointer_args;   /* some argument is a pointer: fingerprinted by address only */
+  uint64_t distinct;  /* estimated distinct argument tuples (HyperLogLog, ~5%) */
+  uint64_t same_result;  /* repeats answered by a cache whose cached result was the one returned */
+  uint64_t other_result; /* repeats whose result differed: the function depends on state */
+  uint64_t cache_size[AP_MEMO_CACHES]; /* LRU cache sizes simulated (16, 256, 4096) */
+  uint64_t cache_hits[AP_MEMO_CACHES]; /* calls each would have answered */
 };
 
 struct ap_prof_thread {

@@ -133,7 +133,7 @@ static uint32_t new_slot(const char *name, const char *file, uint32_t line) {
   if ((ap_nslots + 1) * 2 > hash_cap && rehash())
     return 0;
   uint32_t s = ap_nslots + 1;
-  ap_slots[s] = (struct ap_slot_info){name, file, line, 0, NULL, 0};
+  ap_slots[s] = (struct ap_slot_info){name, file, line, 0, 0, NULL, 0};
   uint64_t i = site_hash(name, file, line);
   while (slot_hash[i & (hash_cap - 1)])
     i++;
@@ -161,6 +161,9 @@ uint32_t ap_register_site(struct ap_func_site *site) {
   if (!s && !(s = new_slot(name, file, site->line)))
     return 0;
   ap_slots[s].flags |= site->flags;
+  for (uint64_t k = site->arg_kinds >> 4; k; k >>= 4)
+    if ((k & 15) == AP_ARG_POINTER)
+      ap_slots[s].pointer_args = 1;
   add_symbol(&ap_slots[s], site->symbol);
   __atomic_store_n(&site->slot, s, __ATOMIC_RELEASE);
   return s;

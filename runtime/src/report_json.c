@@ -186,11 +186,23 @@ static void write_loops_nodes_memo(const struct ap_profile *p, FILE *out) {
   }
   fputs(p->nnodes ? "\n  ],\n  \"memo\": [" : "],\n  \"memo\": [", out);
   for (size_t i = 0; i < p->nmemo; i++) {
+    const struct ap_prof_memo *m = &p->memo[i];
     fprintf(out, "%s\n    {\"function\": ", i ? "," : "");
-    put_str(out, p->memo[i].function);
-    fprintf(out, ", \"calls\": %llu, \"repeat_rate\": ", (unsigned long long)p->memo[i].calls);
-    put_num(out, p->memo[i].repeat_rate);
-    fputs("}", out);
+    put_str(out, m->function);
+    fputs(", \"file\": ", out);
+    put_str(out, m->file ? m->file : "");
+    fprintf(out, ", \"line\": %u, \"calls\": %llu, \"distinct\": %llu, \"repeat_rate\": ", m->line,
+            (unsigned long long)m->calls, (unsigned long long)m->distinct);
+    put_num(out, m->repeat_rate);
+    fprintf(out,
+            ", \"same_result\": %llu, \"other_result\": %llu, \"proven\": %s, "
+            "\"pointer_args\": %s, \"caches\": [",
+            (unsigned long long)m->same_result, (unsigned long long)m->other_result,
+            m->proven ? "true" : "false", m->pointer_args ? "true" : "false");
+    for (int k = 0; k < AP_MEMO_CACHES; k++)
+      fprintf(out, "%s{\"size\": %llu, \"hits\": %llu}", k ? ", " : "",
+              (unsigned long long)m->cache_size[k], (unsigned long long)m->cache_hits[k]);
+    fputs("]}", out);
   }
   fputs(p->nmemo ? "\n  ],\n" : "],\n", out);
 }

@@ -85,7 +85,8 @@ struct ap_frame {
  * slot of its own kind: its loop slot with this bit set. */
 #define AP_LOOP_NODE 0x80000000u
 
-struct ap_chunk; /* node pool chunk (thread.c) */
+struct ap_chunk;      /* node pool chunk (thread.c) */
+struct ap_memo_state; /* memo.c */
 
 struct ap_thread {
   /* hot: read by every probe */
@@ -98,6 +99,9 @@ struct ap_thread {
   uint32_t pad;
   struct ap_lctr *lctr;
   uint64_t pairs; /* frames opened so far: timed loops take out their probes */
+  uint32_t nmemo; /* memo[] has nmemo entries, by function slot */
+  uint32_t pad2;
+  struct ap_memo_state **memo; /* memo candidates' evidence (memo.c), NULL until used */
   /* cold */
   struct ap_thread *next; /* global list, newest first */
   uint32_t index;
@@ -160,6 +164,7 @@ uint32_t ap_register_site(struct ap_func_site *site) AP_HIDDEN; /* under ap_lock
 struct ap_slot_info {
   const char *name, *file;
   uint32_t line, flags;
+  uint32_t pointer_args; /* a memo candidate body takes a pointer (fingerprinted by address) */
   const char **symbols;
   uint32_t nsymbols;
 };

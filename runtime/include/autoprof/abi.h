@@ -55,7 +55,16 @@ struct ap_func_site {
   const char *name;    /* source-level name, as the user knows it */
   const char *file;    /* source file of the definition, as the compiler saw it */
   const char *symbol;  /* assembler name of this body, e.g. "foo.constprop.0" */
-  uint64_t arg_kinds;  /* memo probes (issue 4): 4 bits per argument; 0 = none */
+  uint64_t arg_kinds;  /* memo candidates: enum ap_arg_kind of the result in bits 0-3,
+                          of argument i in bits 4i+4..4i+7; 0 = not a candidate */
+};
+
+/* What a memo candidate's fingerprints are made of (struct ap_func_site.arg_kinds). */
+enum ap_arg_kind {
+  AP_ARG_NONE = 0,
+  AP_ARG_INT = 1,     /* integer, enum, bool: by value */
+  AP_ARG_FLOAT = 2,   /* float, double: by bit pattern */
+  AP_ARG_POINTER = 3, /* by address: the pointed-to data is not in the fingerprint */
 };
 
 /* struct ap_loop_site.flags */
@@ -106,6 +115,11 @@ extern const int AP_ABI_GUARD;
 void __autoprof_register(struct ap_module *module);
 void __autoprof_enter(struct ap_func_site *site);
 void __autoprof_exit(struct ap_func_site *site);
+
+/* Memo candidates: before each exit probe that sees the returned value, a
+ * fingerprint of the argument values (mixed in the function's entry block)
+ * and the returned value (converted to 64 bits). */
+void __autoprof_memo(struct ap_func_site *site, uint64_t args, uint64_t result);
 
 /* Loops: one call on each exit edge of an instrumented loop, never inside
  * it.  `iterations` is the number of times the body ran during this entry

@@ -1,0 +1,25 @@
+/* Memoization evidence (memo.c): per-thread state of each memo candidate,
+ * and its totals over threads at exit. */
+#ifndef AUTOPROF_MEMO_H
+#define AUTOPROF_MEMO_H
+
+#include <stdint.h>
+
+#define AP_MEMO_SIZES 3 /* LRU caches of 16, 256 and 4096 entries */
+
+struct ap_memo_state; /* one candidate in one thread */
+
+struct ap_memo_totals {
+  uint64_t calls;
+  uint64_t hits[AP_MEMO_SIZES];   /* calls an LRU cache of that size would have answered */
+  uint64_t same[AP_MEMO_SIZES];   /* ... with the result the function then returned */
+  uint64_t differ[AP_MEMO_SIZES]; /* ... with another result: the function depends on state */
+  uint8_t hll[512];
+};
+
+void ap_memo_merge(struct ap_memo_totals *m, const struct ap_memo_state *s);
+uint64_t ap_memo_distinct(const struct ap_memo_totals *m); /* estimated distinct argument tuples */
+const uint32_t *ap_memo_sizes(void);                       /* AP_MEMO_SIZES cache sizes */
+void ap_memo_state_free(struct ap_memo_state *s);
+
+#endif
