@@ -219,11 +219,25 @@ static int merge_memo(struct merger *g, const struct ap_profile *in) {
     if (k == g->m->nmemo && ap_profile_add_memo(g->m, e->function, 0, 0) < 0)
       return -1;
     struct ap_prof_memo *t = &g->m->memo[k];
+    if (k == g->m->nmemo - 1 && !t->calls && (ap_profile_set_str(&t->file, e->file) < 0))
+      return -1;
     uint64_t calls = sat_add(t->calls, e->calls); /* repeat rate: weighted by calls */
     if (calls)
       t->repeat_rate =
           (t->repeat_rate * (double)t->calls + e->repeat_rate * (double)e->calls) / (double)calls;
     t->calls = calls;
+    /* processes do not share caches: hits and distinct tuples add up (an
+     * upper bound of the distinct tuples of the merged run) */
+    t->line = e->line;
+    t->proven = e->proven;
+    t->pointer_args |= e->pointer_args;
+    t->distinct = sat_add(t->distinct, e->distinct);
+    t->same_result = sat_add(t->same_result, e->same_result);
+    t->other_result = sat_add(t->other_result, e->other_result);
+    for (int c = 0; c < AP_MEMO_CACHES; c++) {
+      t->cache_size[c] = e->cache_size[c];
+      t->cache_hits[c] = sat_add(t->cache_hits[c], e->cache_hits[c]);
+    }
   }
   return 0;
 }

@@ -410,20 +410,42 @@ static int read_callpaths(struct rd *r, json_t *root) {
   return 0;
 }
 
+static int read_memo_caches(struct rd *r, json_t *e, struct ap_prof_memo *m) {
+  json_t *list;
+  if (get_array(r, e, "caches", 0, &list))
+    return -1;
+  for (size_t k = 0; k < json_array_size(list) && k < AP_MEMO_CACHES; k++) {
+    json_t *c = json_array_get(list, k);
+    if (!json_is_object(c))
+      return fail(r, "%s.caches[%zu]: expected an object, got %s", r->where, k, type_name(c));
+    if (get_u64(r, c, "size", 1, &m->cache_size[k]) || get_u64(r, c, "hits", 1, &m->cache_hits[k]))
+      return -1;
+  }
+  return 0;
+}
+
 static int read_memo(struct rd *r, json_t *root) {
   json_t *list;
   if (get_array(r, root, "memo", 0, &list))
     return -1;
   for (size_t i = 0; i < json_array_size(list); i++) {
     json_t *e = element(r, list, "memo", i);
-    const char *function = NULL;
+    const char *function = NULL, *file = NULL;
     uint64_t calls = 0;
     double rate = 0;
     if (!e || get_str(r, e, "function", 1, &function) || get_u64(r, e, "calls", 0, &calls) ||
-        get_num(r, e, "repeat_rate", 0, &rate))
+        get_num(r, e, "repeat_rate", 0, &rate) || get_str(r, e, "file", 0, &file))
       return -1;
-    if (ap_profile_add_memo(r->p, function, calls, rate) < 0)
+    long mi = ap_profile_add_memo(r->p, function, calls, rate);
+    if (mi < 0)
       return no_memory(r);
+    struct ap_prof_memo *m = &r->p->memo[mi];
+    if (get_bool(r, e, "proven", &m->proven) || get_bool(r, e, "pointer_args", &m->pointer_args) ||
+        (file && set_str(r, &m->file, file)) || get_u32(r, e, "line", 0, &m->line) ||
+        get_u64(r, e, "distinct", 0, &m->distinct) ||
+        get_u64(r, e, "same_result", 0, &m->same_result) ||
+        get_u64(r, e, "other_result", 0, &m->other_result) || read_memo_caches(r, e, m))
+      return -1;
   }
   r->where[0] = 0;
   return 0;
