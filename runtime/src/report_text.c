@@ -100,7 +100,6 @@ static void write_top(const struct ap_profile *p, FILE *out, unsigned top) {
   free(order);
 }
 
-/* Timed loops first, by time; then the others by iterations. */
 static const struct ap_prof_loop *loop_base;
 static int by_loop_weight(const void *a, const void *b) {
   const struct ap_prof_loop *x = &loop_base[*(const size_t *)a];
@@ -114,30 +113,36 @@ static int by_loop_weight(const void *a, const void *b) {
   return c ? c : (x->line < y->line ? -1 : x->line > y->line);
 }
 
+/* "1/2.5/4": trips min/avg/max; the average whole from 100 on. */
+static char *fmt_trips(char *buf, const struct ap_prof_loop *l) {
+  char lo[32], hi[32], avg[32];
+  double a = l->entries ? (double)l->iterations / (double)l->entries : 0;
+  if (a >= 100 || a == (double)(uint64_t)a)
+    ap_fmt_count(avg, (uint64_t)(a + 0.5));
+  else
+    snprintf(avg, sizeof avg, "%.1f", a);
+  snprintf(buf, 100, "%s/%s/%s", ap_fmt_count(lo, l->min_trip), avg, ap_fmt_count(hi, l->max_trip));
+  return buf;
+}
+
 /* One row; the function is "main (from work)" when the loop was inlined from work. */
-static void write_loop_row(const struct ap_prof_loop *l, double run, FILE *out) {
-  char share[16] = "-", time[32] = "-", per[32] = "-", entries[32], iters[32], lo[32], hi[32],
-       avg[32], trips[100];
+static void write_loop_row(const struct ap_prof_loop *l, double run, int trips_width, FILE *out) {
+  char share[16] = "-", time[32] = "-", per[32] = "-", entries[32], iters[32], trips[100];
   if (l->timed) {
     snprintf(share, sizeof share, "%.1f%%", run > 0 ? 100.0 * (double)l->incl_ns / run : 0);
     ap_fmt_ns(time, (double)l->incl_ns);
     if (l->iterations)
       ap_fmt_ns(per, (double)l->incl_ns / (double)l->iterations);
   }
-  double a = l->entries ? (double)l->iterations / (double)l->entries : 0;
-  if (a >= 100 || a == (double)(uint64_t)a)
-    ap_fmt_count(avg, (uint64_t)(a + 0.5));
-  else
-    snprintf(avg, sizeof avg, "%.1f", a);
-  snprintf(trips, sizeof trips, "%s/%s/%s", ap_fmt_count(lo, l->min_trip), avg,
-           ap_fmt_count(hi, l->max_trip));
   int inlined = l->origin_function && strcmp(l->origin_function, l->function) != 0;
-  fprintf(out, "  %6s %10s %12s %14s %21s %9s  %s%s%s%s  %s:%u\n", share, time,
-          ap_fmt_count(entries, l->entries), ap_fmt_count(iters, l->iterations), trips, per,
-          l->function, inlined ? " (from " : "", inlined ? l->origin_function : "",
-          inlined ? ")" : "", l->file, l->line);
+  fprintf(out, "  %6s %10s %12s %14s %*s %9s  %s%s%s%s  %s:%u\n", share, time,
+          ap_fmt_count(entries, l->entries), ap_fmt_count(iters, l->iterations), trips_width,
+          fmt_trips(trips, l), per, l->function, inlined ? " (from " : "",
+          inlined ? l->origin_function : "", inlined ? ")" : "", l->file, l->line);
 }
 
+/* Timed loops by time, then the others by iterations; the trips column two
+ * wider than its widest cell. */
 static void write_loops(const struct ap_profile *p, FILE *out, unsigned top) {
   size_t n = p->nloops, *order = malloc((n + 1) * sizeof *order);
   if (!n || !order) { /* no loop table when the run counted none: older reports stay as they were */
@@ -150,12 +155,20 @@ static void write_loops(const struct ap_profile *p, FILE *out, unsigned top) {
   qsort(order, n, sizeof *order, by_loop_weight);
   size_t rows = top && top < n ? top : n;
   double run = (double)ap_profile_run_ns(p);
+  const char *trips_head = "trips min/avg/max";
+  int width = (int)strlen(trips_head);
+  for (size_t r = 0; r < rows; r++) {
+    char trips[100];
+    int w = (int)strlen(fmt_trips(trips, &p->loops[order[r]]));
+    width = w > width ? w : width;
+  }
+  width += 2;
   fprintf(out, "\nTop %zu of %zu loops (timed loops by time, then the others by iterations)\n",
           rows, n);
-  fprintf(out, "  %6s %10s %12s %14s %21s %9s  %s\n", "time%", "time", "entries", "iterations",
-          "trips min/avg/max", "per iter", "function  file:line");
+  fprintf(out, "  %6s %10s %12s %14s %*s %9s  %s\n", "time%", "time", "entries", "iterations",
+          width, trips_head, "per iter", "function  file:line");
   for (size_t r = 0; r < rows; r++)
-    write_loop_row(&p->loops[order[r]], run, out);
+    write_loop_row(&p->loops[order[r]], run, width, out);
   free(order);
 }
 

@@ -178,7 +178,7 @@ static void test_text(void) {
   CHECK_CONTAINS(buf, "  1. hot-function tokenize  p.c:30  saves up to 600.0 us\n");
   CHECK_CONTAINS(buf, "Top 3 of 6 functions by self time\n");
   CHECK_CONTAINS(buf,
-                 "   60.0%   600.0 us   600.0 us        100,000        6.0  tokenize  p.c:30\n");
+                 "   60.0%   600.0 us   600.0 us        100,000     6.0 ns  tokenize  p.c:30\n");
   CHECK(strstr(buf, "  other  p.c:50\n") == NULL); /* 4th by self time: cut by top=3 */
   free(buf);
   ap_profile_free(p);
