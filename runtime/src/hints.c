@@ -192,23 +192,24 @@ static long parent_of(const struct ap_profile *p, size_t i) {
   return k >= 0 && k < (int64_t)p->nloops && k != (int64_t)i ? (long)k : -1;
 }
 
-/* Whether loop i is root or nested in it (bounded walk: no cycle hangs it). */
-static int in_nest(const struct ap_profile *p, size_t i, size_t root) {
-  long cur = (long)i;
-  for (size_t steps = 0; cur >= 0 && steps <= p->nloops; steps++) {
-    if ((size_t)cur == root)
-      return 1;
-    cur = parent_of(p, (size_t)cur);
-  }
-  return 0;
-}
+/* Deeper nests than this are not walked (a loaded profile may even carry a
+ * cycle of parents); real code stays far below it. */
+#define AP_MAX_LOOP_NEST 64
 
-static double nest_iterations(const struct ap_profile *p, size_t root) {
-  double n = 0;
-  for (size_t i = 0; i < p->nloops; i++)
-    if (in_nest(p, i, root))
-      n += (double)p->loops[i].iterations;
-  return n;
+/* Iterations of every loop plus those of all the loops nested in it, in one
+ * pass over the ancestors of each loop; NULL without memory. */
+static double *nest_totals(const struct ap_profile *p) {
+  double *nest = calloc(p->nloops + 1, sizeof *nest);
+  for (size_t i = 0; nest && i < p->nloops; i++) {
+    long cur = (long)i;
+    for (int steps = 0; cur >= 0 && steps < AP_MAX_LOOP_NEST; steps++) {
+      nest[cur] += (double)p->loops[i].iterations;
+      cur = parent_of(p, (size_t)cur);
+      if (cur == (long)i)
+        break;
+    }
+  }
+  return nest;
 }
 
 static const struct ap_prof_func *func_named(const struct ap_profile *p, const char *name,
@@ -243,7 +244,8 @@ static double own_time(const struct ap_prof_loop *l, int own) {
   return l->incl_ns > l->calls_ns ? (double)(l->incl_ns - l->calls_ns) : 0;
 }
 
-static int loop_time(const struct ap_profile *p, size_t i, int own, struct loop_time *t) {
+static int loop_time(const struct ap_profile *p, const double *nest, size_t i, int own,
+                     struct loop_time *t) {
   const struct ap_prof_loop *l = &p->loops[i];
   memset(t, 0, sizeof *t);
   t->from = -1;
@@ -255,7 +257,7 @@ static int loop_time(const struct ap_profile *p, size_t i, int own, struct loop_
   }
   size_t top = i;
   long cur = parent_of(p, i);
-  for (size_t steps = 0; cur >= 0 && steps < p->nloops; steps++) {
+  for (int steps = 0; cur >= 0 && cur != (long)i && steps < AP_MAX_LOOP_NEST; steps++) {
     if (loop_timed(&p->loops[cur])) {
       t->from = cur;
       break;
@@ -271,8 +273,7 @@ static int loop_time(const struct ap_profile *p, size_t i, int own, struct loop_
   } else {
     return 0; /* no time known for this loop: no hint */
   }
-  double nest = nest_iterations(p, top);
-  t->iter_share = nest > 0 ? (double)l->iterations / nest : 0;
+  t->iter_share = nest[top] > 0 ? (double)l->iterations / nest[top] : 0;
   t->ns = t->base_ns * t->iter_share;
   return 1;
 }
@@ -315,6 +316,19 @@ static char *fmt_trips(char *buf, size_t size, const struct ap_prof_loop *l) {
   char lo[32], avg[32], hi[32];
   snprintf(buf, size, "%s/%s/%s", ap_fmt_count(lo, l->min_trip), fmt_trip(avg, avg_trip(l)),
            ap_fmt_count(hi, l->max_trip));
+  return buf;
+}
+
+/* "100 entries, 1,000,000 iterations, trips 5,000/10,000/15,000", or
+ * "1 entry of 3,000 iterations" */
+static char *loop_shape(char *buf, size_t size, const struct ap_prof_loop *l) {
+  char entries[32], iters[32], trips[100];
+  if (l->entries == 1)
+    snprintf(buf, size, "1 entry of %s iteration%s", ap_fmt_count(iters, l->iterations),
+             l->iterations == 1 ? "" : "s");
+  else
+    snprintf(buf, size, "%s entries, %s iterations, trips %s", ap_fmt_count(entries, l->entries),
+             ap_fmt_count(iters, l->iterations), fmt_trips(trips, sizeof trips, l));
   return buf;
 }
 
@@ -430,14 +444,14 @@ static int loop_calls(struct ap_profile *p, const struct ap_hint_params *q, size
  * mispredicts when the trip varies), so the overhead is taken as
  * entries / (entries + iterations) = 1 / (1 + avg trip) of the loop's own
  * time (without its calls), measured or estimated (struct loop_time). */
-static int tiny_trips(struct ap_profile *p, const struct ap_hint_params *q, size_t i,
-                      const struct loop_time *t, double run) {
+static int tiny_trips(struct ap_profile *p, const struct ap_hint_params *q, const double *nest,
+                      size_t i, const struct loop_time *t, double run) {
   const struct ap_prof_loop *l = &p->loops[i];
   if ((parent_of(p, i) < 0 && l->depth < 2) || avg_trip(l) > q->loop_tiny_max_trip ||
       l->entries < q->loop_tiny_min_entries)
     return 0;
   struct loop_time own;
-  if (!loop_time(p, i, 1, &own))
+  if (!loop_time(p, nest, i, 1, &own))
     return 0;
   double overhead = (double)l->entries / (double)(l->entries + l->iterations);
   double savings = own.ns * overhead;
@@ -447,11 +461,12 @@ static int tiny_trips(struct ap_profile *p, const struct ap_hint_params *q, size
   loop_place(place, sizeof place, l, "inner loop");
   basis_text(basis, sizeof basis, p, &own);
   snprintf(msg, sizeof msg,
-           "%s runs only %s iterations per entry (trips %s) but is entered %s times: loop "
+           "%s runs only %s iteration%s per entry (trips %s) but is entered %s times: loop "
            "overhead dominates; unroll it, flatten the nest, or swap the loops to save about %s "
            "(1/(1 + avg trip) = %.0f%% of the loop's own time, %s)",
-           place, fmt_trip(avg, avg_trip(l)), fmt_trips(trips, sizeof trips, l),
-           ap_fmt_count(entries, l->entries), ap_fmt_ns(save, savings), 100 * overhead, basis);
+           place, fmt_trip(avg, avg_trip(l)), avg_trip(l) == 1 ? "" : "s",
+           fmt_trips(trips, sizeof trips, l), ap_fmt_count(entries, l->entries),
+           ap_fmt_ns(save, savings), 100 * overhead, basis);
   struct ap_prof_hint *h = loop_hint(p, i, msg, savings, t, run);
   if (!h || ap_hint_add_evidence(h, "overhead_share", overhead) ||
       ap_hint_add_evidence(h, "own_ns", own.ns))
@@ -466,37 +481,39 @@ static int dominant_loop(struct ap_profile *p, const struct ap_hint_params *q, s
   const struct ap_prof_loop *l = &p->loops[i];
   if (!loop_timed(l) || (double)l->incl_ns / run < q->hot_loop_share)
     return 0;
-  char msg[1024], place[256], entries[32], iters[32], trips[100], per[32], save[32];
+  char msg[1024], place[256], shape[160], per[32], save[32];
   loop_place(place, sizeof place, l, "loop");
   snprintf(msg, sizeof msg,
-           "%s takes %.1f%% of the run (%s entries, %s iterations, trips %s, %s per iteration): "
-           "where to look first; a faster loop saves up to %s",
-           place, pct((double)l->incl_ns, run), ap_fmt_count(entries, l->entries),
-           ap_fmt_count(iters, l->iterations), fmt_trips(trips, sizeof trips, l),
+           "%s takes %.1f%% of the run (%s, %s per iteration): where to look first; a faster "
+           "loop saves up to %s",
+           place, pct((double)l->incl_ns, run), loop_shape(shape, sizeof shape, l),
            ap_fmt_ns(per, (double)l->incl_ns / (double)l->iterations),
            ap_fmt_ns(save, (double)l->incl_ns));
   return loop_hint(p, i, msg, (double)l->incl_ns, t, run) ? 1 : -1;
 }
 
 static int hot_loops(struct ap_profile *p, const struct ap_hint_params *q, double run) {
-  if (run <= 0)
+  if (run <= 0 || !p->nloops)
     return 0;
-  for (size_t i = 0; i < p->nloops; i++) {
+  double *nest = nest_totals(p);
+  if (!nest)
+    return -1;
+  int rc = 0;
+  for (size_t i = 0; i < p->nloops && rc >= 0; i++) {
     struct loop_time t;
     if (p->loops[i].iterations < q->loop_min_iterations || !p->loops[i].iterations ||
-        !p->loops[i].entries || !loop_time(p, i, 0, &t) || t.ns / run < q->loop_min_share)
+        !p->loops[i].entries || !loop_time(p, nest, i, 0, &t) || t.ns / run < q->loop_min_share)
       continue;
-    int rc = quadratic_nest(p, q, i, &t, run);
+    rc = quadratic_nest(p, q, i, &t, run);
     if (!rc)
       rc = loop_calls(p, q, i, &t, run);
     if (!rc)
-      rc = tiny_trips(p, q, i, &t, run);
+      rc = tiny_trips(p, q, nest, i, &t, run);
     if (!rc)
       rc = dominant_loop(p, q, i, &t, run);
-    if (rc < 0)
-      return -1;
   }
-  return 0;
+  free(nest);
+  return rc < 0 ? -1 : 0;
 }
 
 static int by_savings(const void *a, const void *b) {
@@ -520,7 +537,7 @@ int ap_profile_analyze(struct ap_profile *p, const struct ap_hint_params *params
   ap_profile_clear_hints(p);
   double run = (double)ap_profile_run_ns(p);
   if (hot_functions(p, params, run) || hot_path(p, params, run) || hot_loops(p, params, run) ||
-      inline_hints(p, params, run))
+      inline_hints(p, params, run) || ap_hints_memo(p, params))
     return -1;
   if (p->nhints)
     qsort(p->hints, p->nhints, sizeof *p->hints, by_savings);

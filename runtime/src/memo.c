@@ -34,6 +34,9 @@ struct lru {
 struct ap_memo_state {
   uint64_t calls;
   struct lru lru[NSIZES];
+  /* the 256-entry cache's counts when the 4096-entry one was made: every
+   * call it answered, a bigger LRU cache would have answered too */
+  uint64_t base_hits, base_same, base_differ;
   uint8_t hll[HLL_REGS];
 };
 
@@ -182,22 +185,30 @@ void __autoprof_memo(struct ap_func_site *site, uint64_t args, uint64_t result) 
   for (int k = 0; k < NSIZES && s->lru[k].buckets; k++)
     lru_access(&s->lru[k], args, h, result);
   /* the 4096-entry cache only once 256 entries have shown not to be enough */
-  if (ap_unlikely(!s->lru[2].buckets && s->calls - s->lru[1].hits > 256))
-    lru_init(&s->lru[2], lru_size[2]);
+  if (ap_unlikely(!s->lru[2].buckets && s->calls - s->lru[1].hits > 256) &&
+      lru_init(&s->lru[2], lru_size[2]) == 0) {
+    s->base_hits = s->lru[1].hits;
+    s->base_same = s->lru[1].same;
+    s->base_differ = s->lru[1].differ;
+  }
 }
 
 /* ---- at exit ---- */
 
 void ap_memo_merge(struct ap_memo_totals *m, const struct ap_memo_state *s) {
   m->calls += s->calls;
-  for (int k = 0; k < NSIZES; k++) {
-    const struct lru *c = &s->lru[k];
-    /* a cache allocated late saw only the later calls: count the earlier
-     * ones as misses (an underestimate of its hit rate) */
-    m->hits[k] += c->hits;
-    m->same[k] += c->same;
-    m->differ[k] += c->differ;
+  for (int k = 0; k < NSIZES - 1; k++) {
+    m->hits[k] += s->lru[k].hits;
+    m->same[k] += s->lru[k].same;
+    m->differ[k] += s->lru[k].differ;
   }
+  /* LRU caches include each other: the 4096-entry one answers whatever the
+   * 256-entry one did (before it existed, or instead of it when it never
+   * had to) */
+  const struct lru *big = &s->lru[NSIZES - 1], *mid = &s->lru[NSIZES - 2];
+  m->hits[NSIZES - 1] += big->buckets ? s->base_hits + big->hits : mid->hits;
+  m->same[NSIZES - 1] += big->buckets ? s->base_same + big->same : mid->same;
+  m->differ[NSIZES - 1] += big->buckets ? s->base_differ + big->differ : mid->differ;
   for (int i = 0; i < HLL_REGS; i++)
     if (s->hll[i] > m->hll[i])
       m->hll[i] = s->hll[i];

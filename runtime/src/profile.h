@@ -163,8 +163,10 @@ struct ap_hint_params {
   double hot_function_share;     /* self time / run time to call a function hot */
   double hot_path_share;         /* path time / run time for a hot-path hint */
   double hot_path_concentration; /* descend while the heaviest child holds this share */
-  double hot_loop_share; /* timed loop time / run time for a dominant-loop hint */
-  double memo_min_repeat_rate;
+  double hot_loop_share;         /* timed loop time / run time for a dominant-loop hint */
+  double memo_min_repeat_rate; /* share of calls repeating earlier arguments (policy) */
+  uint64_t memo_min_calls;     /* a memoize hint needs at least this many observed calls */
+  double memo_min_share;       /* ... and savings of at least this share of the run */
   uint64_t inline_min_calls;  /* an inline hint needs at least this many calls */
   double inline_min_overhead; /* call cost / (call cost + self time per call) */
   double inline_min_share;    /* estimated savings / run time */
@@ -218,6 +220,8 @@ uint64_t ap_profile_run_ns(const struct ap_profile *p);
 /* Drops the hints and derives them again, ranked by savings (then kind,
  * then function name).  Returns the number of hints, or -1 without memory. */
 int ap_profile_analyze(struct ap_profile *p, const struct ap_hint_params *params);
+/* The memoize hints alone (hints_memo.c; part of ap_profile_analyze). */
+int ap_hints_memo(struct ap_profile *p, const struct ap_hint_params *params);
 
 /* ---- writers ---- */
 /* Profile JSON (docs/profile-format.md).  0, or -1 on a write error. */

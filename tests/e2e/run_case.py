@@ -30,6 +30,9 @@ NAME.c is the program; NAME.expect holds one expectation per line:
                                  of entries iterations min max zero depth timed calls, or
                                  origin=G, parent=LINE2, callee=NAME (heaviest callee)
   no-loop LINE                   no loop at LINE was counted
+  memo FUNC [KEY=N ...]          FUNC's memo evidence: calls distinct same other pointer proven
+                                 hits16 hits256 hits4096
+  no-memo FUNC                   FUNC is not a memo candidate
 Exact counts only: durations are never compared.
 """
 import argparse, json, os, re, shlex, subprocess, sys
@@ -111,6 +114,28 @@ def check_loop(prof, key, a):
         if got != want:
             fail("loop at line %d: %s is %r, expected %r (%s)" % (line, k, got, want, l))
 
+MEMO_KEYS = {"calls": "calls", "distinct": "distinct", "same": "same_result",
+             "other": "other_result", "pointer": "pointer_args", "proven": "proven"}
+
+def check_memo(prof, key, a):
+    match = [m for m in prof.get("memo", []) if m["function"] == a[0]]
+    if key == "no-memo":
+        if match:
+            fail("%s should not be a memo candidate: %s" % (a[0], match[0]))
+        return
+    if len(match) != 1:
+        fail("no memo evidence for %s; have %s" % (a[0], [m["function"] for m in prof.get("memo", [])]))
+    m = match[0]
+    for w in a[1:]:
+        k, v = w.split("=", 1)
+        if k.startswith("hits"):
+            got = {c["size"]: c["hits"] for c in m["caches"]}.get(int(k[4:]))
+        else:
+            got = m.get(MEMO_KEYS[k])
+            got = int(got) if isinstance(got, bool) else got
+        if got != int(v):
+            fail("memo %s: %s is %r, expected %s (%s)" % (a[0], k, got, v, m))
+
 def check_profile(prof, exp, out):
     hints = prof.get("hints", [])
     for key, rest in exp:
@@ -153,6 +178,8 @@ def check_profile(prof, exp, out):
                 text = rest.split(None, 2)[2]
                 if not any(text in h["message"] for h in match):
                     fail("no %s hint for %s contains %r: %s" % (a[0], a[1], text, [h["message"] for h in match]))
+        elif key in ("memo", "no-memo"):
+            check_memo(prof, key, a)
         elif key in ("loop", "no-loop"):
             check_loop(prof, key, a)
         elif key == "excl-le-incl":

@@ -1,0 +1,119 @@
+/* memoize hints (docs/report.md "memoize"): pure calls that keep computing
+ * the same result.  It must be right before it is clever: a function whose
+ * repeated arguments ever gave another result depends on state and gets no
+ * hint; one the policy vouched for is then reported as contradicting it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "profile.h"
+
+#define MEMO_GOOD_ENOUGH 0.95 /* the smallest cache within this of the best hit count */
+
+static const struct ap_prof_func *function_of(const struct ap_profile *p,
+                                              const struct ap_prof_memo *m) {
+  for (size_t i = 0; i < p->nfunctions; i++) {
+    const struct ap_prof_func *f = &p->functions[i];
+    if (f->line == m->line && strcmp(f->name, m->function) == 0 &&
+        strcmp(f->file, m->file ? m->file : "") == 0)
+      return f;
+  }
+  return NULL;
+}
+
+/* The smallest simulated cache that answers nearly as many calls as the
+ * biggest one did. */
+static int best_cache(const struct ap_prof_memo *m) {
+  uint64_t most = 0;
+  for (int k = 0; k < AP_MEMO_CACHES; k++)
+    if (m->cache_hits[k] > most)
+      most = m->cache_hits[k];
+  for (int k = 0; k < AP_MEMO_CACHES; k++)
+    if (m->cache_size[k] && (double)m->cache_hits[k] >= MEMO_GOOD_ENOUGH * (double)most)
+      return k;
+  return AP_MEMO_CACHES - 1;
+}
+
+static int add_evidence(struct ap_prof_hint *h, const struct ap_prof_memo *m, double per_call) {
+  char key[32];
+  int rc = ap_hint_add_evidence(h, "calls", (double)m->calls) ||
+           ap_hint_add_evidence(h, "distinct_args", (double)m->distinct) ||
+           ap_hint_add_evidence(h, "repeat_rate", m->repeat_rate) ||
+           ap_hint_add_evidence(h, "same_result", (double)m->same_result) ||
+           ap_hint_add_evidence(h, "other_result", (double)m->other_result) ||
+           ap_hint_add_evidence(h, "ns_per_call", per_call) ||
+           ap_hint_add_evidence(h, "pointer_args", m->pointer_args) ||
+           ap_hint_add_evidence(h, "proven", m->proven);
+  for (int k = 0; k < AP_MEMO_CACHES && !rc; k++) {
+    if (!m->cache_size[k])
+      continue;
+    snprintf(key, sizeof key, "hit_rate_%llu", (unsigned long long)m->cache_size[k]);
+    rc = ap_hint_add_evidence(h, key, m->calls ? (double)m->cache_hits[k] / (double)m->calls : 0);
+  }
+  return rc;
+}
+
+/* A vouched-for function whose run shows state dependence. */
+static int contradiction(struct ap_profile *p, const struct ap_prof_memo *m, double per_call) {
+  char msg[768], calls[32], other[32];
+  snprintf(msg, sizeof msg,
+           "%s (%s:%u) was declared pure in the policy (memo.assume_pure), but %s of its "
+           "repeated argument tuples returned a different result than before (of %s calls): it "
+           "depends on state; do not cache it, and remove it from memo.assume_pure",
+           m->function, m->file ? m->file : "", m->line, ap_fmt_count(other, m->other_result),
+           ap_fmt_count(calls, m->calls));
+  long i = ap_profile_add_hint(p, AP_HINT_MEMOIZE, m->function, m->file, m->line, msg, 0);
+  return i < 0 || add_evidence(&p->hints[i], m, per_call);
+}
+
+static int memoize(struct ap_profile *p, const struct ap_prof_memo *m, double per_call,
+                   uint64_t run, double min_share) {
+  int k = best_cache(m);
+  double answered = (double)m->cache_hits[k];
+  double savings = answered * per_call;
+  if (savings < min_share * (double)run)
+    return 0;
+  char msg[1024], calls[32], rep[32], distinct[32], save[32], per[32];
+  double repeats = (double)m->calls * m->repeat_rate;
+  int n = snprintf(
+      msg, sizeof msg,
+      "%s (%s:%u): %s of %s calls repeat one of about %s argument tuples and got the same "
+      "result each time; a %llu-entry cache would answer %.2f%% of the calls; about %s (%.1f%% "
+      "of the run, %s per call) to save",
+      m->function, m->file ? m->file : "", m->line, ap_fmt_count(rep, (uint64_t)(repeats + 0.5)),
+      ap_fmt_count(calls, m->calls), ap_fmt_count(distinct, m->distinct),
+      (unsigned long long)m->cache_size[k], 100.0 * answered / (double)m->calls,
+      ap_fmt_ns(save, savings), 100.0 * savings / (double)run, ap_fmt_ns(per, per_call));
+  if (m->pointer_args && n > 0 && (size_t)n < sizeof msg)
+    snprintf(msg + n, sizeof msg - (size_t)n,
+             " (pointer arguments were compared by address: the evidence holds only if the "
+             "data they point to does not change between calls)");
+  if (!m->proven && n > 0 && strlen(msg) + 80 < sizeof msg)
+    strcat(msg, " (purity vouched by the policy, not proven by the compiler)");
+  long i = ap_profile_add_hint(p, AP_HINT_MEMOIZE, m->function, m->file, m->line, msg,
+                               (uint64_t)(savings + 0.5));
+  if (i < 0 || add_evidence(&p->hints[i], m, per_call))
+    return -1;
+  return ap_hint_add_evidence(&p->hints[i], "cache_size", (double)m->cache_size[k]);
+}
+
+int ap_hints_memo(struct ap_profile *p, const struct ap_hint_params *params) {
+  uint64_t run = ap_profile_run_ns(p);
+  for (size_t i = 0; i < p->nmemo; i++) {
+    const struct ap_prof_memo *m = &p->memo[i];
+    const struct ap_prof_func *f = function_of(p, m);
+    double per_call = f && f->calls ? (double)f->incl_ns / (double)f->calls : 0;
+    if (m->calls < params->memo_min_calls)
+      continue;
+    if (m->other_result) {
+      /* state-dependent: never a memoize hint; a contradiction if vouched */
+      if (!m->proven && contradiction(p, m, per_call))
+        return -1;
+      continue;
+    }
+    if (!m->same_result || m->repeat_rate < params->memo_min_repeat_rate || !run)
+      continue;
+    if (memoize(p, m, per_call, run, params->memo_min_share))
+      return -1;
+  }
+  return 0;
+}
