@@ -198,7 +198,8 @@ def main():
     ap.add_argument("--case", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--no-debug", action="store_true", help="compile without -g")
-    ap.add_argument("--extra-flags", default="", help="compile+link flags (sanitizer builds)")
+    ap.add_argument("--link-flags", default="",
+                    help="extra link flags: a sanitizer build links the sanitized runtime")
     args = ap.parse_args()
 
     src_dir = os.path.dirname(os.path.abspath(args.case))
@@ -226,10 +227,15 @@ def main():
     env.setdefault("AUTOPROF_OUTPUT", os.path.join(args.workdir, "autoprof.%n"))
 
     debug = [] if args.no_debug else ["-g"]
-    cmd = [args.cc, args.opt] + debug + shlex.split(args.extra_flags) + [args.plugin_flag, "-I" + args.include_dir] + cflags + \
-          [args.case + ".c", "-o", exe, "-L" + args.runtime_dir, "-Wl,-rpath," + args.runtime_dir,
-           "-lautoprof", "-lpthread"]
+    obj = exe + ".o"
+    cmd = [args.cc, args.opt] + debug + [args.plugin_flag, "-I" + args.include_dir] + cflags + \
+          ["-c", args.case + ".c", "-o", obj]
     comp = subprocess.run(cmd, capture_output=True, text=True)
+    if comp.returncode == 0:
+        link = [args.cc] + shlex.split(args.link_flags) + [obj, "-o", exe, "-L" + args.runtime_dir,
+                "-Wl,-rpath," + args.runtime_dir, "-lautoprof", "-lpthread"]
+        comp = subprocess.run(link, capture_output=True, text=True)
+        cmd = link
     comp_err = [l for l in comp.stderr.splitlines()]
     for key, rest in exp:
         if key == "compile-stderr" and rest not in comp_err:
