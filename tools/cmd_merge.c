@@ -242,6 +242,26 @@ static int merge_memo(struct merger *g, const struct ap_profile *in) {
   return 0;
 }
 
+static int merge_callsites(struct merger *g, const struct ap_profile *in) {
+  for (size_t i = 0; i < in->ncallsites; i++) {
+    const struct ap_prof_callsite *e = &in->callsites[i];
+    size_t k = 0;
+    while (k < g->m->ncallsites &&
+           (g->m->callsites[k].line != e->line || strcmp(g->m->callsites[k].callee, e->callee) ||
+            strcmp(g->m->callsites[k].file, e->file)))
+      k++;
+    if (k == g->m->ncallsites && ap_profile_add_callsite(g->m, e->callee, e->function, e->file,
+                                                         e->line, e->loop_line) < 0)
+      return -1;
+    struct ap_prof_callsite *t = &g->m->callsites[k];
+    t->builtin = e->builtin;
+    t->calls = sat_add(t->calls, e->calls);
+    t->same_args = sat_add(t->same_args, e->same_args);
+    t->same_both = sat_add(t->same_both, e->same_both);
+  }
+  return 0;
+}
+
 /* The first input's header; a field the inputs disagree on says so. */
 static int merge_header(struct ap_profile *m, const struct ap_profile *in, size_t nth,
                         double *calls_total) {
@@ -291,7 +311,8 @@ static int merge_one(struct merger *g, const struct ap_profile *in, size_t nth, 
   g->fmap = malloc((in->nfunctions + 1) * sizeof *g->fmap);
   g->nmap = malloc((in->nnodes + 1) * sizeof *g->nmap);
   int rc = !g->fmap || !g->nmap || merge_header(g->m, in, nth, calls) || merge_functions(g, in) ||
-           merge_nodes(g, in) || merge_loops(g, in) || merge_memo(g, in);
+           merge_nodes(g, in) || merge_loops(g, in) || merge_memo(g, in) ||
+           merge_callsites(g, in);
   free(g->fmap);
   free(g->nmap);
   return rc ? -1 : 0;

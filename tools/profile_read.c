@@ -451,6 +451,31 @@ static int read_memo(struct rd *r, json_t *root) {
   return 0;
 }
 
+static int read_callsites(struct rd *r, json_t *root) {
+  json_t *list;
+  if (get_array(r, root, "callsites", 0, &list))
+    return -1;
+  for (size_t i = 0; i < json_array_size(list); i++) {
+    json_t *e = element(r, list, "callsites", i);
+    const char *callee = NULL, *function = "", *file = "";
+    uint32_t line = 0, loop_line = 0;
+    if (!e || get_str(r, e, "callee", 1, &callee) || get_str(r, e, "function", 0, &function) ||
+        get_str(r, e, "file", 0, &file) || get_u32(r, e, "line", 0, &line) ||
+        get_u32(r, e, "loop_line", 0, &loop_line))
+      return -1;
+    long ci = ap_profile_add_callsite(r->p, callee, function, file, line, loop_line);
+    if (ci < 0)
+      return no_memory(r);
+    struct ap_prof_callsite *c = &r->p->callsites[ci];
+    if (get_bool(r, e, "builtin", &c->builtin) || get_u64(r, e, "calls", 0, &c->calls) ||
+        get_u64(r, e, "same_args", 0, &c->same_args) ||
+        get_u64(r, e, "same_both", 0, &c->same_both))
+      return -1;
+  }
+  r->where[0] = 0;
+  return 0;
+}
+
 static int read_evidence(struct rd *r, json_t *e, struct ap_prof_hint *h) {
   json_t *ev, *v;
   const char *key;
@@ -555,7 +580,8 @@ struct ap_profile *ap_profile_read_buffer(const char *data, size_t len, const ch
   int bad = !r.p ? no_memory(&r)
                  : check_version(&r, root) || read_header(&r, root) || read_threads(&r, root) ||
                        read_functions(&r, root) || read_loops(&r, root) ||
-                       read_callpaths(&r, root) || read_memo(&r, root) || read_hints(&r, root);
+                       read_callpaths(&r, root) || read_memo(&r, root) || read_callsites(&r, root) ||
+                       read_hints(&r, root);
   json_decref(root);
   if (bad) {
     ap_profile_free(r.p);

@@ -61,6 +61,20 @@ unsigned long long ap_memo_arg_kinds(function *fun); /* 0: arguments or result n
 tree ap_memo_args_fingerprint(function *fun, gimple *after);
 gcall *ap_memo_call(tree args_fp, tree value, gimple_seq *seq);
 tree ap_memo_decl(void);
+tree ap_to_u64(tree value, gimple_seq *seq);
+tree ap_mix_values(const tree *values, unsigned n, gimple_seq *seq);
+unsigned ap_arg_kind(tree type); /* AP_ARG_*, AP_ARG_NONE if not fingerprintable */
+
+/* What the plugin knows about a loop-invariant call candidate. */
+struct ap_call_info {
+  unsigned flags, line, loop_line;
+  const char *callee, *file, *function;
+  unsigned long long arg_kinds;
+};
+tree ap_call_site_record(const ap_call_info &info); /* sites.cc */
+/* invariant.cc: probes after const/pure calls made inside loops; returns
+ * how many. */
+unsigned ap_instrument_call_sites(function *fun, const char *function_name);
 
 /* loops.cc: the loop-count pass; `late` is the -O0 instance. */
 opt_pass *ap_make_loop_pass(gcc::context *ctxt, bool late);

@@ -248,9 +248,18 @@ unsigned instrument(function *fun) {
             info.name, renamed ? " as " : "", renamed ? info.symbol : "",
             d == AP_SKIP ? "skipped" : "instrumented", why, info.size,
             split ? ", split function" : "");
+  /* loop-invariant call candidates: name and file rules, not min_size */
+  const struct ap_policy *pol = ap_config.policy;
+  unsigned todo = 0;
+  if (!never && pol->memo.enabled &&
+      ap_policy_function(pol, info.name, info.file, 0, 0, NULL, 0) != AP_SKIP &&
+      ap_instrument_call_sites(fun, info.name)) {
+    mark_virtual_operands_for_renaming(fun);
+    todo = TODO_update_ssa;
+  }
   if (d == AP_SKIP) {
     ap_func_site_done(fndecl);
-    return 0;
+    return todo;
   }
   if (d == AP_INSTRUMENT_ALWAYS)
     info.flags |= AP_FUNC_ALWAYS;
@@ -276,7 +285,6 @@ unsigned instrument(function *fun) {
   exits.calls.create(4);
   /* memo candidates: const/pure (GCC's verdict) or vouched for, scalar in
    * and out */
-  const struct ap_policy *pol = ap_config.policy;
   if (pol->memo.enabled &&
       ((info.flags & (AP_FUNC_CONST | AP_FUNC_PURE)) || ap_policy_assume_pure(pol, info.name)))
     info.arg_kinds = ap_memo_arg_kinds(fun);

@@ -31,8 +31,10 @@ unsigned kind_of(tree type) {
   return AP_ARG_NONE;
 }
 
+} // namespace
+
 /* VALUE as a 64-bit unsigned, in new statements appended to SEQ. */
-tree to_u64(tree value, gimple_seq *seq) {
+tree ap_to_u64(tree value, gimple_seq *seq) {
   tree u64 = unsigned_intDI_type_node;
   tree type = TREE_TYPE(value);
   if (SCALAR_FLOAT_TYPE_P(type)) {
@@ -46,7 +48,25 @@ tree to_u64(tree value, gimple_seq *seq) {
   return out;
 }
 
-} // namespace
+/* The fingerprint of N values: xor/multiply steps appended to SEQ. */
+tree ap_mix_values(const tree *values, unsigned n, gimple_seq *seq) {
+  tree u64 = unsigned_intDI_type_node;
+  tree h = build_int_cstu(u64, kMix);
+  for (unsigned i = 0; i < n; i++) {
+    tree x = make_ssa_name(u64), m = make_ssa_name(u64);
+    gimple_seq_add_stmt(seq, gimple_build_assign(x, BIT_XOR_EXPR, h, ap_to_u64(values[i], seq)));
+    gimple_seq_add_stmt(seq, gimple_build_assign(m, MULT_EXPR, x, build_int_cstu(u64, kMix)));
+    h = m;
+  }
+  if (TREE_CODE(h) != SSA_NAME) { /* no values: a constant fingerprint */
+    tree c = make_ssa_name(u64);
+    gimple_seq_add_stmt(seq, gimple_build_assign(c, h));
+    h = c;
+  }
+  return h;
+}
+
+unsigned ap_arg_kind(tree type) { return kind_of(type); }
 
 unsigned long long ap_memo_arg_kinds(function *fun) {
   tree fndecl = fun->decl;
@@ -68,28 +88,19 @@ unsigned long long ap_memo_arg_kinds(function *fun) {
 
 /* The arguments' fingerprint, computed right after the entry probe. */
 tree ap_memo_args_fingerprint(function *fun, gimple *after) {
-  tree u64 = unsigned_intDI_type_node;
   gimple_seq seq = NULL;
-  tree h = build_int_cstu(u64, kMix);
+  auto_vec<tree> values;
   for (tree p = DECL_ARGUMENTS(fun->decl); p; p = DECL_CHAIN(p)) {
-    tree v;
     if (is_gimple_reg(p)) {
       /* the incoming value, whatever the body does to the parameter later */
-      v = get_or_create_ssa_default_def(fun, p);
+      values.safe_push(get_or_create_ssa_default_def(fun, p));
     } else {
-      v = make_ssa_name(TREE_TYPE(p)); /* an addressable parameter: its value at entry */
+      tree v = make_ssa_name(TREE_TYPE(p)); /* an addressable parameter: its value at entry */
       gimple_seq_add_stmt(&seq, gimple_build_assign(v, p));
+      values.safe_push(v);
     }
-    tree x = make_ssa_name(u64), m = make_ssa_name(u64);
-    gimple_seq_add_stmt(&seq, gimple_build_assign(x, BIT_XOR_EXPR, h, to_u64(v, &seq)));
-    gimple_seq_add_stmt(&seq, gimple_build_assign(m, MULT_EXPR, x, build_int_cstu(u64, kMix)));
-    h = m;
   }
-  if (TREE_CODE(h) != SSA_NAME) { /* no arguments: a constant fingerprint */
-    tree c = make_ssa_name(u64);
-    gimple_seq_add_stmt(&seq, gimple_build_assign(c, h));
-    h = c;
-  }
+  tree h = ap_mix_values(values.address(), values.length(), &seq);
   gimple_stmt_iterator gsi = gsi_for_stmt(after);
   gsi_insert_seq_after(&gsi, seq, GSI_NEW_STMT);
   return h;
@@ -104,7 +115,7 @@ gcall *ap_memo_call(tree args_fp, tree value, gimple_seq *seq) {
                                                       void_type_node, ptr_type_node, u64, u64,
                                                       NULL_TREE));
   }
-  tree result = to_u64(value, seq);
+  tree result = ap_to_u64(value, seq);
   gcall *call = gimple_build_call(memo_decl, 3, null_pointer_node, args_fp, result);
   gimple_seq_add_stmt(seq, call);
   return call;

@@ -40,6 +40,7 @@ tree u64_type() { return unsigned_intDI_type_node; }
 tree func_site_type, func_site_fields[8];
 tree module_type, module_fields[17];
 tree loop_site_type, loop_site_fields[8];
+tree call_site_type, call_site_fields[8];
 
 void build_types() {
   if (func_site_type)
@@ -68,11 +69,18 @@ void build_types() {
       {"origin_function", ptr_type_node}, {"parent", ptr_type_node},
   };
   loop_site_type = build_record("ap_loop_site", loop, 8, loop_site_fields);
+  const field_spec call[] = {
+      {"flags", u32_type()},  {"line", u32_type()},   {"slot", u32_type()},
+      {"loop_line", u32_type()}, {"callee", ptr_type_node}, {"file", ptr_type_node},
+      {"function", ptr_type_node}, {"arg_kinds", u64_type()},
+  };
+  call_site_type = build_record("ap_call_site", call, 8, call_site_fields);
   /* The ABI is fixed-size: if GCC laid the records out differently from the
    * C header the runtime was built with, stop here rather than corrupt. */
   gcc_assert(tree_to_uhwi(TYPE_SIZE_UNIT(func_site_type)) == sizeof(struct ap_func_site));
   gcc_assert(tree_to_uhwi(TYPE_SIZE_UNIT(module_type)) == sizeof(struct ap_module));
   gcc_assert(tree_to_uhwi(TYPE_SIZE_UNIT(loop_site_type)) == sizeof(struct ap_loop_site));
+  gcc_assert(tree_to_uhwi(TYPE_SIZE_UNIT(call_site_type)) == sizeof(struct ap_call_site));
 }
 
 tree str_ptr(const char *s) {
@@ -225,6 +233,22 @@ tree ap_loop_site(const ap_loop_info &info) {
   CONSTRUCTOR_APPEND_ELT(v, f[7], info.parent ? addr_of(info.parent) : str_ptr(NULL));
   return static_var("__autoprof_loop", loop_site_type, build_constructor(loop_site_type, v),
                     AP_SECTION_LOOPS);
+}
+
+tree ap_call_site_record(const ap_call_info &info) {
+  build_types();
+  vec<constructor_elt, va_gc> *v = NULL;
+  tree *f = call_site_fields;
+  CONSTRUCTOR_APPEND_ELT(v, f[0], u32(info.flags));
+  CONSTRUCTOR_APPEND_ELT(v, f[1], u32(info.line));
+  CONSTRUCTOR_APPEND_ELT(v, f[2], u32(0));
+  CONSTRUCTOR_APPEND_ELT(v, f[3], u32(info.loop_line));
+  CONSTRUCTOR_APPEND_ELT(v, f[4], str_ptr(info.callee));
+  CONSTRUCTOR_APPEND_ELT(v, f[5], str_ptr(info.file));
+  CONSTRUCTOR_APPEND_ELT(v, f[6], str_ptr(info.function));
+  CONSTRUCTOR_APPEND_ELT(v, f[7], u64(info.arg_kinds));
+  /* not in a section: the runtime registers a call site at its first probe */
+  return static_var("__autoprof_call", call_site_type, build_constructor(call_site_type, v), NULL);
 }
 
 static unsigned ppm(double share) { return (unsigned)(share * 1e6 + 0.5); }

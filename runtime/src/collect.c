@@ -402,6 +402,28 @@ static int build_memo(struct ap_profile *p) {
   return rc;
 }
 
+/* Loop-invariant call candidates, one entry per call site. */
+static int build_callsites(struct ap_profile *p) {
+  uint32_t n = __atomic_load_n(&ap_ncallsites, __ATOMIC_ACQUIRE);
+  for (uint32_t s = 1; s <= n; s++) {
+    uint64_t calls, same_args, same_both;
+    ap_call_site_totals(s, &calls, &same_args, &same_both);
+    if (!calls)
+      continue;
+    const struct ap_call_site *cs = ap_callsites[s];
+    long i = ap_profile_add_callsite(p, cs->callee, cs->function, cs->file, cs->line,
+                                     cs->loop_line);
+    if (i < 0)
+      return -1;
+    struct ap_prof_callsite *c = &p->callsites[i];
+    c->builtin = (cs->flags & AP_CALL_BUILTIN) != 0;
+    c->calls = calls;
+    c->same_args = same_args;
+    c->same_both = same_both;
+  }
+  return 0;
+}
+
 static int by_index(const void *a, const void *b) {
   const struct ap_prof_thread *x = a, *y = b;
   return x->index < y->index ? -1 : x->index > y->index;
@@ -459,7 +481,7 @@ static struct ap_profile *build_profile(const struct ap_calibration *cal) {
     rc = merge_tree(&m, t);
   if (!rc) {
     count_descendants(&m);
-    rc = build_functions(p, &m, &c) || build_loops(p, &m, &c) || build_memo(p) ||
+    rc = build_functions(p, &m, &c) || build_loops(p, &m, &c) || build_memo(p) || build_callsites(p) ||
          build_threads(p, &c);
   }
   free(m.v);

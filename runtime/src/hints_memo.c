@@ -1,4 +1,4 @@
-/* memoize hints (docs/report.md "memoize"): pure calls that keep computing
+/* memoize and hoist hints (docs/report.md): pure calls that keep computing
  * the same result.  It must be right before it is clever: a function whose
  * repeated arguments ever gave another result depends on state and gets no
  * hint; one the policy vouched for is then reported as contradicting it. */
@@ -96,6 +96,55 @@ static int memoize(struct ap_profile *p, const struct ap_prof_memo *m, double pe
   return ap_hint_add_evidence(&p->hints[i], "cache_size", (double)m->cache_size[k]);
 }
 
+/* hoist: a const/pure call inside a loop that keeps getting the same
+ * arguments and returning the same result. */
+static const struct ap_prof_func *function_named(const struct ap_profile *p, const char *name) {
+  for (size_t i = 0; i < p->nfunctions; i++)
+    if (strcmp(p->functions[i].name, name) == 0)
+      return &p->functions[i];
+  return NULL;
+}
+
+static int hoist(struct ap_profile *p, const struct ap_prof_callsite *c, uint64_t run,
+                 const struct ap_hint_params *params) {
+  if (c->calls < params->memo_min_calls ||
+      (double)c->same_both < params->hoist_min_same * (double)c->calls)
+    return 0;
+  const struct ap_prof_func *f = function_named(p, c->callee);
+  double per_call = f && f->calls ? (double)f->incl_ns / (double)f->calls : 0;
+  double savings = per_call * (double)c->same_both;
+  if (f && run && savings < params->memo_min_share * (double)run)
+    return 0; /* measured, and too small to matter */
+  char msg[1024], calls[32], save[32], per[32];
+  int n = snprintf(msg, sizeof msg,
+                   "%s() at %s:%u returned the same value for the same arguments on %.2f%% of %s "
+                   "calls inside the loop at %s:%u (in %s): hoist it out of the loop",
+                   c->callee, c->file, c->line, 100.0 * (double)c->same_both / (double)c->calls,
+                   ap_fmt_count(calls, c->calls), c->file, c->loop_line, c->function);
+  if (n > 0 && (size_t)n < sizeof msg) {
+    if (f)
+      snprintf(msg + n, sizeof msg - (size_t)n,
+               "; its calls take %s each: about %s (%.1f%% of the run) to save", ap_fmt_ns(per, per_call),
+               ap_fmt_ns(save, savings), run ? 100.0 * savings / (double)run : 0);
+    else
+      snprintf(msg + n, sizeof msg - (size_t)n,
+               "; the time of these calls is not measured (%s is not instrumented%s), so the "
+               "savings are unknown",
+               c->callee, c->builtin ? ": a library function" : "");
+  }
+  long i = ap_profile_add_hint(p, AP_HINT_HOIST, c->function, c->file, c->line, msg,
+                               (uint64_t)(savings + 0.5));
+  if (i < 0)
+    return -1;
+  struct ap_prof_hint *h = &p->hints[i];
+  return ap_hint_add_evidence(h, "calls", (double)c->calls) ||
+         ap_hint_add_evidence(h, "same_args", (double)c->same_args) ||
+         ap_hint_add_evidence(h, "same_both", (double)c->same_both) ||
+         ap_hint_add_evidence(h, "loop_line", c->loop_line) ||
+         ap_hint_add_evidence(h, "ns_per_call", per_call) ||
+         ap_hint_add_evidence(h, "measured", f != NULL);
+}
+
 int ap_hints_memo(struct ap_profile *p, const struct ap_hint_params *params) {
   uint64_t run = ap_profile_run_ns(p);
   for (size_t i = 0; i < p->nmemo; i++) {
@@ -115,5 +164,8 @@ int ap_hints_memo(struct ap_profile *p, const struct ap_hint_params *params) {
     if (memoize(p, m, per_call, run, params->memo_min_share))
       return -1;
   }
+  for (size_t i = 0; i < p->ncallsites; i++)
+    if (hoist(p, &p->callsites[i], run, params))
+      return -1;
   return 0;
 }

@@ -54,6 +54,7 @@ void ap_hint_params_default(struct ap_hint_params *params) {
   params->loop_calls_share = 0.5;
   params->memo_min_calls = 1000;
   params->memo_min_share = 0.01;
+  params->hoist_min_same = 0.9;
 }
 
 struct ap_profile *ap_profile_new(void) {
@@ -95,6 +96,12 @@ void ap_profile_free(struct ap_profile *p) {
     free(p->loops[i].top_callee);
     free(p->loops[i].file);
   }
+  for (size_t i = 0; i < p->ncallsites; i++) {
+    free(p->callsites[i].callee);
+    free(p->callsites[i].function);
+    free(p->callsites[i].file);
+  }
+  free(p->callsites);
   for (size_t i = 0; i < p->nmemo; i++) {
     free(p->memo[i].function);
     free(p->memo[i].file);
@@ -173,6 +180,26 @@ long ap_profile_add_loop(struct ap_profile *p, const char *function, const char 
   return (long)p->nloops++;
 }
 
+long ap_profile_add_callsite(struct ap_profile *p, const char *callee, const char *function,
+                              const char *file, uint32_t line, uint32_t loop_line) {
+  if (GROW(p, callsites))
+    return -1;
+  struct ap_prof_callsite *c = &p->callsites[p->ncallsites];
+  memset(c, 0, sizeof *c);
+  c->callee = strdup(callee ? callee : "");
+  c->function = strdup(function ? function : "");
+  c->file = strdup(file ? file : "");
+  if (!c->callee || !c->function || !c->file) {
+    free(c->callee);
+    free(c->function);
+    free(c->file);
+    return -1;
+  }
+  c->line = line;
+  c->loop_line = loop_line;
+  return (long)p->ncallsites++;
+}
+
 long ap_profile_add_memo(struct ap_profile *p, const char *function, uint64_t calls,
                          double repeat_rate) {
   if (GROW(p, memo))
@@ -235,6 +262,7 @@ static const char *const hint_names[AP_HINT_KIND_COUNT] = {
     [AP_HINT_HOT_LOOP] = "hot-loop",
     [AP_HINT_MEMOIZE] = "memoize",
     [AP_HINT_INLINE] = "inline",
+    [AP_HINT_HOIST] = "hoist",
 };
 
 const char *ap_hint_kind_name(enum ap_hint_kind kind) {

@@ -94,6 +94,17 @@ struct ap_prof_memo {
   uint64_t cache_hits[AP_MEMO_CACHES]; /* calls each would have answered */
 };
 
+/* A loop-invariant call candidate: a const/pure call made inside a loop. */
+struct ap_prof_callsite {
+  char *callee, *function, *file;
+  uint32_t line;      /* of the call */
+  uint32_t loop_line; /* of the innermost loop holding it */
+  int builtin;        /* a library function the compiler knows */
+  uint64_t calls;
+  uint64_t same_args; /* calls with the same arguments as the previous call at this site */
+  uint64_t same_both; /* ... that also returned the same result */
+};
+
 struct ap_prof_thread {
   uint32_t index;   /* order in which threads made their first probe, main = 0 usually */
   uint64_t tid;     /* kernel thread id */
@@ -107,6 +118,7 @@ enum ap_hint_kind {
   AP_HINT_HOT_LOOP,
   AP_HINT_MEMOIZE,
   AP_HINT_INLINE,
+  AP_HINT_HOIST, /* a loop-invariant call to move out of its loop */
   AP_HINT_KIND_COUNT
 };
 
@@ -153,6 +165,8 @@ struct ap_profile {
   size_t nnodes, cap_nodes;
   struct ap_prof_memo *memo;
   size_t nmemo, cap_memo;
+  struct ap_prof_callsite *callsites;
+  size_t ncallsites, cap_callsites;
   struct ap_prof_hint *hints;
   size_t nhints, cap_hints;
 };
@@ -167,6 +181,7 @@ struct ap_hint_params {
   double memo_min_repeat_rate; /* share of calls repeating earlier arguments (policy) */
   uint64_t memo_min_calls;     /* a memoize hint needs at least this many observed calls */
   double memo_min_share;       /* ... and savings of at least this share of the run */
+  double hoist_min_same;       /* hoist: share of a call site's calls repeating the previous one */
   uint64_t inline_min_calls;  /* an inline hint needs at least this many calls */
   double inline_min_overhead; /* call cost / (call cost + self time per call) */
   double inline_min_share;    /* estimated savings / run time */
@@ -198,6 +213,8 @@ long ap_profile_add_loop(struct ap_profile *p, const char *function, const char 
                          uint32_t line, uint32_t depth);
 long ap_profile_add_memo(struct ap_profile *p, const char *function, uint64_t calls,
                          double repeat_rate);
+long ap_profile_add_callsite(struct ap_profile *p, const char *callee, const char *function,
+                              const char *file, uint32_t line, uint32_t loop_line);
 long ap_profile_add_thread(struct ap_profile *p, uint32_t index, uint64_t tid, uint64_t calls,
                            uint64_t root_ns);
 long ap_profile_add_hint(struct ap_profile *p, enum ap_hint_kind kind, const char *function,

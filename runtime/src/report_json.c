@@ -204,7 +204,22 @@ static void write_loops_nodes_memo(const struct ap_profile *p, FILE *out) {
               (unsigned long long)m->cache_size[k], (unsigned long long)m->cache_hits[k]);
     fputs("]}", out);
   }
-  fputs(p->nmemo ? "\n  ],\n" : "],\n", out);
+  fputs(p->nmemo ? "\n  ],\n  \"callsites\": [" : "],\n  \"callsites\": [", out);
+  for (size_t i = 0; i < p->ncallsites; i++) {
+    const struct ap_prof_callsite *c = &p->callsites[i];
+    fprintf(out, "%s\n    {\"callee\": ", i ? "," : "");
+    put_str(out, c->callee);
+    fputs(", \"function\": ", out);
+    put_str(out, c->function);
+    fputs(", \"file\": ", out);
+    put_str(out, c->file);
+    fprintf(out,
+            ", \"line\": %u, \"loop_line\": %u, \"builtin\": %s, \"calls\": %llu, "
+            "\"same_args\": %llu, \"same_both\": %llu}",
+            c->line, c->loop_line, c->builtin ? "true" : "false", (unsigned long long)c->calls,
+            (unsigned long long)c->same_args, (unsigned long long)c->same_both);
+  }
+  fputs(p->ncallsites ? "\n  ],\n" : "],\n", out);
 }
 
 static void write_hints(const struct ap_profile *p, FILE *out) {

@@ -50,9 +50,11 @@ static void write_hints(const struct ap_profile *p, FILE *out) {
   fprintf(out, "\nHints, ranked by estimated savings (%zu)\n", p->nhints);
   for (size_t i = 0; i < p->nhints; i++) {
     const struct ap_prof_hint *h = &p->hints[i];
-    char save[32];
-    fprintf(out, "%3zu. %-12s %s  %s:%u  saves up to %s\n", i + 1, ap_hint_kind_name(h->kind),
-            h->function, h->file, h->line, ap_fmt_ns(save, (double)h->savings_ns));
+    char save[64] = "savings not measured", ns[32];
+    if (h->savings_ns)
+      snprintf(save, sizeof save, "saves up to %s", ap_fmt_ns(ns, (double)h->savings_ns));
+    fprintf(out, "%3zu. %-12s %s  %s:%u  %s\n", i + 1, ap_hint_kind_name(h->kind), h->function,
+            h->file, h->line, save);
     fprintf(out, "     %s\n     evidence:", h->message);
     for (size_t j = 0; j < h->nevidence; j++) {
       double v = h->evidence[j].value;

@@ -87,6 +87,7 @@ struct ap_frame {
 
 struct ap_chunk;      /* node pool chunk (thread.c) */
 struct ap_memo_state; /* memo.c */
+struct ap_cs_ctr;      /* callsite.c */
 
 struct ap_thread {
   /* hot: read by every probe */
@@ -102,6 +103,9 @@ struct ap_thread {
   uint32_t nmemo; /* memo[] has nmemo entries, by function slot */
   uint32_t pad2;
   struct ap_memo_state **memo; /* memo candidates' evidence (memo.c), NULL until used */
+  uint32_t ncs;                /* cs[] has ncs entries, by call-site slot */
+  uint32_t pad3;
+  struct ap_cs_ctr *cs;        /* loop-invariant call evidence (callsite.c) */
   /* cold */
   struct ap_thread *next; /* global list, newest first */
   uint32_t index;
@@ -179,6 +183,12 @@ extern uint32_t ap_nloop_slots AP_HIDDEN;
 extern struct ap_loop_slot_info *ap_loop_slots AP_HIDDEN; /* [1, ap_nloop_slots] */
 extern const struct ap_module *ap_first_module AP_HIDDEN;
 extern int ap_policy_mixed AP_HIDDEN;
+
+/* callsite.c */
+extern uint32_t ap_ncallsites AP_HIDDEN;
+extern struct ap_call_site **ap_callsites AP_HIDDEN;
+void ap_call_site_totals(uint32_t slot, uint64_t *calls, uint64_t *same_args,
+                         uint64_t *same_both) AP_HIDDEN;
 
 /* clock.c */
 struct ap_calibration {

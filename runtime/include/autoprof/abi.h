@@ -85,6 +85,26 @@ struct ap_loop_site {
   const struct ap_loop_site *parent;   /* enclosing loop, NULL when outermost */
 };
 
+/* One per call, inside a loop, to a const/pure function with scalar
+ * arguments and result (a loop-invariant call candidate).  Not in a section:
+ * the runtime registers it at its first probe. */
+struct ap_call_site {
+  uint32_t flags;        /* AP_CALL_* */
+  uint32_t line;         /* line of the call */
+  uint32_t slot;         /* runtime-owned dense id; 0 until registered */
+  uint32_t loop_line;    /* line of the innermost loop holding it */
+  const char *callee;    /* the function called, e.g. "strlen" */
+  const char *file;      /* source file of the call */
+  const char *function;  /* the function the call is made from */
+  uint64_t arg_kinds;    /* as struct ap_func_site.arg_kinds */
+};
+
+enum ap_call_flags {
+  AP_CALL_CONST = 1u << 0,   /* the callee is const */
+  AP_CALL_PURE = 1u << 1,    /* the callee is pure */
+  AP_CALL_BUILTIN = 1u << 2, /* a library function the compiler knows (strlen, sqrt, ...) */
+};
+
 /* report.formats bits */
 enum ap_format { AP_FORMAT_JSON = 1u << 0, AP_FORMAT_TEXT = 1u << 1 };
 
@@ -120,6 +140,11 @@ void __autoprof_exit(struct ap_func_site *site);
  * fingerprint of the argument values (mixed in the function's entry block)
  * and the returned value (converted to 64 bits). */
 void __autoprof_memo(struct ap_func_site *site, uint64_t args, uint64_t result);
+
+/* Loop-invariant call candidates: right after each such call, the
+ * fingerprint of its arguments and its result; the runtime compares them
+ * with the previous call at the same site. */
+void __autoprof_call_site(struct ap_call_site *site, uint64_t args, uint64_t result);
 
 /* Loops: one call on each exit edge of an instrumented loop, never inside
  * it.  `iterations` is the number of times the body ran during this entry

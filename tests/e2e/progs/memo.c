@@ -1,6 +1,7 @@
 /* Memoization evidence, planted cases (issue 4). */
 #include <stdio.h>
 #include <string.h>
+#include <ctype.h>
 volatile int sink;
 int global_scale = 1;
 
@@ -58,10 +59,22 @@ __attribute__((noinline)) long vouched_clock(int n) {
 
 int table[100];
 
+/* a library call re-evaluated in the loop condition over memory the loop
+ * writes: GCC cannot hoist strlen (the stores may change the string), but
+ * the run shows it always returns the same: hoist it */
+char text[600];
+__attribute__((noinline)) void upcase(char *s) {
+  for (size_t i = 0; i < strlen(s); i++) /* HOIST LINE */
+    s[i] = (char)toupper((unsigned char)s[i]);
+}
+
 int main(void) {
   long t = 0;
   for (int i = 0; i < 100; i++)
     table[i] = i * 3;
+  memset(text, 'x', 500);
+  for (int r = 0; r < 10; r++)
+    upcase(text);
   for (int i = 0; i < 2000; i++) {
     t += slow_const(i % 10);
     t += impure(i % 10);
@@ -71,6 +84,6 @@ int main(void) {
     t += all_distinct(i);
     t += vouched_clock(i % 3);
   }
-  printf("%ld\n", t);
+  printf("%ld %c\n", t, text[7]);
   return 0;
 }

@@ -1,0 +1,83 @@
+/* Shared declarations of the LLVM plugin's files (autoprof-llvm.so). */
+#ifndef AUTOPROF_LLVM_H
+#define AUTOPROF_LLVM_H
+
+#include "llvm_compat.h"
+
+#include <set>
+#include <string>
+
+extern "C" {
+#include "autoprof/abi.h"
+#include "policy.h"
+}
+
+namespace ap_llvm {
+
+/* Plugin-wide state.  One compiler process may compile several units (the
+ * clang driver runs cc1 in-process): the frontend action resets it for each
+ * one.  With -fpass-plugin= alone no action runs: the defaults apply. */
+struct config {
+  struct ap_policy *policy = nullptr; /* never NULL once get_config() returned */
+  bool verbose = false;
+  bool verify = false; /* run the IR verifier after each change (tests) */
+  /* Facts only the frontend knows, for the unit named `unit`: symbols of
+   * no_instrument_function definitions (clang drops the attribute from IR). */
+  std::string unit;
+  std::set<std::string> no_instrument;
+};
+config &get_config();
+/* The frontend action's settings for the next unit. */
+void set_frontend_config(struct ap_policy *policy, bool verbose, bool verify);
+const char *compiler_string(); /* "clang 14.0.6" */
+
+/* What the plugin knows about one function body. */
+struct func_info {
+  std::string name;   /* source-level name */
+  std::string file;
+  unsigned line = 0;
+  unsigned flags = 0; /* enum ap_func_flags */
+  unsigned size = 0;  /* IR instructions that do something */
+  std::string symbol; /* the symbol of this body */
+};
+
+/* funcs.cc: name, place and facts of F for both passes; returns why it is
+ * never instrumented, or NULL when the policy decides. */
+const char *describe_function(Function &f, func_info *info);
+bool is_runtime_name(StringRef name);
+void verify_or_die(Function &f, const char *pass);
+
+/* The loop pass (VectorizerStart) and the entry/exit pass (OptimizerLast). */
+struct loop_pass : PassInfoMixin<loop_pass> {
+  PreservedAnalyses run(Function &f, FunctionAnalysisManager &fam);
+  static bool isRequired() { return true; } /* -O0: every function is optnone */
+};
+struct func_pass : PassInfoMixin<func_pass> {
+  PreservedAnalyses run(Module &m, ModuleAnalysisManager &mam);
+  static bool isRequired() { return true; }
+};
+
+/* sites.cc: descriptor records, module record and constructor. */
+struct loop_info {
+  unsigned flags = 0; /* enum ap_loop_flags */
+  unsigned line = 0, depth = 0;
+  std::string file, origin_function;
+  GlobalVariable *func = nullptr, *parent = nullptr;
+};
+/* The record of F's body, created with INFO on first use; FINAL: INFO is
+ * complete (the entry/exit pass), write it into the record. */
+GlobalVariable *func_site(Function &f, const func_info &info, bool final);
+GlobalVariable *find_func_site(Function &f);
+GlobalVariable *loop_site(Module &m, const loop_info &info);
+void emit_module_ctor(Module &m);
+/* The record layouts, in abi.h's field order (tests/plugin checks them). */
+StructType *func_site_type(LLVMContext &ctx);
+StructType *loop_site_type(LLVMContext &ctx);
+StructType *module_type(LLVMContext &ctx);
+/* A probe entry point: void NAME(i8*, ...), nounwind. */
+FunctionCallee probe(Module &m, const char *name, ArrayRef<Type *> args);
+Constant *as_bytes(Constant *c);
+
+} // namespace ap_llvm
+
+#endif

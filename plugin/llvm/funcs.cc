@@ -1,0 +1,300 @@
+/* Function entry/exit probes.
+ *
+ * Where: a module pass at OptimizerLast, the end of the optimisation
+ * pipeline.  By then inlining is done (inlined helpers get no probes and
+ * cost nothing), FunctionAttrs has inferred readnone/readonly (the CONST and
+ * PURE flags), and nothing but code generation follows, so the probes change
+ * no optimisation decision — probing earlier, as -finstrument-functions
+ * does, blocks inlining and tail-recursion elimination and destroys purity.
+ * isRequired(): at -O0 every function is optnone and unrequired passes are
+ * skipped. */
+#include "autoprof_llvm.h"
+
+namespace ap_llvm {
+
+bool is_runtime_name(StringRef name) {
+  return name.startswith("__autoprof_") || name.startswith("autoprof_");
+}
+
+void verify_or_die(Function &f, const char *pass) {
+  std::string msg;
+  raw_string_ostream os(msg);
+  if (verifyFunction(f, &os))
+    report_fatal_error(Twine("autoprof-llvm: ") + pass + " broke " + f.getName() + ": " +
+                       os.str());
+}
+
+namespace {
+
+/* C++ scopes of a subprogram: "ns::Class::method" as GCC prints it. */
+std::string qualified_name(const DISubprogram *sp) {
+  std::string name = sp->getName().str();
+  for (const DIScope *s = sp->getScope(); s && !isa<DIFile>(s) && !isa<DICompileUnit>(s);
+       s = s->getScope()) {
+    if (!s->getName().empty())
+      name = (s->getName() + "::" + name).str();
+    else if (isa<DINamespace>(s))
+      name = "(anonymous namespace)::" + name;
+  }
+  return name;
+}
+
+/* Compiler-made functions (static initialisers, thunks...) have no source
+ * counterpart.  With debug info clang marks them artificial; without it,
+ * they are known by their names. */
+bool compiler_generated(Function &f, const DISubprogram *sp) {
+  if (sp && sp->isArtificial())
+    return true;
+  StringRef n = f.getName();
+  return n.startswith("_GLOBAL__") || n.startswith("__cxx_global_") || n.startswith("__dtor_") ||
+         n.startswith("__tls_init") || n.startswith("_ZTh") || n.startswith("_ZTv") ||
+         n.startswith("_ZTc") || n.startswith("_ZTW") || n.startswith("_ZTH");
+}
+
+const char *never_reason(Function &f, const func_info &info, const DISubprogram *sp) {
+  if (is_runtime_name(info.symbol) || is_runtime_name(info.name))
+    return "the runtime's own";
+  if (compiler_generated(f, sp))
+    return "compiler-generated";
+  const config &c = get_config();
+  if (c.unit == f.getParent()->getSourceFileName() && c.no_instrument.count(info.symbol))
+    return "no_instrument_function attribute";
+  if (f.hasFnAttribute(Attribute::Naked))
+    return "naked function (no prologue to put a probe in)";
+  return nullptr;
+}
+
+} // namespace
+
+/* Name, place and compiler facts of F.  Returns why it must never be
+ * instrumented, or NULL if the policy decides. */
+const char *describe_function(Function &f, func_info *info) {
+  *info = func_info();
+  StringRef symbol = f.getName();
+  symbol.consume_front("\1");
+  info->symbol = symbol.str();
+  const DISubprogram *sp = f.getSubprogram();
+  if (sp) {
+    info->name = qualified_name(sp);
+    info->file = sp->getFilename().str();
+    info->line = sp->getLine();
+    StringRef source_symbol = sp->getLinkageName().empty() ? sp->getName() : sp->getLinkageName();
+    if (source_symbol != symbol)
+      info->flags |= AP_FUNC_CLONE;
+  } else {
+    /* -fpass-plugin= alone without -g: no frontend to ask, no locations */
+    info->name = demangle(info->symbol);
+    info->file = f.getParent()->getSourceFileName();
+    info->flags |= AP_FUNC_NO_DEBUG;
+  }
+  if (f.doesNotAccessMemory())
+    info->flags |= AP_FUNC_CONST;
+  else if (f.onlyReadsMemory())
+    info->flags |= AP_FUNC_PURE;
+  if (info->name == "main" && !f.hasLocalLinkage())
+    info->flags |= AP_FUNC_MAIN;
+  if (f.hasAvailableExternallyLinkage())
+    return "available_externally (not emitted in this unit)";
+  return never_reason(f, *info, sp);
+}
+
+namespace {
+
+/* Estimated size after inlining, comparable with GCC's count of GIMPLE
+ * statements: what is a statement there (an operation, a call, a memory
+ * access, a conditional jump with its comparison) counts one; what GIMPLE
+ * has no statement for (PHIs, locals, unconditional jumps, address
+ * arithmetic folded into the access, pointer casts, debug and lifetime
+ * markers) counts nothing. */
+bool counts_in_size(const Instruction &i) {
+  if (isa<PHINode>(i) || isa<AllocaInst>(i) || isa<BitCastInst>(i) || i.isDebugOrPseudoInst() ||
+      i.isLifetimeStartOrEnd() || isa<AssumeInst>(i) || isa<NoAliasScopeDeclInst>(i))
+    return false;
+  if (auto *br = dyn_cast<BranchInst>(&i))
+    return br->isConditional();
+  if (isa<CmpInst>(i) && i.hasOneUse()) {
+    auto *br = dyn_cast<BranchInst>(*i.user_begin());
+    if (br && br->getParent() == i.getParent())
+      return false; /* one GIMPLE_COND with its branch */
+  }
+  if (isa<GetElementPtrInst>(i) && !i.user_empty()) {
+    for (const User *u : i.users())
+      if (!(isa<LoadInst>(u) ||
+            (isa<StoreInst>(u) && cast<StoreInst>(u)->getPointerOperand() == &i)))
+        return true;
+    return false; /* an addressing mode of its loads and stores */
+  }
+  return true;
+}
+
+unsigned body_size(Function &f) {
+  unsigned n = 0;
+  for (BasicBlock &bb : f)
+    for (Instruction &i : bb)
+      n += counts_in_size(i);
+  return n;
+}
+
+/* The instruction before I that does something, or NULL. */
+Instruction *prev_real(Instruction *i) {
+  for (i = i->getPrevNode(); i; i = i->getPrevNode())
+    if (!i->isDebugOrPseudoInst() && !i->isLifetimeStartOrEnd())
+      return i;
+  return nullptr;
+}
+
+CallInst *tail_call(Instruction *i) {
+  auto *call = dyn_cast_or_null<CallInst>(i);
+  return call && call->isTailCall() && !isa<DbgInfoIntrinsic>(call) ? call : nullptr;
+}
+
+struct exit_placer {
+  Function &f;
+  FunctionCallee exit;
+  Constant *site;
+  bool tail = false;
+
+  void before(Instruction *i) {
+    IRBuilder<> b(i);
+    if (!b.getCurrentDebugLocation() && f.getSubprogram())
+      b.SetCurrentDebugLocation(DILocation::get(f.getContext(), 0, 0, f.getSubprogram()));
+    b.CreateCall(exit, {site});
+  }
+
+  /* A call that returns straight into RET (its value, or void). */
+  static bool returns_it(ReturnInst *ret, Value *v, CallInst *call) {
+    Value *rv = ret->getReturnValue();
+    return !rv || rv == call || v == call;
+  }
+
+  /* A tail call stays a tail call (no stack growth, sibcall kept): its exit
+   * probe goes before it.  CodeGenPrepare also makes sibcalls of tail calls
+   * that branch to a return block holding only PHIs (dupRetToEnableTailCallOpts);
+   * a probe in that block would silently undo it, so those paths get the
+   * probe in their own block. */
+  void at_return(ReturnInst *ret) {
+    Instruction *p = prev_real(ret);
+    if (p && isa<BitCastInst>(p) && p->getOperand(0) == prev_real(p))
+      p = prev_real(p); /* musttail call; bitcast; ret */
+    if (CallInst *call = tail_call(p)) {
+      if (returns_it(ret, nullptr, call) || call->isMustTailCall()) {
+        before(call);
+        tail = true;
+        return;
+      }
+    }
+    BasicBlock *bb = ret->getParent();
+    auto *phi = dyn_cast_or_null<PHINode>(ret->getReturnValue());
+    bool bare = !p || (isa<PHINode>(p) && p == phi);
+    if (!bare || bb->hasNPredecessors(0) || (phi && phi->getParent() != bb)) {
+      before(ret);
+      return;
+    }
+    for (BasicBlock *pred : predecessors(bb))
+      if (!isa<BranchInst>(pred->getTerminator()) && !isa<SwitchInst>(pred->getTerminator())) {
+        before(ret); /* an edge that cannot be split: no sibcall there either */
+        return;
+      }
+    SmallVector<BasicBlock *, 4> others;
+    SmallPtrSet<BasicBlock *, 8> seen;
+    for (BasicBlock *pred : predecessors(bb)) {
+      if (!seen.insert(pred).second)
+        continue;
+      Instruction *term = pred->getTerminator();
+      CallInst *call = term->getNumSuccessors() == 1 ? tail_call(prev_real(term)) : nullptr;
+      if (call && returns_it(ret, phi ? phi->getIncomingValueForBlock(pred) : nullptr, call)) {
+        before(call);
+        tail = true;
+      } else if (term->getNumSuccessors() == 1) {
+        before(term);
+      } else {
+        others.push_back(pred);
+      }
+    }
+    if (!others.empty())
+      before(SplitBlockPredecessors(bb, others, ".autoprof_exit")->getTerminator());
+  }
+};
+
+/* The entry probe goes after the static allocas, which must stay first. */
+Instruction *entry_point(Function &f) {
+  BasicBlock::iterator it = f.getEntryBlock().getFirstInsertionPt();
+  while (isa<AllocaInst>(*it))
+    ++it;
+  return &*it;
+}
+
+bool instrument(Function &f, const config &c) {
+  func_info info;
+  const char *never = describe_function(f, &info);
+  info.size = body_size(f);
+  char why[256];
+  enum ap_decision d = AP_SKIP;
+  if (never)
+    snprintf(why, sizeof why, "%s", never);
+  else
+    d = ap_policy_function(c.policy, info.name.c_str(), info.file.c_str(), info.size, 1, why,
+                           sizeof why);
+  bool renamed = info.name != info.symbol;
+  if (c.verbose)
+    errs() << "autoprof: " << info.file << ":" << info.line << ": " << info.name
+           << (renamed ? " as " + info.symbol : "") << ": "
+           << (d == AP_SKIP ? "skipped" : "instrumented") << " (" << why << "; size "
+           << info.size << ")\n";
+  if (d == AP_SKIP)
+    return false; /* a record the loop pass made stays as it is */
+  if (d == AP_INSTRUMENT_ALWAYS)
+    info.flags |= AP_FUNC_ALWAYS;
+
+  Module &m = *f.getParent();
+  Type *ptr = bytes_ptr(m.getContext());
+  GlobalVariable *site = func_site(f, info, false);
+  Constant *addr = as_bytes(site);
+  SmallVector<ReturnInst *, 4> rets;
+  for (BasicBlock &bb : f)
+    if (auto *ret = dyn_cast<ReturnInst>(bb.getTerminator()))
+      rets.push_back(ret);
+
+  IRBuilder<> b(entry_point(f));
+  if (f.getSubprogram())
+    b.SetCurrentDebugLocation(
+        DILocation::get(f.getContext(), f.getSubprogram()->getScopeLine(), 0, f.getSubprogram()));
+  b.CreateCall(probe(m, "__autoprof_enter", {ptr}), {addr});
+  exit_placer exits{f, probe(m, "__autoprof_exit", {ptr}), addr};
+  for (ReturnInst *ret : rets)
+    exits.at_return(ret);
+  if (exits.tail)
+    info.flags |= AP_FUNC_TAILCALL;
+  func_site(f, info, true);
+  return true;
+}
+
+} // namespace
+
+PreservedAnalyses func_pass::run(Module &m, ModuleAnalysisManager &) {
+  /* Running twice (both -fplugin= and -fpass-plugin=, or two copies of the
+   * plugin) must not double the probes. */
+  if (m.getNamedMetadata("autoprof.instrumented"))
+    return PreservedAnalyses::all();
+  m.getOrInsertNamedMetadata("autoprof.instrumented");
+  const config &c = get_config();
+  std::vector<Function *> defs;
+  for (Function &f : m)
+    if (!f.isDeclaration())
+      defs.push_back(&f);
+  bool any_source = false;
+  for (Function *f : defs) {
+    instrument(*f, c);
+    func_info info;
+    const char *never = describe_function(*f, &info);
+    any_source |= !never || strcmp(never, "compiler-generated") != 0;
+    if (c.verify)
+      verify_or_die(*f, "the entry/exit pass");
+  }
+  /* Units that define no function of their own need no constructor. */
+  if (any_source)
+    emit_module_ctor(m);
+  return PreservedAnalyses::none();
+}
+
+} // namespace ap_llvm

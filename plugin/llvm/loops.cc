@@ -1,0 +1,385 @@
+/* Loop probes: exact iteration counts, and loop time where the policy asks.
+ *
+ * Per loop, the iterations of one entry (times the body ran) are known on
+ * each exit edge; nothing enters any loop body where SCEV can compute the
+ * loop's exit counts:
+ *   - SCEV exit count computable on every exit: the count is expanded from
+ *     it in the exit block — no counter at all (an i64 PHI counter would
+ *     halve the vector width of i32 loops);
+ *   - otherwise (data-dependent exits, -O0): a 64-bit PHI counter in the
+ *     header, incremented once per iteration.  Such loops are not
+ *     vectorizable anyway (LoopVectorize needs a computable trip count).
+ * An outermost (or timed) loop reports with one call on each exit edge; an
+ * untimed inner loop adds its figures to five locals of its nest, reported
+ * when the outermost loop exits (a call on the inner exits would sit in the
+ * outer loop's body).  A timed loop reads the clock once in its preheader
+ * and once at the exit call, through a stamp in a local of the function.
+ *
+ * Where: VectorizerStart, after all inlining (loops inlined into a caller
+ * are counted there, under the caller, naming their origin) and rotation
+ * (the header runs once per iteration), just before the vectorizer.  Loops
+ * LLVM fully unrolled earlier in the pipeline are not loops any more and get
+ * no count.  The callback runs at -O0 too. */
+#include "autoprof_llvm.h"
+
+namespace ap_llvm {
+namespace {
+
+/* A header that only computes and tests the loop condition: no store, no
+ * call (GCC's test_only_header). */
+bool test_only_header(BasicBlock *header) {
+  for (Instruction &i : *header) {
+    if (i.isDebugOrPseudoInst() || &i == header->getTerminator())
+      continue;
+    if (isa<CallBase>(i) || i.mayWriteToMemory())
+      return false;
+  }
+  return true;
+}
+
+bool exits_loop(Loop *loop, Instruction *term) {
+  for (unsigned s = 0; s < term->getNumSuccessors(); s++)
+    if (!loop->contains(term->getSuccessor(s)))
+      return true;
+  return false;
+}
+
+/* The bottom test of a loop in do-while (rotated) form: the latch's
+ * conditional branch, or that of the single predecessor of an empty latch. */
+BranchInst *bottom_test(Loop *loop) {
+  BasicBlock *latch = loop->getLoopLatch();
+  if (!latch)
+    return nullptr;
+  auto *br = dyn_cast<BranchInst>(latch->getTerminator());
+  if (br && br->isConditional() && exits_loop(loop, br))
+    return br;
+  if (br && &latch->front() == br && latch->getSinglePredecessor()) {
+    auto *pbr = dyn_cast<BranchInst>(latch->getSinglePredecessor()->getTerminator());
+    if (pbr && pbr->isConditional() && loop->contains(pbr) && exits_loop(loop, pbr))
+      return pbr;
+  }
+  return nullptr;
+}
+
+/* Leaving a top-tested loop from its header means the test failed before
+ * the body ran: that header run is not an iteration. */
+bool top_tested(Loop *loop) {
+  auto *br = dyn_cast<BranchInst>(loop->getHeader()->getTerminator());
+  return br && br->isConditional() && exits_loop(loop, br) &&
+         test_only_header(loop->getHeader()) && !bottom_test(loop) &&
+         loop->getLoopLatch() != loop->getHeader();
+}
+
+/* The loop's controlling test gives its line (the `while` of a do-while). */
+DebugLoc loop_location(Loop *loop, bool top) {
+  Instruction *test = top ? loop->getHeader()->getTerminator() : bottom_test(loop);
+  if (test && test->getDebugLoc() && test->getDebugLoc().getLine())
+    return test->getDebugLoc();
+  return loop->getStartLoc();
+}
+
+struct rec {
+  Loop *loop = nullptr;
+  GlobalVariable *site = nullptr;
+  bool timed = false, top = false, scev = false;
+  DenseMap<BasicBlock *, const SCEV *> exit_count; /* exiting block -> backedges taken */
+  PHINode *cnt = nullptr;                           /* PHI counter: before / after the */
+  Instruction *next = nullptr;                      /* increment of this iteration */
+  SmallVector<BasicBlock *, 4> exits;               /* dedicated exit blocks */
+  DenseMap<BasicBlock *, Value *> n;                /* exit block -> iterations */
+  AllocaInst *stamp = nullptr;
+  AllocaInst *acc[5] = {};
+  rec *nest = nullptr; /* the outermost loop holding an untimed inner loop */
+};
+
+struct loop_instrumenter {
+  Function &f;
+  const config &c;
+  LoopInfo &li;
+  DominatorTree &dt;
+  ScalarEvolution &se;
+  AssumptionCache &ac;
+  bool use_scev;
+  GlobalVariable *func_site;
+  std::string func_name;
+  std::vector<rec> recs; /* preorder: a parent before its children */
+  DenseMap<Loop *, size_t> index;
+  DenseMap<BasicBlock *, Instruction *> cursors;
+  SmallVector<AllocaInst *, 16> promote;
+
+  Module &m() { return *f.getParent(); }
+  Type *u64() { return Type::getInt64Ty(f.getContext()); }
+
+  bool timed(Loop *loop) {
+    switch (c.policy->loops.timing) {
+    case AP_TIMING_ALL:
+      return true;
+    case AP_TIMING_OUTERMOST:
+      return loop->getLoopDepth() == 1;
+    default:
+      return false;
+    }
+  }
+
+  /* Code added to an exit block goes before its first original instruction,
+   * in the order it is added. */
+  Instruction *cursor(BasicBlock *bb) {
+    auto it = cursors.find(bb);
+    if (it != cursors.end())
+      return it->second;
+    return cursors[bb] = &*bb->getFirstInsertionPt();
+  }
+
+  GlobalVariable *make_site(rec &r) {
+    DebugLoc dl = loop_location(r.loop, r.top);
+    loop_info info;
+    const DILocation *loc = dl.get();
+    const DISubprogram *origin = loc && loc->getInlinedAt() ? loc->getScope()->getSubprogram()
+                                                            : nullptr;
+    info.flags = (r.timed ? AP_LOOP_TIMED : 0) | (origin ? AP_LOOP_INLINED : 0);
+    info.line = loc ? loc->getLine() : 0;
+    info.file = loc ? loc->getFilename().str() : "";
+    if (info.file.empty())
+      info.file = f.getSubprogram() ? f.getSubprogram()->getFilename().str()
+                                    : m().getSourceFileName();
+    info.depth = r.loop->getLoopDepth();
+    info.func = func_site;
+    info.origin_function = origin ? origin->getName().str() : func_name;
+    Loop *outer = r.loop->getParentLoop();
+    info.parent = outer && index.count(outer) ? recs[index[outer]].site : nullptr;
+    if (c.verbose)
+      errs() << "autoprof: " << info.file << ":" << info.line << ": loop in " << func_name
+             << (origin ? " from " + info.origin_function : "") << ": depth " << info.depth
+             << (r.timed ? ", timed" : "") << "\n";
+    return loop_site(m(), info);
+  }
+
+  /* A loop we can instrument: a preheader to start from, dedicated exits
+   * to report on, no exit into an EH pad; an untimed inner loop also needs
+   * its nest instrumented. */
+  bool add(Loop *loop) {
+    if (!loop->getLoopPreheader() || !loop->hasDedicatedExits())
+      return false;
+    rec r;
+    r.loop = loop;
+    SmallVector<BasicBlock *, 4> exits;
+    loop->getUniqueExitBlocks(exits);
+    for (BasicBlock *e : exits)
+      if (e->isEHPad())
+        return false;
+    r.exits.assign(exits.begin(), exits.end());
+    r.timed = timed(loop);
+    if (!r.timed && loop->getLoopDepth() > 1) {
+      Loop *outermost = loop->getOutermostLoop();
+      if (!index.count(outermost))
+        return false;
+    }
+    r.top = top_tested(loop);
+    r.scev = use_scev && exit_counts(r);
+    index[loop] = recs.size();
+    recs.push_back(std::move(r));
+    recs.back().site = make_site(recs.back());
+    return true;
+  }
+
+  /* Every exit's count, or false. */
+  bool exit_counts(rec &r) {
+    SmallVector<BasicBlock *, 4> exiting;
+    r.loop->getExitingBlocks(exiting);
+    for (BasicBlock *bb : exiting) {
+      if (li.getLoopFor(bb) != r.loop)
+        return false; /* an exit from an inner loop */
+      const SCEV *ec = se.getExitCount(r.loop, bb);
+      if (isa<SCEVCouldNotCompute>(ec) || !ec->getType()->isIntegerTy())
+        return false;
+      for (BasicBlock *e : successors(bb))
+        if (!r.loop->contains(e) &&
+            !safe_to_expand_at(ec, e->getSinglePredecessor() ? &*e->getFirstInsertionPt()
+                                                            : r.loop->getLoopPreheader()->getTerminator(),
+                               se))
+          return false;
+      r.exit_count[bb] = ec;
+    }
+    return true;
+  }
+
+  /* counter: cnt = PHI [0, preheader], [next, latches]; next = cnt + 1 */
+  void add_counter(rec &r) {
+    BasicBlock *header = r.loop->getHeader(), *pre = r.loop->getLoopPreheader();
+    r.cnt = PHINode::Create(u64(), 2, "autoprof.cnt", &header->front());
+    r.next = BinaryOperator::CreateAdd(r.cnt, ConstantInt::get(u64(), 1), "autoprof.next",
+                                       &*header->getFirstInsertionPt());
+    for (BasicBlock *p : predecessors(header))
+      r.cnt->addIncoming(p == pre ? ConstantInt::get(u64(), 0) : (Value *)r.next, p);
+  }
+
+  /* The iterations of this entry when leaving through EXITING, computed at
+   * AT (a point dominated by EXITING's end). */
+  Value *count_on(rec &r, BasicBlock *exiting, Instruction *at) {
+    bool header_exit = r.top && exiting == r.loop->getHeader();
+    if (!r.scev)
+      return header_exit ? (Value *)r.cnt : r.next;
+    const SCEV *ec = se.getTruncateOrZeroExtend(r.exit_count[exiting], u64());
+    const SCEV *n = header_exit ? ec : se.getAddExpr(ec, se.getOne(u64()));
+    SCEVExpander exp(se, m().getDataLayout(), "autoprof");
+    return exp.expandCodeFor(n, u64(), at);
+  }
+
+  /* The count on each exit block: a PHI where several exiting blocks lead
+   * to it (SCEV values are then expanded in the preheader). */
+  void exit_values(rec &r) {
+    for (BasicBlock *e : r.exits) {
+      if (BasicBlock *p = e->getSinglePredecessor()) {
+        r.n[e] = count_on(r, p, cursor(e));
+        continue;
+      }
+      PHINode *phi = PHINode::Create(u64(), 2, "autoprof.n", &e->front());
+      DenseMap<BasicBlock *, Value *> per_pred;
+      for (BasicBlock *p : predecessors(e)) {
+        Value *&v = per_pred[p];
+        if (!v)
+          v = count_on(r, p, r.scev ? r.loop->getLoopPreheader()->getTerminator()
+                                    : p->getTerminator());
+        phi->addIncoming(v, p);
+      }
+      r.n[e] = phi;
+    }
+  }
+
+  AllocaInst *local(Type *type, const char *name) {
+    BasicBlock &entry = f.getEntryBlock();
+    return new AllocaInst(type, m().getDataLayout().getAllocaAddrSpace(), name, &entry.front());
+  }
+
+  Value *site(rec &r) { return as_bytes(r.site); }
+
+  void add_stamp(rec &r) {
+    r.stamp = local(ArrayType::get(u64(), 3), "autoprof.stamp");
+    IRBuilder<> b(r.loop->getLoopPreheader()->getTerminator());
+    Type *ptr = bytes_ptr(f.getContext());
+    b.CreateCall(probe(m(), "__autoprof_loop_start", {ptr, ptr}),
+                 {site(r), b.CreatePointerCast(r.stamp, ptr)});
+  }
+
+  /* An untimed inner loop: entries that ran, iterations, min-1 (n - 1
+   * wraps for n = 0, leaving the min alone), max, zero-trip entries, in
+   * locals of the nest (promoted to registers afterwards). */
+  void add_accumulators(rec &r) {
+    r.nest = &recs[index[r.loop->getOutermostLoop()]];
+    IRBuilder<> init(r.nest->loop->getLoopPreheader()->getTerminator());
+    for (int i = 0; i < 5; i++) {
+      r.acc[i] = local(u64(), "autoprof.nest");
+      promote.push_back(r.acc[i]);
+      init.CreateStore(i == 2 ? ConstantInt::getAllOnesValue(u64()) : ConstantInt::get(u64(), 0),
+                       r.acc[i]);
+    }
+    for (BasicBlock *e : r.exits) {
+      IRBuilder<> b(cursor(e));
+      Value *n = r.n[e], *zero = ConstantInt::get(u64(), 0), *acc[5];
+      for (int i = 0; i < 5; i++)
+        acc[i] = b.CreateLoad(u64(), r.acc[i]);
+      Value *less = b.CreateAdd(n, ConstantInt::getAllOnesValue(u64()));
+      Value *upd[5] = {
+          b.CreateAdd(acc[0], b.CreateZExt(b.CreateICmpNE(n, zero), u64())),
+          b.CreateAdd(acc[1], n),
+          b.CreateSelect(b.CreateICmpULT(acc[2], less), acc[2], less),
+          b.CreateSelect(b.CreateICmpUGT(acc[3], n), acc[3], n),
+          b.CreateAdd(acc[4], b.CreateZExt(b.CreateICmpEQ(n, zero), u64())),
+      };
+      for (int i = 0; i < 5; i++)
+        b.CreateStore(upd[i], r.acc[i]);
+    }
+  }
+
+  /* The calls on a reporting loop's exits: its own count, then (outermost
+   * loop) the accumulators of the untimed loops nested in it. */
+  void add_flushes(rec &r) {
+    Type *ptr = bytes_ptr(f.getContext());
+    for (BasicBlock *e : r.exits) {
+      IRBuilder<> b(cursor(e));
+      if (r.timed)
+        b.CreateCall(probe(m(), "__autoprof_loop_timed", {ptr, u64(), ptr}),
+                     {site(r), r.n[e], b.CreatePointerCast(r.stamp, ptr)});
+      else
+        b.CreateCall(probe(m(), "__autoprof_loop", {ptr, u64()}), {site(r), r.n[e]});
+      if (r.loop->getLoopDepth() != 1)
+        continue;
+      for (rec &inner : recs) {
+        if (inner.nest != &r)
+          continue;
+        Value *args[6] = {site(inner)};
+        for (int i = 0; i < 5; i++)
+          args[i + 1] = b.CreateLoad(u64(), inner.acc[i]);
+        b.CreateCall(probe(m(), "__autoprof_loop_nest", {ptr, u64(), u64(), u64(), u64(), u64()}),
+                     args);
+      }
+    }
+  }
+
+  bool run() {
+    for (Loop *top : li)
+      simplifyLoop(top, &dt, &li, &se, &ac, nullptr, false);
+    for (Loop *loop : li.getLoopsInPreorder())
+      add(loop);
+    if (recs.empty())
+      return false;
+    for (rec &r : recs)
+      if (!r.scev)
+        add_counter(r);
+    for (rec &r : recs)
+      exit_values(r);
+    for (rec &r : recs)
+      if (r.timed)
+        add_stamp(r);
+    for (rec &r : recs)
+      if (!r.timed && r.loop->getLoopDepth() > 1)
+        add_accumulators(r);
+    /* innermost first: on an edge leaving a nest, a timed inner loop's
+     * frame (on top of the stack) closes before its parent's */
+    for (auto it = recs.rbegin(); it != recs.rend(); ++it)
+      if (it->timed || it->loop->getLoopDepth() == 1)
+        add_flushes(*it);
+    if (!promote.empty())
+      PromoteMemToReg(promote, dt, &ac);
+    return true;
+  }
+};
+
+} // namespace
+
+PreservedAnalyses loop_pass::run(Function &f, FunctionAnalysisManager &fam) {
+  /* Once per function, whoever registered the pass (both flags, two copies) */
+  if (f.isDeclaration() || f.hasFnAttribute("autoprof-loops"))
+    return PreservedAnalyses::all();
+  f.addFnAttr("autoprof-loops");
+  const config &c = get_config();
+  if (!c.policy->loops.enabled)
+    return PreservedAnalyses::all();
+  func_info info;
+  if (describe_function(f, &info))
+    return PreservedAnalyses::all();
+  /* Loops follow the function's name and file rules; min_size does not
+   * apply (loop counts cost nothing, and a small function can hold a hot
+   * loop). */
+  if (ap_policy_function(c.policy, info.name.c_str(), info.file.c_str(), 0, 0, NULL, 0) ==
+      AP_SKIP)
+    return PreservedAnalyses::all();
+  LoopInfo &li = fam.getResult<LoopAnalysis>(f);
+  if (li.empty())
+    return PreservedAnalyses::all();
+  loop_instrumenter ins{f,
+                        c,
+                        li,
+                        fam.getResult<DominatorTreeAnalysis>(f),
+                        fam.getResult<ScalarEvolutionAnalysis>(f),
+                        fam.getResult<AssumptionAnalysis>(f),
+                        use_scev,
+                        func_site(f, info, false),
+                        info.name};
+  ins.run();
+  if (c.verify)
+    verify_or_die(f, "the loop pass");
+  return PreservedAnalyses::none();
+}
+
+} // namespace ap_llvm

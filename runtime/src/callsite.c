@@ -1,0 +1,91 @@
+/* Loop-invariant call evidence: per call site (a const/pure call made
+ * inside a loop) and per thread, the calls, and how many had the same
+ * argument fingerprint as the previous call at that site, and of those how
+ * many also returned the same result.  16 bytes of state per site and
+ * thread; sites are registered at their first probe (slow path). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt.h"
+
+struct ap_cs_ctr {
+  uint64_t last_args, last_result;
+  uint64_t calls, same_args, same_both;
+};
+
+uint32_t ap_ncallsites;
+struct ap_call_site **ap_callsites; /* [1, ap_ncallsites]: the first record of each site */
+static uint32_t callsites_cap;
+
+/* Under ap_lock. */
+static uint32_t register_call_site(struct ap_call_site *site) {
+  if (site->slot)
+    return site->slot;
+  if (ap_ncallsites + 2 > callsites_cap) {
+    uint32_t cap = callsites_cap ? callsites_cap * 2 : 64;
+    struct ap_call_site **q = realloc(ap_callsites, cap * sizeof *q);
+    if (!q)
+      return 0;
+    ap_callsites = q;
+    callsites_cap = cap;
+  }
+  uint32_t s = ap_ncallsites + 1;
+  ap_callsites[s] = site;
+  __atomic_store_n(&ap_ncallsites, s, __ATOMIC_RELEASE);
+  __atomic_store_n(&site->slot, s, __ATOMIC_RELEASE);
+  return s;
+}
+
+static AP_COLD struct ap_cs_ctr *counters_for(struct ap_thread *t, struct ap_call_site *site) {
+  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_ACQUIRE);
+  if (!slot) {
+    pthread_mutex_lock(&ap_lock);
+    slot = register_call_site(site);
+    pthread_mutex_unlock(&ap_lock);
+    if (!slot)
+      return NULL;
+  }
+  if (slot >= t->ncs) {
+    uint32_t n = slot + slot / 2 + 16;
+    struct ap_cs_ctr *c = calloc(n, sizeof *c);
+    if (!c)
+      return NULL;
+    if (t->cs)
+      memcpy(c, t->cs, t->ncs * sizeof *c);
+    /* the old array stays allocated: the report may be reading it */
+    __atomic_store_n(&t->cs, c, __ATOMIC_RELEASE);
+    t->ncs = n;
+  }
+  return &t->cs[slot];
+}
+
+void __autoprof_call_site(struct ap_call_site *site, uint64_t args, uint64_t result) {
+  struct ap_thread *t = ap_tls;
+  if (ap_unlikely(!t))
+    return; /* no instrumented function ran in this thread yet */
+  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
+  struct ap_cs_ctr *c =
+      ap_likely(slot && slot < t->ncs) ? &t->cs[slot] : counters_for(t, site);
+  if (!c)
+    return;
+  if (c->calls && c->last_args == args) {
+    c->same_args++;
+    c->same_both += c->last_result == result;
+  }
+  c->calls++;
+  c->last_args = args;
+  c->last_result = result;
+}
+
+/* At exit: the totals of site SLOT over threads. */
+void ap_call_site_totals(uint32_t slot, uint64_t *calls, uint64_t *same_args, uint64_t *same_both) {
+  *calls = *same_args = *same_both = 0;
+  for (struct ap_thread *t = ap_threads; t; t = t->next) {
+    struct ap_cs_ctr *c = __atomic_load_n(&t->cs, __ATOMIC_ACQUIRE);
+    if (c && slot < t->ncs) {
+      *calls += c[slot].calls;
+      *same_args += c[slot].same_args;
+      *same_both += c[slot].same_both;
+    }
+  }
+}
