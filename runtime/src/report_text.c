@@ -128,16 +128,30 @@ static char *fmt_trips(char *buf, const struct ap_prof_loop *l) {
 }
 
 /* One row; the function is "main (from work)" when the loop was inlined from work. */
-static void write_loop_row(const struct ap_prof_loop *l, double run, int trips_width, FILE *out) {
-  char share[16] = "-", time[32] = "-", per[32] = "-", entries[32], iters[32], trips[100];
+/* The inclusive time of the function a loop lives in, 0 if unknown. */
+static uint64_t function_incl(const struct ap_profile *p, const char *name) {
+  for (size_t i = 0; i < p->nfunctions; i++)
+    if (strcmp(p->functions[i].name, name) == 0)
+      return p->functions[i].incl_ns;
+  return 0;
+}
+
+static void write_loop_row(const struct ap_profile *p, const struct ap_prof_loop *l, double run,
+                           int trips_width, FILE *out) {
+  char share[16] = "-", fshare[16] = "-", time[32] = "-", per[32] = "-", entries[32], iters[32],
+       trips[100];
   if (l->timed) {
+    uint64_t fn = function_incl(p, l->function);
     snprintf(share, sizeof share, "%.1f%%", run > 0 ? 100.0 * (double)l->incl_ns / run : 0);
+    if (fn)
+      snprintf(fshare, sizeof fshare, "%.1f%%",
+               100.0 * (double)(l->incl_ns < fn ? l->incl_ns : fn) / (double)fn);
     ap_fmt_ns(time, (double)l->incl_ns);
     if (l->iterations)
       ap_fmt_ns(per, (double)l->incl_ns / (double)l->iterations);
   }
   int inlined = l->origin_function && strcmp(l->origin_function, l->function) != 0;
-  fprintf(out, "  %6s %10s %12s %14s %*s %9s  %s%s%s%s  %s:%u\n", share, time,
+  fprintf(out, "  %6s %6s %10s %12s %14s %*s %9s  %s%s%s%s  %s:%u\n", share, fshare, time,
           ap_fmt_count(entries, l->entries), ap_fmt_count(iters, l->iterations), trips_width,
           fmt_trips(trips, l), per, l->function, inlined ? " (from " : "",
           inlined ? l->origin_function : "", inlined ? ")" : "", l->file, l->line);
@@ -167,10 +181,11 @@ static void write_loops(const struct ap_profile *p, FILE *out, unsigned top) {
   width += 2;
   fprintf(out, "\nTop %zu of %zu loops (timed loops by time, then the others by iterations)\n",
           rows, n);
-  fprintf(out, "  %6s %10s %12s %14s %*s %9s  %s\n", "time%", "time", "entries", "iterations",
+  fprintf(out, "  %6s %6s %10s %12s %14s %*s %9s  %s\n", "time%", "of fn", "time", "entries",
+          "iterations",
           width, trips_head, "per iter", "function  file:line");
   for (size_t r = 0; r < rows; r++)
-    write_loop_row(&p->loops[order[r]], run, width, out);
+    write_loop_row(p, &p->loops[order[r]], run, width, out);
   free(order);
 }
 
