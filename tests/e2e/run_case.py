@@ -23,6 +23,7 @@ NAME.c is the program; NAME.expect holds one expectation per line:
   callpath A>B>C N               the call path A>B>C (from a root) was called N times
   hint RANK KIND FUNC            hints[RANK] has that kind and function (RANK 0 = first)
   hint-any KIND FUNC             some hint has that kind and function
+  hint-top FUNC                  the first hint (largest savings) is about FUNC, whatever its kind
   hint-none KIND FUNC            no hint of that kind for FUNC (FUNC may be *)
   hint-text KIND FUNC TEXT       that hint's message contains TEXT
   excl-le-incl                   every function has 0 <= excl_ns <= incl_ns
@@ -168,6 +169,9 @@ def check_profile(prof, exp, out):
             h = hints[r]
             if h["kind"] != a[1] or h["function"] != a[2]:
                 fail("hint %d is %s %s, expected %s %s; all: %s" % (r, h["kind"], h["function"], a[1], a[2], [(x["kind"], x["function"]) for x in hints]))
+        elif key == "hint-top":
+            if not hints or hints[0]["function"] != a[0]:
+                fail("the first hint is not about %s: %s" % (a[0], [(x["kind"], x["function"]) for x in hints[:3]]))
         elif key in ("hint-any", "hint-none", "hint-text"):
             match = [h for h in hints if h["kind"] == a[0] and (a[1] == "*" or h["function"] == a[1])]
             if key == "hint-none" and match:
