@@ -72,7 +72,18 @@ static long find_or_add(struct merged *m, int64_t parent, uint32_t slot) {
 
 #define AP_MERGED_ROOT UINT32_MAX
 
-/* Pre-order walk through parent pointers: no recursion, no stack.  Loop
+/* The node after N in a pre-order walk of ROOT's tree: through parent
+ * pointers, no recursion, no stack.  NULL at the end. */
+static struct ap_node *next_preorder(struct ap_node *root, struct ap_node *n) {
+  struct ap_node *k = __atomic_load_n(&n->kids, __ATOMIC_ACQUIRE);
+  if (k)
+    return k;
+  while (n != root && !n->next)
+    n = n->parent;
+  return n == root ? NULL : n->next;
+}
+
+/* Every thread's tree, merged by call path.  Loop
  * nodes are transparent here: the calls made inside a loop are merged
  * under the loop's function (build_loop_calls reads the loop nodes). */
 static int merge_tree(struct merged *m, struct ap_thread *t) {
@@ -92,14 +103,7 @@ static int merge_tree(struct merged *m, struct ap_thread *t) {
       m->v[i].incl += n->incl;
       m->v[i].excl += n->excl;
     }
-    struct ap_node *k = __atomic_load_n(&n->kids, __ATOMIC_ACQUIRE);
-    if (k) {
-      n = k;
-      continue;
-    }
-    while (n != root && !n->next)
-      n = n->parent;
-    n = n == root ? NULL : n->next;
+    n = next_preorder(root, n);
   }
   return 0;
 }
@@ -262,19 +266,11 @@ static int loop_node_calls(struct loop_calls *lc, const struct merged *m, const 
 static int collect_loop_calls(struct loop_calls *lc, const struct merged *m,
                               const struct comp *c) {
   for (struct ap_thread *t = ap_threads; t; t = t->next) {
-    struct ap_node *root = &t->root, *n = __atomic_load_n(&root->kids, __ATOMIC_ACQUIRE);
-    while (n) { /* pre-order, as merge_tree */
+    struct ap_node *root = &t->root;
+    for (struct ap_node *n = __atomic_load_n(&root->kids, __ATOMIC_ACQUIRE); n;
+         n = next_preorder(root, n))
       if ((n->slot & AP_LOOP_NODE) && loop_node_calls(lc, m, c, n, n->slot & ~AP_LOOP_NODE))
         return -1;
-      struct ap_node *k = __atomic_load_n(&n->kids, __ATOMIC_ACQUIRE);
-      if (k) {
-        n = k;
-        continue;
-      }
-      while (n != root && !n->next)
-        n = n->parent;
-      n = n == root ? NULL : n->next;
-    }
   }
   return 0;
 }

@@ -224,22 +224,28 @@ static inline void ap_push(struct ap_thread *t, struct ap_func_site *site, uint3
   ap_push_node(t, d, site, slot, now, n);
 }
 
-/* The part of ap_push after the node lookup: frame d is the new one. */
-static inline void ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_site *site,
-                                uint32_t slot, uint64_t now, struct ap_node *n) {
+/* Opens frame d (a function's, or with loop = 1 a timed loop's) on node n. */
+static inline void ap_open_frame(struct ap_thread *t, uint32_t d, void *site, uint64_t now,
+                                 struct ap_node *n, uint32_t loop) {
   struct ap_frame *f = &t->stack[d];
-  struct ap_ctr *c = &t->ctr[slot];
-  c->calls++;
-  c->active++;
   n->calls++;
-  t->pairs++;
-  f->site = site;
+  f->site = (struct ap_func_site *)site;
   f->node = n;
   f->start = now;
   f->child = 0;
   f->cont = 0;
-  f->loop = 0;
+  f->loop = loop;
   t->depth = d + 1;
+}
+
+/* The part of ap_push after the node lookup: frame d is the new one. */
+static inline void ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_site *site,
+                                uint32_t slot, uint64_t now, struct ap_node *n) {
+  struct ap_ctr *c = &t->ctr[slot];
+  c->calls++;
+  c->active++;
+  t->pairs++;
+  ap_open_frame(t, d, site, now, n, 0);
 }
 
 /* Closes the top frame (a real one, of `site`) at `now`.  Raw ticks only: the probe

@@ -138,15 +138,7 @@ uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site, uint64_t n
   struct ap_node *pn = t->stack[d - 1].node, *n = pn->last;
   if (n->slot != (slot | AP_LOOP_NODE))
     n = ap_node_child(t, pn, slot | AP_LOOP_NODE);
-  struct ap_frame *f = &t->stack[d];
-  n->calls++; /* entries of the loop on this path */
-  f->site = (struct ap_func_site *)(void *)site;
-  f->node = n;
-  f->start = now;
-  f->child = 0;
-  f->cont = 0;
-  f->loop = 1;
-  t->depth = d + 1;
+  ap_open_frame(t, d, site, now, n, 1); /* n->calls: the loop's entries on this path */
   return d;
 }
 
