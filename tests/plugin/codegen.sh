@@ -20,6 +20,7 @@ __attribute__((noinline)) int tailer(int x) {
 static inline int twice(int x) { return 2 * x; }
 __attribute__((noinline)) int uses_twice(int x) { sink += twice(x); return sink; }
 __attribute__((noinline, no_instrument_function)) int quiet(int x) { return x + sink; }
+__attribute__((naked)) void bare(void) { __asm__("ret"); }
 C
 "$cc" -O2 -fplugin="$plugin" -fplugin-arg-autoprof-policy="$src/tests/plugin/min0.yaml" \
   -fplugin-arg-autoprof-verbose -c tail.c -o tail.o 2>verbose.txt
@@ -42,5 +43,7 @@ expect() {
 expect "tail.c:3: tailer: instrumented (included by functions.include '*'"
 expect "tail.c:11: quiet: skipped (no_instrument_function attribute"
 expect "tail.c:10: uses_twice: instrumented"
+expect "tail.c:12: bare: skipped (naked function"
+if body bare | grep -q "__autoprof"; then echo "FAIL: bare is naked but probed"; fail=1; else echo "ok: bare not probed"; fi
 [ $fail = 0 ] && echo "codegen ok"
 exit $fail
