@@ -35,6 +35,7 @@ const struct ap_key ap_policy_schema[] = {
     {"loops", "timing", AP_K_ENUM, AP_OFF(loops.timing), 0, 0, ap_timing_words},
     {"memo", "enabled", AP_K_BOOL, AP_OFF(memo.enabled), 0, 0, NULL},
     {"memo", "assume_pure", AP_K_GLOBS, AP_OFF(memo.assume_pure), 0, 0, NULL},
+    {"memo", "min_size", AP_K_UINT, AP_OFF(memo.min_size), 0, AP_MAX_COUNT, NULL},
     {"report", "output", AP_K_STRING, AP_OFF(report.output), 0, 0, NULL},
     {"report", "formats", AP_K_FORMATS, AP_OFF(report.formats), 0, 0, ap_format_words},
     {"report", "top", AP_K_UINT, AP_OFF(report.top), 1, AP_MAX_COUNT, NULL},

@@ -35,6 +35,7 @@ struct ap_policy {
   struct {
     int enabled;
     struct ap_globs assume_pure;
+    unsigned min_size; /* smaller functions are not memo candidates (a cache costs more) */
   } memo;
   struct {
     char *output;

@@ -285,7 +285,7 @@ unsigned instrument(function *fun) {
   exits.calls.create(4);
   /* memo candidates: const/pure (GCC's verdict) or vouched for, scalar in
    * and out */
-  if (pol->memo.enabled &&
+  if (pol->memo.enabled && info.size >= pol->memo.min_size &&
       ((info.flags & (AP_FUNC_CONST | AP_FUNC_PURE)) || ap_policy_assume_pure(pol, info.name)))
     info.arg_kinds = ap_memo_arg_kinds(fun);
   if (info.arg_kinds) {

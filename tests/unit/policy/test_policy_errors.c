@@ -50,7 +50,7 @@ static void unknown_keys(void) {
          "p.yaml:2:1: error: unknown section 'profile' (valid sections: version, functions, "
          "loops, memo, report, hints)");
   EXPECT("version: 1\nmin_size: 3\n", "p.yaml:2:1: error: unknown section 'min_size' "
-                                      "('min_size' belongs in section 'functions')");
+                                      "('min_size' belongs in section 'functions' or 'memo')");
   EXPECT("version: 1\nenabled: no\n", "p.yaml:2:1: error: unknown section 'enabled' ('enabled' "
                                       "belongs in section 'loops' or 'memo')");
   EXPECT("version: 1\nhints: {[a]: 1}\n",
