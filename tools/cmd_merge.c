@@ -258,6 +258,11 @@ static int merge_callsites(struct merger *g, const struct ap_profile *in) {
     t->calls = sat_add(t->calls, e->calls);
     t->same_args = sat_add(t->same_args, e->same_args);
     t->same_both = sat_add(t->same_both, e->same_both);
+    uint64_t sampled = sat_add(t->sampled, e->sampled);
+    if (sampled)
+      t->ns_per_call = (t->ns_per_call * (double)t->sampled + e->ns_per_call * (double)e->sampled) /
+                       (double)sampled;
+    t->sampled = sampled;
   }
   return 0;
 }

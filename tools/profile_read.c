@@ -469,7 +469,8 @@ static int read_callsites(struct rd *r, json_t *root) {
     struct ap_prof_callsite *c = &r->p->callsites[ci];
     if (get_bool(r, e, "builtin", &c->builtin) || get_u64(r, e, "calls", 0, &c->calls) ||
         get_u64(r, e, "same_args", 0, &c->same_args) ||
-        get_u64(r, e, "same_both", 0, &c->same_both))
+        get_u64(r, e, "same_both", 0, &c->same_both) || get_u64(r, e, "sampled", 0, &c->sampled) ||
+        get_num(r, e, "ns_per_call", 0, &c->ns_per_call))
       return -1;
   }
   r->where[0] = 0;

@@ -18,7 +18,7 @@ extern "C" {
 
 namespace {
 
-tree call_site_decl;
+tree call_site_decl, call_begin_decl;
 
 /* The call's argument kinds, or 0 when it cannot be fingerprinted. */
 unsigned long long call_kinds(gcall *call) {
@@ -59,6 +59,8 @@ void instrument_call(gcall *call, const char *function, unsigned loop_line) {
     call_site_decl = ap_probe_decl("__autoprof_call_site",
                                    build_function_type_list(void_type_node, ptr_type_node, u64,
                                                             u64, NULL_TREE));
+    call_begin_decl = ap_probe_decl(
+        "__autoprof_call_begin", build_function_type_list(void_type_node, ptr_type_node, NULL_TREE));
   }
   unsigned long long kinds = call_kinds(call);
   tree callee = gimple_call_fndecl(call);
@@ -85,8 +87,13 @@ void instrument_call(gcall *call, const char *function, unsigned loop_line) {
   gimple_seq_add_stmt(&seq, probe);
   gimple_stmt_iterator gsi = gsi_for_stmt(call);
   gsi_insert_seq_after(&gsi, seq, GSI_NEW_STMT);
-  cgraph_node::get_create(current_function_decl)
-      ->create_edge(cgraph_node::get_create(call_site_decl), probe, gimple_bb(probe)->count);
+  /* the begin probe samples the call's time (one call in 64) */
+  gcall *begin = gimple_build_call(call_begin_decl, 1, build_fold_addr_expr(site));
+  gsi = gsi_for_stmt(call);
+  gsi_insert_before(&gsi, begin, GSI_SAME_STMT);
+  cgraph_node *self = cgraph_node::get_create(current_function_decl);
+  self->create_edge(cgraph_node::get_create(call_site_decl), probe, gimple_bb(probe)->count);
+  self->create_edge(cgraph_node::get_create(call_begin_decl), begin, gimple_bb(begin)->count);
   if (ap_config.verbose)
     fprintf(stderr, "autoprof: %s:%u: call to %s in the loop at line %u of %s: invariance probe\n",
             info.file, info.line, info.callee, loop_line, function);

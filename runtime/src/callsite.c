@@ -1,8 +1,9 @@
 /* Loop-invariant call evidence: per call site (a const/pure call made
  * inside a loop) and per thread, the calls, and how many had the same
  * argument fingerprint as the previous call at that site, and of those how
- * many also returned the same result.  16 bytes of state per site and
- * thread; sites are registered at their first probe (slow path). */
+ * many also returned the same result; one call in 64 is timed between the
+ * begin probe and this one.  64 bytes of state per site and thread; sites
+ * are registered at their first probe (slow path). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +12,11 @@
 struct ap_cs_ctr {
   uint64_t last_args, last_result;
   uint64_t calls, same_args, same_both;
+  uint64_t t0;                    /* clock at the begin probe of a sampled call, else 0 */
+  uint64_t sampled, sampled_ticks; /* calls timed, and their time */
 };
+
+enum { AP_CS_SAMPLE = 64 }; /* one call in 64 is timed */
 
 uint32_t ap_ncallsites;
 struct ap_call_site **ap_callsites; /* [1, ap_ncallsites]: the first record of each site */
@@ -59,15 +64,32 @@ static AP_COLD struct ap_cs_ctr *counters_for(struct ap_thread *t, struct ap_cal
   return &t->cs[slot];
 }
 
+static inline struct ap_cs_ctr *counters(struct ap_thread *t, struct ap_call_site *site) {
+  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
+  return ap_likely(slot && slot < t->ncs) ? &t->cs[slot] : counters_for(t, site);
+}
+
+void __autoprof_call_begin(struct ap_call_site *site) {
+  struct ap_thread *t = ap_tls;
+  struct ap_cs_ctr *c = ap_likely(t) ? counters(t, site) : NULL;
+  if (c && c->calls % AP_CS_SAMPLE == 0)
+    c->t0 = ap_ticks(); /* last: what follows is the call */
+}
+
 void __autoprof_call_site(struct ap_call_site *site, uint64_t args, uint64_t result) {
+  uint64_t now = 0;
   struct ap_thread *t = ap_tls;
   if (ap_unlikely(!t))
     return; /* no instrumented function ran in this thread yet */
-  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
-  struct ap_cs_ctr *c =
-      ap_likely(slot && slot < t->ncs) ? &t->cs[slot] : counters_for(t, site);
+  struct ap_cs_ctr *c = counters(t, site);
   if (!c)
     return;
+  if (c->t0) {
+    now = ap_ticks();
+    c->sampled_ticks += now > c->t0 ? now - c->t0 : 0;
+    c->sampled++;
+    c->t0 = 0;
+  }
   if (c->calls && c->last_args == args) {
     c->same_args++;
     c->same_both += c->last_result == result;
@@ -78,14 +100,17 @@ void __autoprof_call_site(struct ap_call_site *site, uint64_t args, uint64_t res
 }
 
 /* At exit: the totals of site SLOT over threads. */
-void ap_call_site_totals(uint32_t slot, uint64_t *calls, uint64_t *same_args, uint64_t *same_both) {
-  *calls = *same_args = *same_both = 0;
+void ap_call_site_totals(uint32_t slot, uint64_t *calls, uint64_t *same_args, uint64_t *same_both,
+                         uint64_t *sampled, uint64_t *sampled_ticks) {
+  *calls = *same_args = *same_both = *sampled = *sampled_ticks = 0;
   for (struct ap_thread *t = ap_threads; t; t = t->next) {
     struct ap_cs_ctr *c = __atomic_load_n(&t->cs, __ATOMIC_ACQUIRE);
     if (c && slot < t->ncs) {
       *calls += c[slot].calls;
       *same_args += c[slot].same_args;
       *same_both += c[slot].same_both;
+      *sampled += c[slot].sampled;
+      *sampled_ticks += c[slot].sampled_ticks;
     }
   }
 }

@@ -399,11 +399,11 @@ static int build_memo(struct ap_profile *p) {
 }
 
 /* Loop-invariant call candidates, one entry per call site. */
-static int build_callsites(struct ap_profile *p) {
+static int build_callsites(struct ap_profile *p, const struct comp *cmp) {
   uint32_t n = __atomic_load_n(&ap_ncallsites, __ATOMIC_ACQUIRE);
   for (uint32_t s = 1; s <= n; s++) {
-    uint64_t calls, same_args, same_both;
-    ap_call_site_totals(s, &calls, &same_args, &same_both);
+    uint64_t calls, same_args, same_both, sampled, ticks;
+    ap_call_site_totals(s, &calls, &same_args, &same_both, &sampled, &ticks);
     if (!calls)
       continue;
     const struct ap_call_site *cs = ap_callsites[s];
@@ -416,6 +416,8 @@ static int build_callsites(struct ap_profile *p) {
     c->calls = calls;
     c->same_args = same_args;
     c->same_both = same_both;
+    c->sampled = sampled;
+    c->ns_per_call = sampled ? (double)ticks / cmp->tpn / (double)sampled : 0;
   }
   return 0;
 }
@@ -477,7 +479,7 @@ static struct ap_profile *build_profile(const struct ap_calibration *cal) {
     rc = merge_tree(&m, t);
   if (!rc) {
     count_descendants(&m);
-    rc = build_functions(p, &m, &c) || build_loops(p, &m, &c) || build_memo(p) || build_callsites(p) ||
+    rc = build_functions(p, &m, &c) || build_loops(p, &m, &c) || build_memo(p) || build_callsites(p, &c) ||
          build_threads(p, &c);
   }
   free(m.v);

@@ -110,10 +110,13 @@ static int hoist(struct ap_profile *p, const struct ap_prof_callsite *c, uint64_
   if (c->calls < params->memo_min_calls ||
       (double)c->same_both < params->hoist_min_same * (double)c->calls)
     return 0;
+  /* the callee's own probes when it is instrumented, else the sampled
+   * time of the calls at this site */
   const struct ap_prof_func *f = function_named(p, c->callee);
-  double per_call = f && f->calls ? (double)f->incl_ns / (double)f->calls : 0;
+  double per_call = f && f->calls ? (double)f->incl_ns / (double)f->calls : c->ns_per_call;
+  int measured = per_call > 0;
   double savings = per_call * (double)c->same_both;
-  if (f && run && savings < params->memo_min_share * (double)run)
+  if (measured && run && savings < params->memo_min_share * (double)run)
     return 0; /* measured, and too small to matter */
   char msg[1024], calls[32], save[32], per[32];
   int n = snprintf(msg, sizeof msg,
@@ -122,15 +125,15 @@ static int hoist(struct ap_profile *p, const struct ap_prof_callsite *c, uint64_
                    c->callee, c->file, c->line, 100.0 * (double)c->same_both / (double)c->calls,
                    ap_fmt_count(calls, c->calls), c->file, c->loop_line, c->function);
   if (n > 0 && (size_t)n < sizeof msg) {
-    if (f)
+    if (measured)
       snprintf(msg + n, sizeof msg - (size_t)n,
-               "; its calls take %s each: about %s (%.1f%% of the run) to save", ap_fmt_ns(per, per_call),
+               "; its calls take %s each (%s): about %s (%.1f%% of the run) to save",
+               ap_fmt_ns(per, per_call),
+               f ? "measured by its probes" : "sampled, one call in 64",
                ap_fmt_ns(save, savings), run ? 100.0 * savings / (double)run : 0);
     else
       snprintf(msg + n, sizeof msg - (size_t)n,
-               "; the time of these calls is not measured (%s is not instrumented%s), so the "
-               "savings are unknown",
-               c->callee, c->builtin ? ": a library function" : "");
+               "; the time of these calls was not measured, so the savings are unknown");
   }
   long i = ap_profile_add_hint(p, AP_HINT_HOIST, c->function, c->file, c->line, msg,
                                (uint64_t)(savings + 0.5));
@@ -142,7 +145,8 @@ static int hoist(struct ap_profile *p, const struct ap_prof_callsite *c, uint64_
          ap_hint_add_evidence(h, "same_both", (double)c->same_both) ||
          ap_hint_add_evidence(h, "loop_line", c->loop_line) ||
          ap_hint_add_evidence(h, "ns_per_call", per_call) ||
-         ap_hint_add_evidence(h, "measured", f != NULL);
+         ap_hint_add_evidence(h, "sampled_calls", (double)c->sampled) ||
+         ap_hint_add_evidence(h, "measured", measured);
 }
 
 int ap_hints_memo(struct ap_profile *p, const struct ap_hint_params *params) {

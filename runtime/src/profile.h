@@ -103,6 +103,8 @@ struct ap_prof_callsite {
   uint64_t calls;
   uint64_t same_args; /* calls with the same arguments as the previous call at this site */
   uint64_t same_both; /* ... that also returned the same result */
+  uint64_t sampled;   /* calls timed (one in 64) */
+  double ns_per_call; /* their mean time, probes' clock reads included; 0 if none */
 };
 
 struct ap_prof_thread {

@@ -215,9 +215,12 @@ static void write_loops_nodes_memo(const struct ap_profile *p, FILE *out) {
     put_str(out, c->file);
     fprintf(out,
             ", \"line\": %u, \"loop_line\": %u, \"builtin\": %s, \"calls\": %llu, "
-            "\"same_args\": %llu, \"same_both\": %llu}",
+            "\"same_args\": %llu, \"same_both\": %llu, \"sampled\": %llu, \"ns_per_call\": ",
             c->line, c->loop_line, c->builtin ? "true" : "false", (unsigned long long)c->calls,
-            (unsigned long long)c->same_args, (unsigned long long)c->same_both);
+            (unsigned long long)c->same_args, (unsigned long long)c->same_both,
+            (unsigned long long)c->sampled);
+    put_num(out, c->ns_per_call);
+    fputc('}', out);
   }
   fputs(p->ncallsites ? "\n  ],\n" : "],\n", out);
 }

@@ -188,7 +188,8 @@ extern int ap_policy_mixed AP_HIDDEN;
 extern uint32_t ap_ncallsites AP_HIDDEN;
 extern struct ap_call_site **ap_callsites AP_HIDDEN;
 void ap_call_site_totals(uint32_t slot, uint64_t *calls, uint64_t *same_args,
-                         uint64_t *same_both) AP_HIDDEN;
+                         uint64_t *same_both, uint64_t *sampled,
+                         uint64_t *sampled_ticks) AP_HIDDEN;
 
 /* clock.c */
 struct ap_calibration {

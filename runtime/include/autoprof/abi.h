@@ -141,9 +141,11 @@ void __autoprof_exit(struct ap_func_site *site);
  * and the returned value (converted to 64 bits). */
 void __autoprof_memo(struct ap_func_site *site, uint64_t args, uint64_t result);
 
-/* Loop-invariant call candidates: right after each such call, the
- * fingerprint of its arguments and its result; the runtime compares them
- * with the previous call at the same site. */
+/* Loop-invariant call candidates: right before each such call a begin
+ * probe (which reads the clock for one call in 64: the call's time is
+ * sampled), right after it the fingerprint of its arguments and its result;
+ * the runtime compares them with the previous call at the same site. */
+void __autoprof_call_begin(struct ap_call_site *site);
 void __autoprof_call_site(struct ap_call_site *site, uint64_t args, uint64_t result);
 
 /* Loops: one call on each exit edge of an instrumented loop, never inside
