@@ -62,7 +62,7 @@ int table[100];
 /* a library call re-evaluated in the loop condition over memory the loop
  * writes: GCC cannot hoist strlen (the stores may change the string), but
  * the run shows it always returns the same: hoist it */
-char text[600];
+char text[5000];
 __attribute__((noinline)) void upcase(char *s) {
   for (size_t i = 0; i < strlen(s); i++) /* HOIST LINE */
     s[i] = (char)toupper((unsigned char)s[i]);
@@ -72,8 +72,8 @@ int main(void) {
   long t = 0;
   for (int i = 0; i < 100; i++)
     table[i] = i * 3;
-  memset(text, 'x', 500);
-  for (int r = 0; r < 10; r++)
+  memset(text, 'x', 4000);
+  for (int r = 0; r < 40; r++)
     upcase(text);
   for (int i = 0; i < 2000; i++) {
     t += slow_const(i % 10);
