@@ -6,13 +6,15 @@ usage: run_case.py --cc gcc --opt -O2 --plugin-flag=-fplugin=... --runtime-dir D
 
 NAME.c is the program; NAME.expect holds one expectation per line:
   [@O0|@O2 ...] EXPECTATION      (prefixes limit a line to those -O levels)
-  compile-args ARGS...           extra compiler arguments ({src} = the case's folder)
+  compile-args ARGS...           extra compiler arguments ({src} = the case's folder,
+                                 {arg} = the plugin's option prefix, e.g. -fplugin-arg-autoprof-)
   policy FILE                    -fplugin-arg-...-policy={src}/FILE
   args ARGS...                   program arguments
   env NAME=VALUE                 environment of the run
   exit N                         expected exit status of the program (default 0)
   compile-fails                  the compile must fail ...
-  compile-stderr TEXT            ... (or succeed) with TEXT on a line of its stderr
+  compile-stderr TEXT            ... (or succeed) with TEXT on a line of its stderr (a line
+                                 "TOOL: TEXT" counts too: GCC says "cc1: error:", clang "error:")
   stdout TEXT / stderr TEXT      TEXT appears in the run's stdout / stderr
   stderr-lines N                 the run printed exactly N lines on stderr
   no-profile                     no profile file was written
@@ -34,6 +36,8 @@ NAME.c is the program; NAME.expect holds one expectation per line:
   memo FUNC [KEY=N ...]          FUNC's memo evidence: calls distinct same other pointer proven
                                  hits16 hits256 hits4096
   no-memo FUNC                   FUNC is not a memo candidate
+  callsite CALLEE LINE [KEY=N]   the loop-invariant call candidate CALLEE at LINE: calls
+                                 same_args same_both loop_line
 Exact counts only: durations are never compared.
 """
 import argparse, json, os, re, shlex, subprocess, sys
@@ -42,7 +46,7 @@ def fail(msg):
     print("FAIL: " + msg)
     sys.exit(1)
 
-def parse_expect(path, opt, src_dir):
+def parse_expect(path, opt, src_dir, arg_prefix):
     lines = []
     for raw in open(path):
         raw = raw.strip()
@@ -57,7 +61,7 @@ def parse_expect(path, opt, src_dir):
             continue
         if words:
             rest = words[1] if len(words) > 1 else ""
-            lines.append((words[0], rest.replace("{src}", src_dir)))
+            lines.append((words[0], rest.replace("{src}", src_dir).replace("{arg}", arg_prefix)))
     return lines
 
 def func_by_name(prof, name):
@@ -182,6 +186,14 @@ def check_profile(prof, exp, out):
                 text = rest.split(None, 2)[2]
                 if not any(text in h["message"] for h in match):
                     fail("no %s hint for %s contains %r: %s" % (a[0], a[1], text, [h["message"] for h in match]))
+        elif key == "callsite":
+            match = [c for c in prof.get("callsites", []) if c["callee"] == a[0] and c["line"] == int(a[1])]
+            if len(match) != 1:
+                fail("no call site %s at line %s: %s" % (a[0], a[1], prof.get("callsites", [])))
+            for w in a[2:]:
+                k, v = w.split("=", 1)
+                if match[0].get(k) != int(v):
+                    fail("call site %s:%s: %s is %r, expected %s" % (a[0], a[1], k, match[0].get(k), v))
         elif key in ("memo", "no-memo"):
             check_memo(prof, key, a)
         elif key in ("loop", "no-loop"):
@@ -202,13 +214,16 @@ def main():
     ap.add_argument("--case", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--no-debug", action="store_true", help="compile without -g")
+    ap.add_argument("--plugin-args", default="", help="more plugin options, e.g. the verifier's")
     ap.add_argument("--link-flags", default="",
                     help="extra link flags: a sanitizer build links the sanitized runtime")
     args = ap.parse_args()
 
     src_dir = os.path.dirname(os.path.abspath(args.case))
     name = os.path.basename(args.case)
-    exp = parse_expect(args.case + ".expect", args.opt, src_dir)
+    # the plugin's option prefix: --policy-arg without its "policy="
+    arg_prefix = args.policy_arg[:-len("policy=")] if args.policy_arg.endswith("policy=") else args.policy_arg
+    exp = parse_expect(args.case + ".expect", args.opt, src_dir, arg_prefix)
     os.makedirs(args.workdir, exist_ok=True)
     for f in os.listdir(args.workdir):
         if f.startswith("autoprof."):
@@ -232,7 +247,8 @@ def main():
 
     debug = [] if args.no_debug else ["-g"]
     obj = exe + ".o"
-    cmd = [args.cc, args.opt] + debug + [args.plugin_flag, "-I" + args.include_dir] + cflags + \
+    cmd = [args.cc, args.opt] + debug + [args.plugin_flag] + shlex.split(args.plugin_args) + \
+          ["-I" + args.include_dir] + cflags + \
           ["-c", args.case + ".c", "-o", obj]
     comp = subprocess.run(cmd, capture_output=True, text=True)
     if comp.returncode == 0:
@@ -241,8 +257,11 @@ def main():
         comp = subprocess.run(link, capture_output=True, text=True)
         cmd = link
     comp_err = [l for l in comp.stderr.splitlines()]
+    def has_line(text):
+        return any(l == text or (l.endswith(": " + text) and " " not in l[:-len(text) - 2])
+                   for l in comp_err)
     for key, rest in exp:
-        if key == "compile-stderr" and rest not in comp_err:
+        if key == "compile-stderr" and not has_line(rest):
             fail("compile stderr lacks the line %r; got:\n%s" % (rest, comp.stderr))
     if any(k == "compile-fails" for k, _ in exp):
         if comp.returncode == 0:
