@@ -8,11 +8,11 @@
  * forms and vectorization is unchanged (tests/plugin/vectorize.sh).  A timed loop reads the clock once in its preheader and
  * once at the exit call, through a stamp in a local of the function.
  *
- * Where: before "loop" (the loop optimizer pipeline of -O1 and above):
- * pass_ch has rotated loops, so the header runs once per iteration, and no
- * loop optimisation has run yet.  -O0 has no such pipeline: a second
- * instance after "optimized" instruments loops there; the first instance
- * to see a function does the work. */
+ * Where: before "ch" (loop header copying), after inlining, while loops are
+ * still as the front end wrote them (tested at the top): the counter counts
+ * what the source says and every later transformation preserves its value
+ * (plugin.cc says why not later).  -O0 has no "ch": a second instance after
+ * "optimized" takes the functions the first did not see. */
 #include "autoprof_gcc.h"
 
 extern "C" {
@@ -260,9 +260,11 @@ struct loop_instrumenter {
     for (rec &r : recs)
       if (!r.timed && loop_depth(r.loop) > 1)
         add_accumulators(r);
-    for (rec &r : recs)
-      if (r.timed || loop_depth(r.loop) == 1)
-        add_flushes(r);
+    /* inner loops first: an edge leaving several timed loops must close the
+     * innermost loop's frame first (the runtime pops only its top frame) */
+    for (unsigned i = recs.length(); i-- > 0;)
+      if (recs[i].timed || loop_depth(recs[i].loop) == 1)
+        add_flushes(recs[i]);
     count = recs.length();
   }
 };
@@ -274,10 +276,9 @@ unsigned instrument_loops(function *fun, bool late) {
     done = new hash_set<tree>;
   if (done->contains(fun->decl))
     return 0;
-  /* At -O1 and above the early instance owns the function; the late one
-   * only serves -O0 (where the early one never runs). */
-  if (late && optimize)
-    return 0;
+  /* the early instance instruments every function it sees; the late one
+   * those it did not (-O0, where "ch" does not run) */
+  (void)late;
   done->add(fun->decl);
 
   ap_func_info info;
@@ -318,6 +319,9 @@ class loop_pass : public gimple_opt_pass {
 public:
   loop_pass(gcc::context *ctxt, bool is_late) : gimple_opt_pass(loop_pass_data, ctxt), late(is_late) {}
   unsigned int execute(function *fun) override { return instrument_loops(fun, late); }
+  /* "ch" runs in the -O1+ and the -Og pipelines: one copy before each (a
+   * function is instrumented once whichever sees it) */
+  opt_pass *clone() override { return new loop_pass(m_ctxt, late); }
 };
 
 } // namespace

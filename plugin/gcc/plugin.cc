@@ -89,10 +89,15 @@ int plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *versio
   struct register_pass_info func_pass = {ap_make_func_pass(g), "optimized", 1,
                                          PASS_POS_INSERT_AFTER};
   register_callback(info->base_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &func_pass);
-  /* Loop counts before "loop": rotated loops, no loop optimisation yet
-   * (DESIGN §10); "loop" is not run at -O0, so a second instance after
-   * "optimized" serves -O0 (each function is instrumented once). */
-  struct register_pass_info loop_pass = {ap_make_loop_pass(g, false), "loop", 1,
+  /* Loop counts before "ch" (loop header copying): after inlining, with the
+   * loops still as the front end wrote them (tested at the top), so a
+   * counter put in now counts what the source says, and everything GCC does
+   * afterwards (rotation, peeling the first test, unrolling, vectorizing)
+   * preserves its value.  Placed after "ch", a search loop whose first test
+   * GCC copies out of the loop lost an iteration.  "ch" is not run at -O0:
+   * a second instance after "optimized" takes every function the first did
+   * not see. */
+  struct register_pass_info loop_pass = {ap_make_loop_pass(g, false), "ch", 0,
                                          PASS_POS_INSERT_BEFORE};
   register_callback(info->base_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &loop_pass);
   struct register_pass_info loop_pass_o0 = {ap_make_loop_pass(g, true), "optimized", 1,
