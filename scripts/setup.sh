@@ -5,6 +5,8 @@
 set -euo pipefail
 
 need=(build-essential cmake pkg-config libyaml-dev libjansson-dev)
+# the LLVM plugin for clang (autoprof-llvm.so): LLVM 14 and clang's headers
+need+=(clang-14 llvm-14-dev libclang-14-dev libclang-cpp14-dev)
 command -v gcc >/dev/null 2>&1 || need+=(gcc g++)
 if [ "${1:-}" = "--test" ]; then
   need+=(valgrind python3)
@@ -29,4 +31,4 @@ if [ ! -f "$(gcc -print-file-name=plugin)/include/gcc-plugin.h" ]; then
   $sudo apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "gcc-${major}-plugin-dev" >/dev/null
 fi
-echo "setup: gcc ${major} with plugin headers, libyaml, jansson, cmake ready"
+echo "setup: gcc ${major} with plugin headers, clang 14 with LLVM/clang headers, libyaml, jansson, cmake ready"

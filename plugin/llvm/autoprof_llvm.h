@@ -4,6 +4,7 @@
 
 #include "llvm_compat.h"
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -25,6 +26,11 @@ struct config {
    * no_instrument_function definitions (clang drops the attribute from IR). */
   std::string unit;
   std::set<std::string> no_instrument;
+  struct place {
+    std::string name, file;
+    unsigned line;
+  };
+  std::map<std::string, place> places; /* symbol -> where it is defined */
 };
 config &get_config();
 /* The frontend action's settings for the next unit. */
@@ -33,7 +39,7 @@ const char *compiler_string(); /* "clang 14.0.6" */
 
 /* What the plugin knows about one function body. */
 struct func_info {
-  std::string name;   /* source-level name */
+  std::string name; /* source-level name */
   std::string file;
   unsigned line = 0;
   unsigned flags = 0; /* enum ap_func_flags */
@@ -45,10 +51,14 @@ struct func_info {
  * never instrumented, or NULL when the policy decides. */
 const char *describe_function(Function &f, func_info *info);
 bool is_runtime_name(StringRef name);
+/* The file of a debug scope as the compiler saw it (see funcs.cc). */
+std::string source_file(const DIScope *scope, const DICompileUnit *cu);
 void verify_or_die(Function &f, const char *pass);
 
 /* The loop pass (VectorizerStart) and the entry/exit pass (OptimizerLast). */
 struct loop_pass : PassInfoMixin<loop_pass> {
+  bool use_scev; /* false at -O0: no vectorizer to protect, no SCEV-friendly IR */
+  explicit loop_pass(bool scev) : use_scev(scev) {}
   PreservedAnalyses run(Function &f, FunctionAnalysisManager &fam);
   static bool isRequired() { return true; } /* -O0: every function is optnone */
 };
@@ -74,6 +84,11 @@ void emit_module_ctor(Module &m);
 StructType *func_site_type(LLVMContext &ctx);
 StructType *loop_site_type(LLVMContext &ctx);
 StructType *module_type(LLVMContext &ctx);
+bool records_match_abi(const DataLayout &dl, LLVMContext &ctx);
+/* Gives B (positioned before an instruction) that instruction's debug
+ * location, or line 0 of the function: calls in a function with debug info
+ * need one. */
+void locate(IRBuilder<> &b);
 /* A probe entry point: void NAME(i8*, ...), nounwind. */
 FunctionCallee probe(Module &m, const char *name, ArrayRef<Type *> args);
 Constant *as_bytes(Constant *c);

@@ -31,6 +31,7 @@
 #include "llvm/IR/Verifier.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/PassPlugin.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
@@ -53,7 +54,9 @@ using namespace llvm;
 
 /* Pointers: LLVM 14 still has typed pointers; every probe argument and
  * record field is an i8* (an opaque `ptr` from LLVM 15 on). */
-inline PointerType *bytes_ptr(LLVMContext &ctx) { return Type::getInt8PtrTy(ctx); }
+inline PointerType *bytes_ptr(LLVMContext &ctx) {
+  return Type::getInt8PtrTy(ctx);
+}
 
 /* LLVM 14 spells the SCEV expander's safety check with the expander-free
  * signature; later versions moved it into SCEVExpander. */

@@ -65,9 +65,8 @@ BranchInst *bottom_test(Loop *loop) {
  * the body ran: that header run is not an iteration. */
 bool top_tested(Loop *loop) {
   auto *br = dyn_cast<BranchInst>(loop->getHeader()->getTerminator());
-  return br && br->isConditional() && exits_loop(loop, br) &&
-         test_only_header(loop->getHeader()) && !bottom_test(loop) &&
-         loop->getLoopLatch() != loop->getHeader();
+  return br && br->isConditional() && exits_loop(loop, br) && test_only_header(loop->getHeader()) &&
+         !bottom_test(loop) && loop->getLoopLatch() != loop->getHeader();
 }
 
 /* The loop's controlling test gives its line (the `while` of a do-while). */
@@ -78,15 +77,21 @@ DebugLoc loop_location(Loop *loop, bool top) {
   return loop->getStartLoc();
 }
 
+Loop *outermost(Loop *loop) {
+  while (loop->getParentLoop())
+    loop = loop->getParentLoop();
+  return loop;
+}
+
 struct rec {
   Loop *loop = nullptr;
   GlobalVariable *site = nullptr;
   bool timed = false, top = false, scev = false;
   DenseMap<BasicBlock *, const SCEV *> exit_count; /* exiting block -> backedges taken */
-  PHINode *cnt = nullptr;                           /* PHI counter: before / after the */
-  Instruction *next = nullptr;                      /* increment of this iteration */
-  SmallVector<BasicBlock *, 4> exits;               /* dedicated exit blocks */
-  DenseMap<BasicBlock *, Value *> n;                /* exit block -> iterations */
+  PHINode *cnt = nullptr;                          /* PHI counter: before / after the */
+  Instruction *next = nullptr;                     /* increment of this iteration */
+  SmallVector<BasicBlock *, 4> exits;              /* dedicated exit blocks */
+  DenseMap<BasicBlock *, Value *> n;               /* exit block -> iterations */
   AllocaInst *stamp = nullptr;
   AllocaInst *acc[5] = {};
   rec *nest = nullptr; /* the outermost loop holding an untimed inner loop */
@@ -100,12 +105,17 @@ struct loop_instrumenter {
   ScalarEvolution &se;
   AssumptionCache &ac;
   bool use_scev;
-  GlobalVariable *func_site;
+  const func_info &func;
   std::string func_name;
-  std::vector<rec> recs; /* preorder: a parent before its children */
+  GlobalVariable *func_record = nullptr; /* made with the first loop record */
+  std::vector<rec> recs;                 /* preorder: a parent before its children */
   DenseMap<Loop *, size_t> index;
   DenseMap<BasicBlock *, Instruction *> cursors;
   SmallVector<AllocaInst *, 16> promote;
+
+  loop_instrumenter(Function &fn, const config &cfg, LoopInfo &l, DominatorTree &d,
+                    ScalarEvolution &s, AssumptionCache &a, bool scev, const func_info &fi)
+      : f(fn), c(cfg), li(l), dt(d), se(s), ac(a), use_scev(scev), func(fi), func_name(fi.name) {}
 
   Module &m() { return *f.getParent(); }
   Type *u64() { return Type::getInt64Ty(f.getContext()); }
@@ -134,16 +144,18 @@ struct loop_instrumenter {
     DebugLoc dl = loop_location(r.loop, r.top);
     loop_info info;
     const DILocation *loc = dl.get();
-    const DISubprogram *origin = loc && loc->getInlinedAt() ? loc->getScope()->getSubprogram()
-                                                            : nullptr;
+    const DISubprogram *origin =
+        loc && loc->getInlinedAt() ? loc->getScope()->getSubprogram() : nullptr;
     info.flags = (r.timed ? AP_LOOP_TIMED : 0) | (origin ? AP_LOOP_INLINED : 0);
     info.line = loc ? loc->getLine() : 0;
-    info.file = loc ? loc->getFilename().str() : "";
+    DISubprogram *sp = f.getSubprogram();
+    info.file = loc ? source_file(loc->getScope(), sp ? sp->getUnit() : nullptr) : "";
     if (info.file.empty())
-      info.file = f.getSubprogram() ? f.getSubprogram()->getFilename().str()
-                                    : m().getSourceFileName();
+      info.file = sp ? source_file(sp, sp->getUnit()) : func.file;
     info.depth = r.loop->getLoopDepth();
-    info.func = func_site;
+    if (!func_record)
+      func_record = func_site(f, func, false);
+    info.func = func_record;
     info.origin_function = origin ? origin->getName().str() : func_name;
     Loop *outer = r.loop->getParentLoop();
     info.parent = outer && index.count(outer) ? recs[index[outer]].site : nullptr;
@@ -170,8 +182,7 @@ struct loop_instrumenter {
     r.exits.assign(exits.begin(), exits.end());
     r.timed = timed(loop);
     if (!r.timed && loop->getLoopDepth() > 1) {
-      Loop *outermost = loop->getOutermostLoop();
-      if (!index.count(outermost))
+      if (!index.count(outermost(loop)))
         return false;
     }
     r.top = top_tested(loop);
@@ -194,8 +205,10 @@ struct loop_instrumenter {
         return false;
       for (BasicBlock *e : successors(bb))
         if (!r.loop->contains(e) &&
-            !safe_to_expand_at(ec, e->getSinglePredecessor() ? &*e->getFirstInsertionPt()
-                                                            : r.loop->getLoopPreheader()->getTerminator(),
+            !safe_to_expand_at(ec,
+                               e->getSinglePredecessor()
+                                   ? &*e->getFirstInsertionPt()
+                                   : r.loop->getLoopPreheader()->getTerminator(),
                                se))
           return false;
       r.exit_count[bb] = ec;
@@ -238,8 +251,8 @@ struct loop_instrumenter {
       for (BasicBlock *p : predecessors(e)) {
         Value *&v = per_pred[p];
         if (!v)
-          v = count_on(r, p, r.scev ? r.loop->getLoopPreheader()->getTerminator()
-                                    : p->getTerminator());
+          v = count_on(r, p,
+                       r.scev ? r.loop->getLoopPreheader()->getTerminator() : p->getTerminator());
         phi->addIncoming(v, p);
       }
       r.n[e] = phi;
@@ -256,6 +269,7 @@ struct loop_instrumenter {
   void add_stamp(rec &r) {
     r.stamp = local(ArrayType::get(u64(), 3), "autoprof.stamp");
     IRBuilder<> b(r.loop->getLoopPreheader()->getTerminator());
+    locate(b);
     Type *ptr = bytes_ptr(f.getContext());
     b.CreateCall(probe(m(), "__autoprof_loop_start", {ptr, ptr}),
                  {site(r), b.CreatePointerCast(r.stamp, ptr)});
@@ -265,8 +279,9 @@ struct loop_instrumenter {
    * wraps for n = 0, leaving the min alone), max, zero-trip entries, in
    * locals of the nest (promoted to registers afterwards). */
   void add_accumulators(rec &r) {
-    r.nest = &recs[index[r.loop->getOutermostLoop()]];
+    r.nest = &recs[index[outermost(r.loop)]];
     IRBuilder<> init(r.nest->loop->getLoopPreheader()->getTerminator());
+    locate(init);
     for (int i = 0; i < 5; i++) {
       r.acc[i] = local(u64(), "autoprof.nest");
       promote.push_back(r.acc[i]);
@@ -275,6 +290,7 @@ struct loop_instrumenter {
     }
     for (BasicBlock *e : r.exits) {
       IRBuilder<> b(cursor(e));
+      locate(b);
       Value *n = r.n[e], *zero = ConstantInt::get(u64(), 0), *acc[5];
       for (int i = 0; i < 5; i++)
         acc[i] = b.CreateLoad(u64(), r.acc[i]);
@@ -297,6 +313,7 @@ struct loop_instrumenter {
     Type *ptr = bytes_ptr(f.getContext());
     for (BasicBlock *e : r.exits) {
       IRBuilder<> b(cursor(e));
+      locate(b);
       if (r.timed)
         b.CreateCall(probe(m(), "__autoprof_loop_timed", {ptr, u64(), ptr}),
                      {site(r), r.n[e], b.CreatePointerCast(r.stamp, ptr)});
@@ -361,21 +378,14 @@ PreservedAnalyses loop_pass::run(Function &f, FunctionAnalysisManager &fam) {
   /* Loops follow the function's name and file rules; min_size does not
    * apply (loop counts cost nothing, and a small function can hold a hot
    * loop). */
-  if (ap_policy_function(c.policy, info.name.c_str(), info.file.c_str(), 0, 0, NULL, 0) ==
-      AP_SKIP)
+  if (ap_policy_function(c.policy, info.name.c_str(), info.file.c_str(), 0, 0, NULL, 0) == AP_SKIP)
     return PreservedAnalyses::all();
   LoopInfo &li = fam.getResult<LoopAnalysis>(f);
   if (li.empty())
     return PreservedAnalyses::all();
-  loop_instrumenter ins{f,
-                        c,
-                        li,
-                        fam.getResult<DominatorTreeAnalysis>(f),
+  loop_instrumenter ins(f, c, li, fam.getResult<DominatorTreeAnalysis>(f),
                         fam.getResult<ScalarEvolutionAnalysis>(f),
-                        fam.getResult<AssumptionAnalysis>(f),
-                        use_scev,
-                        func_site(f, info, false),
-                        info.name};
+                        fam.getResult<AssumptionAnalysis>(f), use_scev, info);
   ins.run();
   if (c.verify)
     verify_or_die(f, "the loop pass");

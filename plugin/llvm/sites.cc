@@ -28,24 +28,30 @@ bool layout_ok(const DataLayout &dl, StructType *type, size_t size, ArrayRef<siz
   return true;
 }
 
-Constant *u32(LLVMContext &ctx, uint64_t v) { return ConstantInt::get(Type::getInt32Ty(ctx), v); }
-Constant *u64(LLVMContext &ctx, uint64_t v) { return ConstantInt::get(Type::getInt64Ty(ctx), v); }
+Constant *u32(LLVMContext &ctx, uint64_t v) {
+  return ConstantInt::get(Type::getInt32Ty(ctx), v);
+}
+Constant *u64(LLVMContext &ctx, uint64_t v) {
+  return ConstantInt::get(Type::getInt64Ty(ctx), v);
+}
 
 /* A private constant C string, shared within the module. */
 Constant *str(Module &m, StringRef s) {
   std::string name = ("__autoprof_str." + s).str();
+  /* private: never in the symbol table, whatever the name */
   GlobalVariable *gv = m.getNamedGlobal(name);
   if (!gv || gv->getValueType() != ArrayType::get(Type::getInt8Ty(m.getContext()), s.size() + 1)) {
     Constant *init = ConstantDataArray::getString(m.getContext(), s);
-    gv = new GlobalVariable(m, init->getType(), true, GlobalValue::PrivateLinkage, init,
-                            "__autoprof_str");
+    gv = new GlobalVariable(m, init->getType(), true, GlobalValue::PrivateLinkage, init, name);
     gv->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
     gv->setAlignment(Align(1));
   }
   return as_bytes(gv);
 }
 
-Constant *null_ptr(LLVMContext &ctx) { return ConstantPointerNull::get(bytes_ptr(ctx)); }
+Constant *null_ptr(LLVMContext &ctx) {
+  return ConstantPointerNull::get(bytes_ptr(ctx));
+}
 
 /* A file-local, writable record in SECTION.  The alignment is pinned to 8:
  * with an explicit section and alignment LLVM neither raises it (x86-64
@@ -75,16 +81,21 @@ Constant *section_bound(Module &m, const char *name) {
 Constant *func_site_init(Module &m, const func_info &info) {
   LLVMContext &ctx = m.getContext();
   Constant *fields[] = {
-      u32(ctx, info.flags), u32(ctx, info.line),     u32(ctx, 0),
-      u32(ctx, info.size),  str(m, info.name),       str(m, info.file),
+      u32(ctx, info.flags), u32(ctx, info.line),
+      u32(ctx, 0),          u32(ctx, info.size),
+      str(m, info.name),    str(m, info.file),
       str(m, info.symbol),  u64(ctx, 0) /* arg_kinds: memo probes, issue 4 */,
   };
   return ConstantStruct::get(func_site_type(ctx), fields);
 }
 
-std::string site_name(Function &f) { return ("__autoprof_site." + f.getName()).str(); }
+std::string site_name(Function &f) {
+  return ("__autoprof_site." + f.getName()).str();
+}
 
-unsigned ppm(double share) { return (unsigned)(share * 1e6 + 0.5); }
+unsigned ppm(double share) {
+  return (unsigned)(share * 1e6 + 0.5);
+}
 
 } // namespace
 
@@ -135,6 +146,12 @@ bool records_match_abi(const DataLayout &dl, LLVMContext &ctx) {
 
 Constant *as_bytes(Constant *c) {
   return ConstantExpr::getPointerBitCastOrAddrSpaceCast(c, bytes_ptr(c->getContext()));
+}
+
+void locate(IRBuilder<> &b) {
+  DISubprogram *sp = b.GetInsertBlock()->getParent()->getSubprogram();
+  if (!b.getCurrentDebugLocation() && sp)
+    b.SetCurrentDebugLocation(DILocation::get(sp->getContext(), 0, 0, sp));
 }
 
 FunctionCallee probe(Module &m, const char *name, ArrayRef<Type *> args) {

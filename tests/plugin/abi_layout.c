@@ -1,4 +1,4 @@
-/* The descriptors the GCC plugin emits must match autoprof/abi.h field by
+/* The descriptors the GCC plugin (or, built by clang, the LLVM plugin) emits must match autoprof/abi.h field by
  * field.  This program is compiled with the plugin but linked WITHOUT the
  * runtime: it provides the entry points itself and checks what it gets. */
 #include "autoprof/abi.h"
@@ -97,7 +97,11 @@ __attribute__((no_instrument_function)) int main(void) {
     EXPECT(l->parent == NULL);
   }
   EXPECT(strstr(m->source, "abi_layout.c") != NULL);
+#ifdef __clang__
+  EXPECT(strncmp(m->compiler, "clang ", 6) == 0);
+#else
   EXPECT(strncmp(m->compiler, "gcc ", 4) == 0);
+#endif
   EXPECT(strstr(m->policy_file, "min0.yaml") != NULL);
   EXPECT(m->policy_digest != 0);
   EXPECT(m->report_output && strcmp(m->report_output, "autoprof.%n.%p") == 0);

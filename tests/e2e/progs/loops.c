@@ -2,7 +2,7 @@
  * level.  `iterations` = times the body ran; a final test that leaves the
  * loop is not one. */
 #include <stdio.h>
-volatile int sink;
+volatile int sink; int width = 3, rounds = 10; /* not constants: LLVM unrolls those early */
 int a[1000];
 
 __attribute__((noinline)) int sum(const int *v, int n) {
@@ -57,7 +57,7 @@ again:
 
 __attribute__((noinline, noclone)) int depth_sum(int d) {
   int s = 0;
-  for (int i = 0; i < 3; i++) /* LOOP depth_sum: in a recursive function */
+  for (int i = 0; i < width; i++) /* LOOP depth_sum: in a recursive function */
     s += d > 0 ? depth_sum(d - 1) : i + sink;
   return s;
 }
@@ -76,7 +76,7 @@ int main(void) {
     a[i] = i;
   a[700] = -5;
   int t = 0;
-  for (int r = 0; r < 10; r++) { /* LOOP main rounds */
+  for (int r = 0; r < rounds; r++) { /* LOOP main rounds */
     t += sum(a, 1000);
     t += find(a, 1000, 300) + find(a, 50, -1);
     t += countdown(5);
