@@ -46,6 +46,7 @@ struct ap_loop_info {
 tree ap_func_site(tree fndecl, const ap_func_info &info, bool final);
 void ap_func_site_done(tree fndecl); /* the entry/exit pass skipped it */
 tree ap_loop_site(const ap_loop_info &info);
+tree ap_pointer_table(const tree *addrs, unsigned n);
 void ap_emit_module_ctor(void);
 tree ap_probe_decl(const char *name, tree fntype);
 bool ap_is_runtime_name(const char *name);

@@ -21,7 +21,7 @@ extern "C" {
 
 namespace {
 
-tree loop_decl, loop_timed_decl, loop_start_decl, loop_nest_decl;
+tree loop_decl, loop_timed_decl, loop_start_decl, loop_nest_decl, loop_nests_decl;
 hash_set<tree> *done;
 
 void init_decls() {
@@ -36,6 +36,9 @@ void init_decls() {
   loop_nest_decl = ap_probe_decl(
       "__autoprof_loop_nest", build_function_type_list(void_type_node, ptr_type_node, u64, u64,
                                                        u64, u64, u64, NULL_TREE));
+  loop_nests_decl = ap_probe_decl(
+      "__autoprof_loop_nests", build_function_type_list(void_type_node, ptr_type_node, ptr_type_node,
+                                                        unsigned_type_node, NULL_TREE));
   loop_start_decl = ap_probe_decl(
       "__autoprof_loop_start",
       build_function_type_list(void_type_node, ptr_type_node, ptr_type_node, NULL_TREE));
@@ -140,7 +143,9 @@ struct loop_instrumenter {
     bool timed, top;
     tree cnt, next;     /* the counter: before / after this iteration's increment */
     tree stamp;         /* &stamp of a timed loop */
-    tree acc[5];        /* nest accumulators of an untimed inner loop */
+    tree acc[5];        /* nest accumulators of an untimed inner loop (registers) */
+    tree acc_mem;       /* ... or five slots of its nest's volatile array, in a big nest */
+    int acc_base;       /* its first slot there */
     class loop *nest;   /* outermost loop holding it, whose exits flush them */
   };
   auto_vec<rec> recs;
@@ -190,19 +195,68 @@ struct loop_instrumenter {
   }
 
   /* An untimed inner loop makes no call at all: entries, iterations,
-   * min-1, max and zero-trip entries go into five locals of the nest
-   * (plain registers: update_ssa builds their PHIs), flushed when the
-   * outermost loop exits.  A call on the inner loop's exits would sit in
-   * the outer loop's body and change what GCC does with the nest (guard
-   * hoisting, loop distribution into memset, vectorization). */
-  void add_accumulators(rec &r) {
+   * min-1, max and zero-trip entries go into five locals of the nest,
+   * flushed when the outermost loop exits.  A call on the inner loop's exits
+   * would sit in the outer loop's body and change what GCC does with the
+   * nest (guard hoisting, loop distribution into memset, vectorization).
+   * The locals are registers (update_ssa builds their PHIs) — unless the
+   * nest holds more than kRegisterLoops such loops: five live registers
+   * each across a state machine of 28 loops (zlib's inflate) made GCC spill
+   * everywhere (4x the code, 4x the compile time), so there they are a
+   * volatile array in memory, updated once per inner-loop entry. */
+  static const unsigned kRegisterLoops = 4;
+
+  static tree mem_slot(const rec &r, int i) {
+    tree arr = r.acc_mem;
+    tree ref = build4(ARRAY_REF, TREE_TYPE(TREE_TYPE(arr)), arr,
+                      build_int_cst(integer_type_node, r.acc_base + i), NULL_TREE, NULL_TREE);
+    TREE_THIS_VOLATILE(ref) = 1;
+    return ref;
+  }
+  /* a big nest's array: five slots per untimed inner loop */
+  struct nest_mem {
+    tree arr;
+    unsigned used;
+  };
+  hash_map<int_hash<int, -1, -2>, nest_mem> nest_arrays;
+  /* acc[i] = OP(acc[i], v) on edge E, in the accumulator's storage */
+  void accumulate(const rec &r, int i, enum tree_code op, tree v, edge e) {
+    tree u64 = unsigned_intDI_type_node;
+    if (!r.acc_mem) {
+      gsi_insert_on_edge(e, gimple_build_assign(r.acc[i], op, r.acc[i], v));
+      return;
+    }
+    tree old = make_ssa_name(u64), updated = make_ssa_name(u64);
+    gsi_insert_on_edge(e, gimple_build_assign(old, mem_slot(r, i)));
+    gsi_insert_on_edge(e, gimple_build_assign(updated, op, old, v));
+    gsi_insert_on_edge(e, gimple_build_assign(mem_slot(r, i), updated));
+  }
+  void add_accumulators(rec &r, unsigned in_nest) {
     tree u64 = unsigned_intDI_type_node;
     r.nest = superloop_at_depth(r.loop, 1);
     edge pre = loop_preheader_edge(r.nest);
+    bool in_memory = in_nest > kRegisterLoops;
+    if (in_memory) {
+      bool existed;
+      nest_mem &m = nest_arrays.get_or_insert(r.nest->num, &existed);
+      if (!existed) {
+        tree vu64 = build_qualified_type(u64, TYPE_QUAL_VOLATILE);
+        m.arr = create_tmp_var(build_array_type_nelts(vu64, 5 * in_nest), "autoprof_nest");
+        TREE_ADDRESSABLE(m.arr) = 1;
+        m.used = 0;
+      }
+      r.acc_mem = m.arr;
+      r.acc_base = (int)m.used;
+      m.used += 5;
+    }
     for (int i = 0; i < 5; i++) {
-      r.acc[i] = create_tmp_reg(u64, "autoprof_nest");
-      gsi_insert_on_edge(pre, gimple_build_assign(r.acc[i], i == 2 ? build_all_ones_cst(u64)
-                                                                  : build_zero_cst(u64)));
+      tree init = i == 2 ? build_all_ones_cst(u64) : build_zero_cst(u64);
+      if (in_memory) {
+        gsi_insert_on_edge(pre, gimple_build_assign(mem_slot(r, i), init));
+      } else {
+        r.acc[i] = create_tmp_reg(u64, "autoprof_nest");
+        gsi_insert_on_edge(pre, gimple_build_assign(r.acc[i], init));
+      }
     }
     for (edge exit : get_loop_exit_edges(r.loop)) {
       if (!usable_exit(exit))
@@ -211,21 +265,17 @@ struct loop_instrumenter {
       tree ran = make_ssa_name(boolean_type_node), ran64 = make_ssa_name(u64);
       tree none = make_ssa_name(boolean_type_node), none64 = make_ssa_name(u64);
       tree less = make_ssa_name(u64);
-      gimple *g[] = {
-          gimple_build_assign(ran, NE_EXPR, n, build_zero_cst(u64)),
-          gimple_build_assign(ran64, NOP_EXPR, ran),
-          gimple_build_assign(r.acc[0], PLUS_EXPR, r.acc[0], ran64),
-          gimple_build_assign(r.acc[1], PLUS_EXPR, r.acc[1], n),
-          /* n - 1 wraps for n = 0: a zero-trip entry leaves the min alone */
-          gimple_build_assign(less, PLUS_EXPR, n, build_all_ones_cst(u64)),
-          gimple_build_assign(r.acc[2], MIN_EXPR, r.acc[2], less),
-          gimple_build_assign(r.acc[3], MAX_EXPR, r.acc[3], n),
-          gimple_build_assign(none, EQ_EXPR, n, build_zero_cst(u64)),
-          gimple_build_assign(none64, NOP_EXPR, none),
-          gimple_build_assign(r.acc[4], PLUS_EXPR, r.acc[4], none64),
-      };
-      for (gimple *stmt : g)
-        gsi_insert_on_edge(exit, stmt);
+      gsi_insert_on_edge(exit, gimple_build_assign(ran, NE_EXPR, n, build_zero_cst(u64)));
+      gsi_insert_on_edge(exit, gimple_build_assign(ran64, NOP_EXPR, ran));
+      gsi_insert_on_edge(exit, gimple_build_assign(none, EQ_EXPR, n, build_zero_cst(u64)));
+      gsi_insert_on_edge(exit, gimple_build_assign(none64, NOP_EXPR, none));
+      /* n - 1 wraps for n = 0: a zero-trip entry leaves the min alone */
+      gsi_insert_on_edge(exit, gimple_build_assign(less, PLUS_EXPR, n, build_all_ones_cst(u64)));
+      accumulate(r, 0, PLUS_EXPR, ran64, exit);
+      accumulate(r, 1, PLUS_EXPR, n, exit);
+      accumulate(r, 2, MIN_EXPR, less, exit);
+      accumulate(r, 3, MAX_EXPR, n, exit);
+      accumulate(r, 4, PLUS_EXPR, none64, exit);
     }
   }
 
@@ -243,6 +293,14 @@ struct loop_instrumenter {
                                    : gimple_build_call(loop_decl, 2, r.addr, n));
       if (loop_depth(r.loop) != 1)
         continue;
+      /* a big nest: one call for all its inner loops (their array and a
+       * static table of their sites) */
+      if (nest_mem *m = nest_arrays.get(r.loop->num)) {
+        gsi_insert_on_edge(exit, gimple_build_call(loop_nests_decl, 3, nest_sites(r.loop),
+                                                   build_fold_addr_expr(m->arr),
+                                                   build_int_cst(unsigned_type_node, m->used / 5)));
+        continue;
+      }
       for (const rec &inner : recs)
         if (inner.nest == r.loop)
           gsi_insert_on_edge(exit, gimple_build_call(loop_nest_decl, 6, inner.addr, inner.acc[0],
@@ -251,15 +309,33 @@ struct loop_instrumenter {
     }
   }
 
+  /* &table of the sites of NEST's untimed inner loops, in slot order */
+  hash_map<int_hash<int, -1, -2>, tree> nest_tables;
+  tree nest_sites(class loop *nest) {
+    if (tree *t = nest_tables.get(nest->num))
+      return *t;
+    auto_vec<tree> sites;
+    for (const rec &inner : recs)
+      if (inner.nest == nest && inner.acc_mem)
+        sites.safe_push(inner.addr);
+    tree t = build_fold_addr_expr(ap_pointer_table(sites.address(), sites.length()));
+    nest_tables.put(nest->num, t);
+    return t;
+  }
+
   void run() {
     /* outer loops first, so an inner loop's record can point to its parent */
     for (class loop *loop : loops_list(fun, 0))
       add_site(loop);
     for (rec &r : recs)
       add_counter(r);
+    hash_map<int_hash<int, -1, -2>, unsigned> per_nest; /* outermost loop -> inner loops */
     for (rec &r : recs)
       if (!r.timed && loop_depth(r.loop) > 1)
-        add_accumulators(r);
+        per_nest.get_or_insert(superloop_at_depth(r.loop, 1)->num)++;
+    for (rec &r : recs)
+      if (!r.timed && loop_depth(r.loop) > 1)
+        add_accumulators(r, *per_nest.get(superloop_at_depth(r.loop, 1)->num));
     /* inner loops first: an edge leaving several timed loops must close the
      * innermost loop's frame first (the runtime pops only its top frame) */
     for (unsigned i = recs.length(); i-- > 0;)

@@ -251,6 +251,16 @@ tree ap_call_site_record(const ap_call_info &info) {
   return static_var("__autoprof_call", call_site_type, build_constructor(call_site_type, v), NULL);
 }
 
+/* A file-local constant array of N pointers (ADDRS are &site expressions). */
+tree ap_pointer_table(const tree *addrs, unsigned n) {
+  tree type = build_array_type_nelts(ptr_type_node, n);
+  vec<constructor_elt, va_gc> *v = NULL;
+  for (unsigned i = 0; i < n; i++)
+    CONSTRUCTOR_APPEND_ELT(v, build_int_cst(integer_type_node, i), fold_convert(ptr_type_node,
+                                                                               addrs[i]));
+  return static_var("__autoprof_nest_sites", type, build_constructor(type, v), NULL);
+}
+
 static unsigned ppm(double share) { return (unsigned)(share * 1e6 + 0.5); }
 
 /* The per-unit module record and the constructor that registers it.  Called

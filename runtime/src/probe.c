@@ -54,6 +54,11 @@ void __autoprof_loop_nest(struct ap_loop_site *site, uint64_t entries, uint64_t 
     ap_loop_add(c, entries, iterations, min_minus_1, max, zero_trip);
 }
 
+void __autoprof_loop_nests(struct ap_loop_site *const *sites, const uint64_t *acc, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++, acc += 5)
+    __autoprof_loop_nest(sites[i], acc[0], acc[1], acc[2], acc[3], acc[4]);
+}
+
 void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stamp) {
   uint64_t now = ap_ticks();
   struct ap_thread *t = ap_tls;

@@ -168,6 +168,10 @@ void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stam
  * entries that ran no iteration. */
 void __autoprof_loop_nest(struct ap_loop_site *site, uint64_t entries, uint64_t iterations,
                           uint64_t min_minus_1, uint64_t max, uint64_t zero_trip);
+/* The same for the N untimed inner loops of a big nest, whose five figures
+ * each live in one local array (ACC[5 * i .. 5 * i + 4] for SITES[i]): one
+ * call per exit of the nest whatever N. */
+void __autoprof_loop_nests(struct ap_loop_site *const *sites, const uint64_t *acc, uint32_t n);
 void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
                            const struct ap_loop_stamp *stamp);
 

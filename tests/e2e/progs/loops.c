@@ -86,6 +86,35 @@ int main(void) {
   t += with_goto(7);
   t += depth_sum(3);
   t += uses_helper(10);
+  extern long big_nest(int);
+  t += big_nest(50);
   printf("%d\n", t);
   return 0;
+}
+
+/* A nest with more inner loops than the plugin keeps in registers: their
+ * figures live in a local array and one call reports them all. */
+int three = 3; /* not a constant to the compiler: loop B is not unrolled */
+
+/* (each inner loop reads `sink`, so neither compiler computes it in closed
+ * form and removes it) */
+__attribute__((noinline)) long big_nest(int n) {
+  long s = sink = 0;
+  for (int r = 0; r < n; r++) { /* BIG OUTER */
+    for (int a = 0; a < r; a++) /* BIG A */
+      s += a ^ sink;
+    for (int b = 0; b < three; b++) /* BIG B */
+      s ^= b * sink;
+    for (int c = r; c > 0; c -= 2) /* BIG C */
+      s += c | sink;
+    int d = 0;
+    while (d < (r & 7)) /* BIG D */
+      d += 1 + sink;
+    s += d;
+    for (int e = 0; e < 2 + (r & 1); e++) /* BIG E */
+      s -= e + sink;
+    if (r == 40)
+      break;
+  }
+  return s;
 }
