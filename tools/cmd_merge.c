@@ -250,8 +250,8 @@ static int merge_callsites(struct merger *g, const struct ap_profile *in) {
            (g->m->callsites[k].line != e->line || strcmp(g->m->callsites[k].callee, e->callee) ||
             strcmp(g->m->callsites[k].file, e->file)))
       k++;
-    if (k == g->m->ncallsites && ap_profile_add_callsite(g->m, e->callee, e->function, e->file,
-                                                         e->line, e->loop_line) < 0)
+    if (k == g->m->ncallsites &&
+        ap_profile_add_callsite(g->m, e->callee, e->function, e->file, e->line, e->loop_line) < 0)
       return -1;
     struct ap_prof_callsite *t = &g->m->callsites[k];
     t->builtin = e->builtin;
@@ -316,8 +316,7 @@ static int merge_one(struct merger *g, const struct ap_profile *in, size_t nth, 
   g->fmap = malloc((in->nfunctions + 1) * sizeof *g->fmap);
   g->nmap = malloc((in->nnodes + 1) * sizeof *g->nmap);
   int rc = !g->fmap || !g->nmap || merge_header(g->m, in, nth, calls) || merge_functions(g, in) ||
-           merge_nodes(g, in) || merge_loops(g, in) || merge_memo(g, in) ||
-           merge_callsites(g, in);
+           merge_nodes(g, in) || merge_loops(g, in) || merge_memo(g, in) || merge_callsites(g, in);
   free(g->fmap);
   free(g->nmap);
   return rc ? -1 : 0;

@@ -581,8 +581,8 @@ struct ap_profile *ap_profile_read_buffer(const char *data, size_t len, const ch
   int bad = !r.p ? no_memory(&r)
                  : check_version(&r, root) || read_header(&r, root) || read_threads(&r, root) ||
                        read_functions(&r, root) || read_loops(&r, root) ||
-                       read_callpaths(&r, root) || read_memo(&r, root) || read_callsites(&r, root) ||
-                       read_hints(&r, root);
+                       read_callpaths(&r, root) || read_memo(&r, root) ||
+                       read_callsites(&r, root) || read_hints(&r, root);
   json_decref(root);
   if (bad) {
     ap_profile_free(r.p);

@@ -48,7 +48,9 @@ __attribute__((noinline)) unsigned checksum(const struct record *r) {
   return h;
 }
 
-__attribute__((noinline)) int clamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+__attribute__((noinline)) int clamp(int v, int lo, int hi) {
+  return v < lo ? lo : v > hi ? hi : v;
+}
 
 int (*volatile clamp_fn)(int, int, int) = clamp;
 
@@ -65,8 +67,7 @@ int main(int argc, char **argv) {
   long clamped = 0;
   for (int i = 0; i < 2000000; i++)
     clamped += clamp_fn(i % 1000, 100, 900);
-  printf("first=%u last=%u checksum=%u clamped=%ld\n", r[0].key, r[n - 1].key, total,
-         clamped);
+  printf("first=%u last=%u checksum=%u clamped=%ld\n", r[0].key, r[n - 1].key, total, clamped);
   free(r);
   return 0;
 }

@@ -22,8 +22,8 @@ struct ap_globs {
 };
 
 struct ap_policy {
-  char *file;        /* path it was loaded from, or "<default>" */
-  uint64_t digest;   /* FNV-1a 64 over the normalized settings below */
+  char *file;      /* path it was loaded from, or "<default>" */
+  uint64_t digest; /* FNV-1a 64 over the normalized settings below */
   struct {
     struct ap_globs include, exclude, exclude_files, always;
     unsigned min_size;
@@ -73,8 +73,8 @@ enum ap_decision {
  * `why` (may be NULL) receives a static or policy-owned string for verbose
  * output, e.g. "excluded by functions.exclude 'debug_*'". */
 enum ap_decision ap_policy_function(const struct ap_policy *policy, const char *name,
-                                    const char *file, unsigned size, int size_known,
-                                    char *why, size_t whylen);
+                                    const char *file, unsigned size, int size_known, char *why,
+                                    size_t whylen);
 
 /* memo.assume_pure match (issue 4). */
 int ap_policy_assume_pure(const struct ap_policy *policy, const char *name);

@@ -19,12 +19,12 @@ extern struct ap_gcc_config ap_config;
 
 /* What the plugin knows about one function body it instruments. */
 struct ap_func_info {
-  const char *name;   /* source-level name */
+  const char *name; /* source-level name */
   const char *file;
   unsigned line;
-  unsigned flags;     /* enum ap_func_flags */
-  unsigned size;      /* estimated instructions */
-  const char *symbol; /* assembler name */
+  unsigned flags;               /* enum ap_func_flags */
+  unsigned size;                /* estimated instructions */
+  const char *symbol;           /* assembler name */
   unsigned long long arg_kinds; /* memo candidates: struct ap_func_site.arg_kinds */
 };
 

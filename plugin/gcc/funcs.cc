@@ -177,7 +177,9 @@ struct exit_placer {
   }
 };
 
-const char *printable_name(tree decl) { return lang_hooks.decl_printable_name(decl, 2); }
+const char *printable_name(tree decl) {
+  return lang_hooks.decl_printable_name(decl, 2);
+}
 
 /* Why a function is never instrumented, whatever the policy says; NULL if
  * the policy decides. */
@@ -323,15 +325,7 @@ unsigned instrument(function *fun) {
 }
 
 const pass_data func_pass_data = {
-    GIMPLE_PASS,
-    "autoprof_func",
-    OPTGROUP_NONE,
-    TV_NONE,
-    PROP_cfg | PROP_ssa,
-    0,
-    0,
-    0,
-    0,
+    GIMPLE_PASS, "autoprof_func", OPTGROUP_NONE, TV_NONE, PROP_cfg | PROP_ssa, 0, 0, 0, 0,
 };
 
 class func_pass : public gimple_opt_pass {
@@ -342,4 +336,6 @@ public:
 
 } // namespace
 
-opt_pass *ap_make_func_pass(gcc::context *ctxt) { return new func_pass(ctxt); }
+opt_pass *ap_make_func_pass(gcc::context *ctxt) {
+  return new func_pass(ctxt);
+}

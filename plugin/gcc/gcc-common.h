@@ -3,6 +3,8 @@
 #ifndef AUTOPROF_GCC_COMMON_H
 #define AUTOPROF_GCC_COMMON_H
 
+/* GCC's headers must come in this order: */
+/* clang-format off */
 #include "gcc-plugin.h"
 
 #include "config.h"
@@ -37,6 +39,7 @@
 #include "gimple-pretty-print.h"
 #include "options.h"
 #include "tree-vectorizer.h" /* find_loop_location: the loop line -fopt-info reports */
+/* clang-format on */
 
 #include "bversion.h"
 #if BUILDING_GCC_MAJOR < 10

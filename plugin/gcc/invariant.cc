@@ -56,11 +56,12 @@ bool candidate(gcall *call, unsigned long long *kinds) {
 void instrument_call(gcall *call, const char *function, unsigned loop_line) {
   if (!call_site_decl) {
     tree u64 = unsigned_intDI_type_node;
-    call_site_decl = ap_probe_decl("__autoprof_call_site",
-                                   build_function_type_list(void_type_node, ptr_type_node, u64,
-                                                            u64, NULL_TREE));
-    call_begin_decl = ap_probe_decl(
-        "__autoprof_call_begin", build_function_type_list(void_type_node, ptr_type_node, NULL_TREE));
+    call_site_decl =
+        ap_probe_decl("__autoprof_call_site",
+                      build_function_type_list(void_type_node, ptr_type_node, u64, u64, NULL_TREE));
+    call_begin_decl =
+        ap_probe_decl("__autoprof_call_begin",
+                      build_function_type_list(void_type_node, ptr_type_node, NULL_TREE));
   }
   unsigned long long kinds = call_kinds(call);
   tree callee = gimple_call_fndecl(call);

@@ -5,8 +5,8 @@
  * with its value; untimed inner loops add theirs to locals of the nest,
  * reported when the outermost loop exits — nothing in any loop body but
  * adds, so SCEV's final value replacement turns the counters into closed
- * forms and vectorization is unchanged (tests/plugin/vectorize.sh).  A timed loop reads the clock once in its preheader and
- * once at the exit call, through a stamp in a local of the function.
+ * forms and vectorization is unchanged (tests/plugin/vectorize.sh).  A timed loop reads the clock
+ * once in its preheader and once at the exit call, through a stamp in a local of the function.
  *
  * Where: before "ch" (loop header copying), after inlining, while loops are
  * still as the front end wrote them (tested at the top): the counter counts
@@ -28,20 +28,21 @@ void init_decls() {
   if (loop_decl)
     return;
   tree u64 = unsigned_intDI_type_node;
-  loop_decl = ap_probe_decl("__autoprof_loop",
-                            build_function_type_list(void_type_node, ptr_type_node, u64, NULL_TREE));
+  loop_decl = ap_probe_decl(
+      "__autoprof_loop", build_function_type_list(void_type_node, ptr_type_node, u64, NULL_TREE));
   loop_timed_decl = ap_probe_decl(
       "__autoprof_loop_timed",
       build_function_type_list(void_type_node, ptr_type_node, u64, ptr_type_node, NULL_TREE));
   loop_nest_decl = ap_probe_decl(
-      "__autoprof_loop_nest", build_function_type_list(void_type_node, ptr_type_node, u64, u64,
-                                                       u64, u64, u64, NULL_TREE));
-  loop_nests_decl = ap_probe_decl(
-      "__autoprof_loop_nests", build_function_type_list(void_type_node, ptr_type_node, ptr_type_node,
-                                                        unsigned_type_node, NULL_TREE));
-  loop_start_decl = ap_probe_decl(
-      "__autoprof_loop_start",
-      build_function_type_list(void_type_node, ptr_type_node, ptr_type_node, NULL_TREE));
+      "__autoprof_loop_nest",
+      build_function_type_list(void_type_node, ptr_type_node, u64, u64, u64, u64, u64, NULL_TREE));
+  loop_nests_decl =
+      ap_probe_decl("__autoprof_loop_nests",
+                    build_function_type_list(void_type_node, ptr_type_node, ptr_type_node,
+                                             unsigned_type_node, NULL_TREE));
+  loop_start_decl =
+      ap_probe_decl("__autoprof_loop_start", build_function_type_list(void_type_node, ptr_type_node,
+                                                                      ptr_type_node, NULL_TREE));
 }
 
 /* A header that only computes and tests the loop condition: no store, no
@@ -139,14 +140,14 @@ struct loop_instrumenter {
   /* One instrumented loop. */
   struct rec {
     class loop *loop;
-    tree addr;          /* &site */
+    tree addr; /* &site */
     bool timed, top;
-    tree cnt, next;     /* the counter: before / after this iteration's increment */
-    tree stamp;         /* &stamp of a timed loop */
-    tree acc[5];        /* nest accumulators of an untimed inner loop (registers) */
-    tree acc_mem;       /* ... or five slots of its nest's volatile array, in a big nest */
-    int acc_base;       /* its first slot there */
-    class loop *nest;   /* outermost loop holding it, whose exits flush them */
+    tree cnt, next;   /* the counter: before / after this iteration's increment */
+    tree stamp;       /* &stamp of a timed loop */
+    tree acc[5];      /* nest accumulators of an untimed inner loop (registers) */
+    tree acc_mem;     /* ... or five slots of its nest's volatile array, in a big nest */
+    int acc_base;     /* its first slot there */
+    class loop *nest; /* outermost loop holding it, whose exits flush them */
   };
   auto_vec<rec> recs;
 
@@ -288,9 +289,8 @@ struct loop_instrumenter {
       if (!usable_exit(exit))
         continue;
       tree n = exit_value(r, exit);
-      gsi_insert_on_edge(exit, r.timed
-                                   ? gimple_build_call(loop_timed_decl, 3, r.addr, n, r.stamp)
-                                   : gimple_build_call(loop_decl, 2, r.addr, n));
+      gsi_insert_on_edge(exit, r.timed ? gimple_build_call(loop_timed_decl, 3, r.addr, n, r.stamp)
+                                       : gimple_build_call(loop_decl, 2, r.addr, n));
       if (loop_depth(r.loop) != 1)
         continue;
       /* a big nest: one call for all its inner loops (their array and a
@@ -393,7 +393,8 @@ class loop_pass : public gimple_opt_pass {
   bool late;
 
 public:
-  loop_pass(gcc::context *ctxt, bool is_late) : gimple_opt_pass(loop_pass_data, ctxt), late(is_late) {}
+  loop_pass(gcc::context *ctxt, bool is_late)
+      : gimple_opt_pass(loop_pass_data, ctxt), late(is_late) {}
   unsigned int execute(function *fun) override { return instrument_loops(fun, late); }
   /* "ch" runs in the -O1+ and the -Og pipelines: one copy before each (a
    * function is instrumented once whichever sees it) */
@@ -402,4 +403,6 @@ public:
 
 } // namespace
 
-opt_pass *ap_make_loop_pass(gcc::context *ctxt, bool late) { return new loop_pass(ctxt, late); }
+opt_pass *ap_make_loop_pass(gcc::context *ctxt, bool late) {
+  return new loop_pass(ctxt, late);
+}

@@ -39,8 +39,8 @@ tree ap_to_u64(tree value, gimple_seq *seq) {
   tree type = TREE_TYPE(value);
   if (SCALAR_FLOAT_TYPE_P(type)) {
     tree bits = make_ssa_name(TYPE_PRECISION(type) == 32 ? unsigned_intSI_type_node : u64);
-    gimple_seq_add_stmt(seq, gimple_build_assign(bits, build1(VIEW_CONVERT_EXPR, TREE_TYPE(bits),
-                                                              value)));
+    gimple_seq_add_stmt(
+        seq, gimple_build_assign(bits, build1(VIEW_CONVERT_EXPR, TREE_TYPE(bits), value)));
     value = bits;
   }
   tree out = make_ssa_name(u64);
@@ -66,7 +66,9 @@ tree ap_mix_values(const tree *values, unsigned n, gimple_seq *seq) {
   return h;
 }
 
-unsigned ap_arg_kind(tree type) { return kind_of(type); }
+unsigned ap_arg_kind(tree type) {
+  return kind_of(type);
+}
 
 unsigned long long ap_memo_arg_kinds(function *fun) {
   tree fndecl = fun->decl;
@@ -111,9 +113,9 @@ tree ap_memo_args_fingerprint(function *fun, gimple *after) {
 gcall *ap_memo_call(tree args_fp, tree value, gimple_seq *seq) {
   if (!memo_decl) {
     tree u64 = unsigned_intDI_type_node;
-    memo_decl = ap_probe_decl("__autoprof_memo", build_function_type_list(
-                                                      void_type_node, ptr_type_node, u64, u64,
-                                                      NULL_TREE));
+    memo_decl =
+        ap_probe_decl("__autoprof_memo",
+                      build_function_type_list(void_type_node, ptr_type_node, u64, u64, NULL_TREE));
   }
   tree result = ap_to_u64(value, seq);
   gcall *call = gimple_build_call(memo_decl, 3, null_pointer_node, args_fp, result);
@@ -121,4 +123,6 @@ gcall *ap_memo_call(tree args_fp, tree value, gimple_seq *seq) {
   return call;
 }
 
-tree ap_memo_decl(void) { return memo_decl; }
+tree ap_memo_decl(void) {
+  return memo_decl;
+}

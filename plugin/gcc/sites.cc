@@ -21,8 +21,8 @@ tree build_record(const char *name, const field_spec *specs, size_t n, tree *fie
   /* finish_builtin_struct reverses the chain it is given: chain backwards. */
   tree rev = NULL_TREE;
   for (size_t i = 0; i < n; i++) {
-    tree f = build_decl(BUILTINS_LOCATION, FIELD_DECL, get_identifier(specs[i].name),
-                        specs[i].type);
+    tree f =
+        build_decl(BUILTINS_LOCATION, FIELD_DECL, get_identifier(specs[i].name), specs[i].type);
     DECL_CHAIN(f) = rev;
     rev = f;
   }
@@ -34,8 +34,12 @@ tree build_record(const char *name, const field_spec *specs, size_t n, tree *fie
   return type;
 }
 
-tree u32_type() { return unsigned_intSI_type_node; }
-tree u64_type() { return unsigned_intDI_type_node; }
+tree u32_type() {
+  return unsigned_intSI_type_node;
+}
+tree u64_type() {
+  return unsigned_intDI_type_node;
+}
 
 tree func_site_type, func_site_fields[8];
 tree module_type, module_fields[17];
@@ -46,32 +50,37 @@ void build_types() {
   if (func_site_type)
     return;
   const field_spec site[] = {
-      {"flags", u32_type()},  {"line", u32_type()},   {"slot", u32_type()},
-      {"size", u32_type()},   {"name", ptr_type_node}, {"file", ptr_type_node},
+      {"flags", u32_type()},     {"line", u32_type()},      {"slot", u32_type()},
+      {"size", u32_type()},      {"name", ptr_type_node},   {"file", ptr_type_node},
       {"symbol", ptr_type_node}, {"arg_kinds", u64_type()},
   };
   func_site_type = build_record("ap_func_site", site, 8, func_site_fields);
   const field_spec mod[] = {
-      {"abi_version", u32_type()},     {"report_formats", u32_type()},
-      {"funcs_begin", ptr_type_node},  {"funcs_end", ptr_type_node},
-      {"loops_begin", ptr_type_node},  {"loops_end", ptr_type_node},
-      {"abi_guard", ptr_type_node},    {"source", ptr_type_node},
-      {"compiler", ptr_type_node},     {"policy_file", ptr_type_node},
-      {"policy_digest", u64_type()},   {"report_output", ptr_type_node},
-      {"report_top", u32_type()},      {"hot_function_ppm", u32_type()},
-      {"hot_loop_ppm", u32_type()},    {"memo_min_repeat_ppm", u32_type()},
+      {"abi_version", u32_type()},    {"report_formats", u32_type()},
+      {"funcs_begin", ptr_type_node}, {"funcs_end", ptr_type_node},
+      {"loops_begin", ptr_type_node}, {"loops_end", ptr_type_node},
+      {"abi_guard", ptr_type_node},   {"source", ptr_type_node},
+      {"compiler", ptr_type_node},    {"policy_file", ptr_type_node},
+      {"policy_digest", u64_type()},  {"report_output", ptr_type_node},
+      {"report_top", u32_type()},     {"hot_function_ppm", u32_type()},
+      {"hot_loop_ppm", u32_type()},   {"memo_min_repeat_ppm", u32_type()},
       {"next", ptr_type_node},
   };
   module_type = build_record("ap_module", mod, 17, module_fields);
   const field_spec loop[] = {
-      {"flags", u32_type()},  {"line", u32_type()},  {"slot", u32_type()},
-      {"depth", u32_type()},  {"file", ptr_type_node}, {"func", ptr_type_node},
-      {"origin_function", ptr_type_node}, {"parent", ptr_type_node},
+      {"flags", u32_type()},
+      {"line", u32_type()},
+      {"slot", u32_type()},
+      {"depth", u32_type()},
+      {"file", ptr_type_node},
+      {"func", ptr_type_node},
+      {"origin_function", ptr_type_node},
+      {"parent", ptr_type_node},
   };
   loop_site_type = build_record("ap_loop_site", loop, 8, loop_site_fields);
   const field_spec call[] = {
-      {"flags", u32_type()},  {"line", u32_type()},   {"slot", u32_type()},
-      {"loop_line", u32_type()}, {"callee", ptr_type_node}, {"file", ptr_type_node},
+      {"flags", u32_type()},       {"line", u32_type()},      {"slot", u32_type()},
+      {"loop_line", u32_type()},   {"callee", ptr_type_node}, {"file", ptr_type_node},
       {"function", ptr_type_node}, {"arg_kinds", u64_type()},
   };
   call_site_type = build_record("ap_call_site", call, 8, call_site_fields);
@@ -90,8 +99,12 @@ tree str_ptr(const char *s) {
   return fold_convert(ptr_type_node, build_string_literal(len, s));
 }
 
-tree u32(unsigned long v) { return build_int_cstu(u32_type(), v); }
-tree u64(unsigned long long v) { return build_int_cstu(u64_type(), v); }
+tree u32(unsigned long v) {
+  return build_int_cstu(u32_type(), v);
+}
+tree u64(unsigned long long v) {
+  return build_int_cstu(u64_type(), v);
+}
 
 tree addr_of(tree var) {
   return fold_convert(ptr_type_node, build_fold_addr_expr(var));
@@ -99,7 +112,7 @@ tree addr_of(tree var) {
 
 /* A file-local static variable with a constant initializer. */
 tree static_var(const char *prefix, tree type, tree init, const char *section,
-               bool finalize = true) {
+                bool finalize = true) {
   static unsigned counter;
   char name[64];
   snprintf(name, sizeof name, "%s.%u", prefix, counter++);
@@ -256,12 +269,14 @@ tree ap_pointer_table(const tree *addrs, unsigned n) {
   tree type = build_array_type_nelts(ptr_type_node, n);
   vec<constructor_elt, va_gc> *v = NULL;
   for (unsigned i = 0; i < n; i++)
-    CONSTRUCTOR_APPEND_ELT(v, build_int_cst(integer_type_node, i), fold_convert(ptr_type_node,
-                                                                               addrs[i]));
+    CONSTRUCTOR_APPEND_ELT(v, build_int_cst(integer_type_node, i),
+                           fold_convert(ptr_type_node, addrs[i]));
   return static_var("__autoprof_nest_sites", type, build_constructor(type, v), NULL);
 }
 
-static unsigned ppm(double share) { return (unsigned)(share * 1e6 + 0.5); }
+static unsigned ppm(double share) {
+  return (unsigned)(share * 1e6 + 0.5);
+}
 
 /* The per-unit module record and the constructor that registers it.  Called
  * once per translation unit, before the late passes run, so the new
@@ -289,8 +304,8 @@ void ap_emit_module_ctor(void) {
   CONSTRUCTOR_APPEND_ELT(v, f[14], u32(ppm(p->hints.hot_loop_share)));
   CONSTRUCTOR_APPEND_ELT(v, f[15], u32(ppm(p->hints.memo_min_repeat_rate)));
   CONSTRUCTOR_APPEND_ELT(v, f[16], fold_convert(ptr_type_node, null_pointer_node));
-  tree module = static_var("__autoprof_module", module_type, build_constructor(module_type, v),
-                           NULL);
+  tree module =
+      static_var("__autoprof_module", module_type, build_constructor(module_type, v), NULL);
 
   tree fntype = build_function_type_list(void_type_node, ptr_type_node, NULL_TREE);
   tree reg = ap_probe_decl("__autoprof_register", fntype);

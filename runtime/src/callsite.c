@@ -12,7 +12,7 @@
 struct ap_cs_ctr {
   uint64_t last_args, last_result;
   uint64_t calls, same_args, same_both;
-  uint64_t t0;                    /* clock at the begin probe of a sampled call, else 0 */
+  uint64_t t0;                     /* clock at the begin probe of a sampled call, else 0 */
   uint64_t sampled, sampled_ticks; /* calls timed, and their time */
 };
 

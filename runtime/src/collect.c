@@ -263,8 +263,7 @@ static int loop_node_calls(struct loop_calls *lc, const struct merged *m, const 
   return 0;
 }
 
-static int collect_loop_calls(struct loop_calls *lc, const struct merged *m,
-                              const struct comp *c) {
+static int collect_loop_calls(struct loop_calls *lc, const struct merged *m, const struct comp *c) {
   for (struct ap_thread *t = ap_threads; t; t = t->next) {
     struct ap_node *root = &t->root;
     for (struct ap_node *n = __atomic_load_n(&root->kids, __ATOMIC_ACQUIRE); n;
@@ -407,8 +406,8 @@ static int build_callsites(struct ap_profile *p, const struct comp *cmp) {
     if (!calls)
       continue;
     const struct ap_call_site *cs = ap_callsites[s];
-    long i = ap_profile_add_callsite(p, cs->callee, cs->function, cs->file, cs->line,
-                                     cs->loop_line);
+    long i =
+        ap_profile_add_callsite(p, cs->callee, cs->function, cs->file, cs->line, cs->loop_line);
     if (i < 0)
       return -1;
     struct ap_prof_callsite *c = &p->callsites[i];
@@ -479,8 +478,8 @@ static struct ap_profile *build_profile(const struct ap_calibration *cal) {
     rc = merge_tree(&m, t);
   if (!rc) {
     count_descendants(&m);
-    rc = build_functions(p, &m, &c) || build_loops(p, &m, &c) || build_memo(p) || build_callsites(p, &c) ||
-         build_threads(p, &c);
+    rc = build_functions(p, &m, &c) || build_loops(p, &m, &c) || build_memo(p) ||
+         build_callsites(p, &c) || build_threads(p, &c);
   }
   free(m.v);
   free(m.hash);

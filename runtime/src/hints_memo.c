@@ -128,8 +128,7 @@ static int hoist(struct ap_profile *p, const struct ap_prof_callsite *c, uint64_
     if (measured)
       snprintf(msg + n, sizeof msg - (size_t)n,
                "; its calls take %s each (%s): about %s (%.1f%% of the run) to save",
-               ap_fmt_ns(per, per_call),
-               f ? "measured by its probes" : "sampled, one call in 64",
+               ap_fmt_ns(per, per_call), f ? "measured by its probes" : "sampled, one call in 64",
                ap_fmt_ns(save, savings), run ? 100.0 * savings / (double)run : 0);
     else
       snprintf(msg + n, sizeof msg - (size_t)n,

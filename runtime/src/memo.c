@@ -176,8 +176,8 @@ void __autoprof_memo(struct ap_func_site *site, uint64_t args, uint64_t result) 
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
   if (ap_unlikely(!t || !slot))
     return; /* the enter probe made the record and registered the site */
-  struct ap_memo_state *s = ap_likely(slot < t->nmemo && t->memo[slot]) ? t->memo[slot]
-                                                                       : state_for(t, slot);
+  struct ap_memo_state *s =
+      ap_likely(slot < t->nmemo && t->memo[slot]) ? t->memo[slot] : state_for(t, slot);
   if (!s)
     return;
   uint64_t h = mix64(args);
@@ -241,4 +241,6 @@ uint64_t ap_memo_distinct(const struct ap_memo_totals *m) {
   return d ? d : (m->calls ? 1 : 0);
 }
 
-const uint32_t *ap_memo_sizes(void) { return lru_size; }
+const uint32_t *ap_memo_sizes(void) {
+  return lru_size;
+}

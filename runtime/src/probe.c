@@ -48,8 +48,8 @@ void __autoprof_loop_nest(struct ap_loop_site *site, uint64_t entries, uint64_t 
                           uint64_t min_minus_1, uint64_t max, uint64_t zero_trip) {
   struct ap_thread *t = ap_tls;
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
-  struct ap_lctr *c = ap_likely(t && slot - 1 < t->nloops - 1) ? &t->lctr[slot]
-                                                               : ap_loop_counters(site);
+  struct ap_lctr *c =
+      ap_likely(t && slot - 1 < t->nloops - 1) ? &t->lctr[slot] : ap_loop_counters(site);
   if (c)
     ap_loop_add(c, entries, iterations, min_minus_1, max, zero_trip);
 }

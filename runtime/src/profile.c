@@ -181,7 +181,7 @@ long ap_profile_add_loop(struct ap_profile *p, const char *function, const char 
 }
 
 long ap_profile_add_callsite(struct ap_profile *p, const char *callee, const char *function,
-                              const char *file, uint32_t line, uint32_t loop_line) {
+                             const char *file, uint32_t line, uint32_t loop_line) {
   if (GROW(p, callsites))
     return -1;
   struct ap_prof_callsite *c = &p->callsites[p->ncallsites];

@@ -53,15 +53,15 @@ struct ap_prof_loop {
   uint64_t entries;            /* entries that ran at least one iteration */
   uint64_t iterations;         /* times the body ran, over all entries */
   uint64_t min_trip, max_trip; /* per entry */
-  uint64_t zero_trip; /* entries left before the first iteration (seen in -O0 code only) */
-  uint64_t incl_ns;   /* time of the timed entries; 0 when the loop is not timed */
+  uint64_t zero_trip;          /* entries left before the first iteration (seen in -O0 code only) */
+  uint64_t incl_ns;            /* time of the timed entries; 0 when the loop is not timed */
   int timed;
   int64_t parent; /* index of the enclosing loop in loops[], -1 when outermost */
   /* Instrumented calls made inside the timed entries (from the call-path
    * tree, where a timed loop is a node under its function): */
-  uint64_t calls;           /* how many */
-  uint64_t calls_ns;        /* their inclusive time */
-  char *top_callee;         /* the callee with the most inclusive time in there, or NULL */
+  uint64_t calls;    /* how many */
+  uint64_t calls_ns; /* their inclusive time */
+  char *top_callee;  /* the callee with the most inclusive time in there, or NULL */
   uint64_t top_callee_calls, top_callee_ns;
 };
 
@@ -85,9 +85,9 @@ struct ap_prof_memo {
   double repeat_rate; /* share of calls repeating an earlier argument tuple: 1 - distinct/calls */
   char *file;
   uint32_t line;
-  int proven;         /* GCC proved it const or pure; else the policy vouched (memo.assume_pure) */
-  int pointer_args;   /* some argument is a pointer: fingerprinted by address only */
-  uint64_t distinct;  /* estimated distinct argument tuples (HyperLogLog, ~5%) */
+  int proven;        /* GCC proved it const or pure; else the policy vouched (memo.assume_pure) */
+  int pointer_args;  /* some argument is a pointer: fingerprinted by address only */
+  uint64_t distinct; /* estimated distinct argument tuples (HyperLogLog, ~5%) */
   uint64_t same_result;  /* repeats answered by a cache whose cached result was the one returned */
   uint64_t other_result; /* repeats whose result differed: the function depends on state */
   uint64_t cache_size[AP_MEMO_CACHES]; /* LRU cache sizes simulated (16, 256, 4096) */
@@ -180,10 +180,10 @@ struct ap_hint_params {
   double hot_path_share;         /* path time / run time for a hot-path hint */
   double hot_path_concentration; /* descend while the heaviest child holds this share */
   double hot_loop_share;         /* timed loop time / run time for a dominant-loop hint */
-  double memo_min_repeat_rate; /* share of calls repeating earlier arguments (policy) */
-  uint64_t memo_min_calls;     /* a memoize hint needs at least this many observed calls */
-  double memo_min_share;       /* ... and savings of at least this share of the run */
-  double hoist_min_same;       /* hoist: share of a call site's calls repeating the previous one */
+  double memo_min_repeat_rate;   /* share of calls repeating earlier arguments (policy) */
+  uint64_t memo_min_calls;       /* a memoize hint needs at least this many observed calls */
+  double memo_min_share;         /* ... and savings of at least this share of the run */
+  double hoist_min_same;      /* hoist: share of a call site's calls repeating the previous one */
   uint64_t inline_min_calls;  /* an inline hint needs at least this many calls */
   double inline_min_overhead; /* call cost / (call cost + self time per call) */
   double inline_min_share;    /* estimated savings / run time */
@@ -216,7 +216,7 @@ long ap_profile_add_loop(struct ap_profile *p, const char *function, const char 
 long ap_profile_add_memo(struct ap_profile *p, const char *function, uint64_t calls,
                          double repeat_rate);
 long ap_profile_add_callsite(struct ap_profile *p, const char *callee, const char *function,
-                              const char *file, uint32_t line, uint32_t loop_line);
+                             const char *file, uint32_t line, uint32_t loop_line);
 long ap_profile_add_thread(struct ap_profile *p, uint32_t index, uint64_t tid, uint64_t calls,
                            uint64_t root_ns);
 long ap_profile_add_hint(struct ap_profile *p, enum ap_hint_kind kind, const char *function,

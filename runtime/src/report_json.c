@@ -1,8 +1,8 @@
 /* The profile JSON writer (schema: docs/profile-format.md).  Plain stdio,
  * no JSON library: the runtime links nothing but libc and pthreads. */
 #include <math.h>
-#include <stdlib.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "profile.h"

@@ -182,8 +182,7 @@ static void write_loops(const struct ap_profile *p, FILE *out, unsigned top) {
   fprintf(out, "\nTop %zu of %zu loops (timed loops by time, then the others by iterations)\n",
           rows, n);
   fprintf(out, "  %6s %6s %10s %12s %14s %*s %9s  %s\n", "time%", "of fn", "time", "entries",
-          "iterations",
-          width, trips_head, "per iter", "function  file:line");
+          "iterations", width, trips_head, "per iter", "function  file:line");
   for (size_t r = 0; r < rows; r++)
     write_loop_row(p, &p->loops[order[r]], run, width, out);
   free(order);

@@ -87,7 +87,7 @@ struct ap_frame {
 
 struct ap_chunk;      /* node pool chunk (thread.c) */
 struct ap_memo_state; /* memo.c */
-struct ap_cs_ctr;      /* callsite.c */
+struct ap_cs_ctr;     /* callsite.c */
 
 struct ap_thread {
   /* hot: read by every probe */
@@ -105,7 +105,7 @@ struct ap_thread {
   struct ap_memo_state **memo; /* memo candidates' evidence (memo.c), NULL until used */
   uint32_t ncs;                /* cs[] has ncs entries, by call-site slot */
   uint32_t pad3;
-  struct ap_cs_ctr *cs;        /* loop-invariant call evidence (callsite.c) */
+  struct ap_cs_ctr *cs; /* loop-invariant call evidence (callsite.c) */
   /* cold */
   struct ap_thread *next; /* global list, newest first */
   uint32_t index;
@@ -172,7 +172,7 @@ struct ap_slot_info {
   const char **symbols;
   uint32_t nsymbols;
 };
-extern struct ap_slot_info *ap_slots AP_HIDDEN; /* [1, ap_nslots] */
+extern struct ap_slot_info *ap_slots AP_HIDDEN;                 /* [1, ap_nslots] */
 uint32_t ap_register_loop(struct ap_loop_site *site) AP_HIDDEN; /* under ap_lock */
 struct ap_loop_slot_info {
   const char *file, *function, *origin;
@@ -187,9 +187,8 @@ extern int ap_policy_mixed AP_HIDDEN;
 /* callsite.c */
 extern uint32_t ap_ncallsites AP_HIDDEN;
 extern struct ap_call_site **ap_callsites AP_HIDDEN;
-void ap_call_site_totals(uint32_t slot, uint64_t *calls, uint64_t *same_args,
-                         uint64_t *same_both, uint64_t *sampled,
-                         uint64_t *sampled_ticks) AP_HIDDEN;
+void ap_call_site_totals(uint32_t slot, uint64_t *calls, uint64_t *same_args, uint64_t *same_both,
+                         uint64_t *sampled, uint64_t *sampled_ticks) AP_HIDDEN;
 
 /* clock.c */
 struct ap_calibration {

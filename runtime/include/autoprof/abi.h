@@ -32,31 +32,31 @@ extern "C" {
 
 /* struct ap_func_site.flags */
 enum ap_func_flags {
-  AP_FUNC_CONST = 1u << 0,     /* compiler proved it const (no memory reads) */
-  AP_FUNC_PURE = 1u << 1,      /* compiler proved it pure (reads memory only) */
-  AP_FUNC_MEMO = 1u << 2,      /* memo candidate (issue 4) */
-  AP_FUNC_CLONE = 1u << 3,     /* IPA clone (.constprop/.isra/...): same slot as its origin */
-  AP_FUNC_PART = 1u << 4,      /* split part (.part.N): entered from its own header it is a
-                                  continuation of that activation, not a new call */
-  AP_FUNC_TAILCALL = 1u << 5,  /* some exit probes sit before a tail call: the callee's time
-                                  is not in this function's inclusive time on those paths */
-  AP_FUNC_ALWAYS = 1u << 6,    /* instrumented because of policy `always` */
-  AP_FUNC_MAIN = 1u << 7,      /* the program's main() */
-  AP_FUNC_NO_DEBUG = 1u << 8,  /* no debug info: line is the declaration's, may be 0 */
+  AP_FUNC_CONST = 1u << 0,    /* compiler proved it const (no memory reads) */
+  AP_FUNC_PURE = 1u << 1,     /* compiler proved it pure (reads memory only) */
+  AP_FUNC_MEMO = 1u << 2,     /* memo candidate (issue 4) */
+  AP_FUNC_CLONE = 1u << 3,    /* IPA clone (.constprop/.isra/...): same slot as its origin */
+  AP_FUNC_PART = 1u << 4,     /* split part (.part.N): entered from its own header it is a
+                                 continuation of that activation, not a new call */
+  AP_FUNC_TAILCALL = 1u << 5, /* some exit probes sit before a tail call: the callee's time
+                                 is not in this function's inclusive time on those paths */
+  AP_FUNC_ALWAYS = 1u << 6,   /* instrumented because of policy `always` */
+  AP_FUNC_MAIN = 1u << 7,     /* the program's main() */
+  AP_FUNC_NO_DEBUG = 1u << 8, /* no debug info: line is the declaration's, may be 0 */
 };
 
 /* One per instrumented function body.  Clones of one source function carry
  * the same name/file/line; the runtime gives them one slot. */
 struct ap_func_site {
-  uint32_t flags;      /* enum ap_func_flags */
-  uint32_t line;       /* line of the function's definition */
-  uint32_t slot;       /* runtime-owned dense id; 0 until registered */
-  uint32_t size;       /* estimated instructions after inlining (policy min_size metric) */
-  const char *name;    /* source-level name, as the user knows it */
-  const char *file;    /* source file of the definition, as the compiler saw it */
-  const char *symbol;  /* assembler name of this body, e.g. "foo.constprop.0" */
-  uint64_t arg_kinds;  /* memo candidates: enum ap_arg_kind of the result in bits 0-3,
-                          of argument i in bits 4i+4..4i+7; 0 = not a candidate */
+  uint32_t flags;     /* enum ap_func_flags */
+  uint32_t line;      /* line of the function's definition */
+  uint32_t slot;      /* runtime-owned dense id; 0 until registered */
+  uint32_t size;      /* estimated instructions after inlining (policy min_size metric) */
+  const char *name;   /* source-level name, as the user knows it */
+  const char *file;   /* source file of the definition, as the compiler saw it */
+  const char *symbol; /* assembler name of this body, e.g. "foo.constprop.0" */
+  uint64_t arg_kinds; /* memo candidates: enum ap_arg_kind of the result in bits 0-3,
+                         of argument i in bits 4i+4..4i+7; 0 = not a candidate */
 };
 
 /* What a memo candidate's fingerprints are made of (struct ap_func_site.arg_kinds). */
@@ -69,34 +69,34 @@ enum ap_arg_kind {
 
 /* struct ap_loop_site.flags */
 enum ap_loop_flags {
-  AP_LOOP_TIMED = 1u << 0,    /* loop time is measured */
-  AP_LOOP_INLINED = 1u << 1,  /* written in origin_function, inlined into func */
+  AP_LOOP_TIMED = 1u << 0,   /* loop time is measured */
+  AP_LOOP_INLINED = 1u << 1, /* written in origin_function, inlined into func */
 };
 
 /* One per instrumented loop (issue 3). */
 struct ap_loop_site {
-  uint32_t flags;                      /* enum ap_loop_flags */
-  uint32_t line;                       /* line of the loop statement */
-  uint32_t slot;                       /* runtime-owned dense id; 0 until registered */
-  uint32_t depth;                      /* 1 = outermost loop of its function */
-  const char *file;                    /* source file of the loop statement */
-  const struct ap_func_site *func;     /* function the loop now lives in (may be NULL) */
-  const char *origin_function;         /* function the loop was written in */
-  const struct ap_loop_site *parent;   /* enclosing loop, NULL when outermost */
+  uint32_t flags;                    /* enum ap_loop_flags */
+  uint32_t line;                     /* line of the loop statement */
+  uint32_t slot;                     /* runtime-owned dense id; 0 until registered */
+  uint32_t depth;                    /* 1 = outermost loop of its function */
+  const char *file;                  /* source file of the loop statement */
+  const struct ap_func_site *func;   /* function the loop now lives in (may be NULL) */
+  const char *origin_function;       /* function the loop was written in */
+  const struct ap_loop_site *parent; /* enclosing loop, NULL when outermost */
 };
 
 /* One per call, inside a loop, to a const/pure function with scalar
  * arguments and result (a loop-invariant call candidate).  Not in a section:
  * the runtime registers it at its first probe. */
 struct ap_call_site {
-  uint32_t flags;        /* AP_CALL_* */
-  uint32_t line;         /* line of the call */
-  uint32_t slot;         /* runtime-owned dense id; 0 until registered */
-  uint32_t loop_line;    /* line of the innermost loop holding it */
-  const char *callee;    /* the function called, e.g. "strlen" */
-  const char *file;      /* source file of the call */
-  const char *function;  /* the function the call is made from */
-  uint64_t arg_kinds;    /* as struct ap_func_site.arg_kinds */
+  uint32_t flags;       /* AP_CALL_* */
+  uint32_t line;        /* line of the call */
+  uint32_t slot;        /* runtime-owned dense id; 0 until registered */
+  uint32_t loop_line;   /* line of the innermost loop holding it */
+  const char *callee;   /* the function called, e.g. "strlen" */
+  const char *file;     /* source file of the call */
+  const char *function; /* the function the call is made from */
+  uint64_t arg_kinds;   /* as struct ap_func_site.arg_kinds */
 };
 
 enum ap_call_flags {
@@ -111,23 +111,23 @@ enum ap_format { AP_FORMAT_JSON = 1u << 0, AP_FORMAT_TEXT = 1u << 1 };
 /* One per translation unit: the tables of its link unit and the policy's
  * run-time settings, so a binary needs no policy file at run time. */
 struct ap_module {
-  uint32_t abi_version;               /* AP_ABI_VERSION */
-  uint32_t report_formats;            /* enum ap_format bits */
-  struct ap_func_site *funcs_begin;   /* __start_autoprof_funcs (NULL if none) */
-  struct ap_func_site *funcs_end;     /* __stop_autoprof_funcs */
-  struct ap_loop_site *loops_begin;   /* __start_autoprof_loops (NULL if none) */
-  struct ap_loop_site *loops_end;     /* __stop_autoprof_loops */
-  const int *abi_guard;               /* &__autoprof_abi_v1: the link-time guard */
-  const char *source;                 /* main input file of the translation unit */
-  const char *compiler;               /* e.g. "gcc 12.2.0" */
-  const char *policy_file;            /* policy path, or "<default>" */
-  uint64_t policy_digest;             /* FNV-1a 64 of the policy's normalized content */
-  const char *report_output;          /* report.output, e.g. "autoprof.%n.%p" */
-  uint32_t report_top;                /* report.top */
-  uint32_t hot_function_ppm;          /* hints.hot_function_share, parts per million */
-  uint32_t hot_loop_ppm;              /* hints.hot_loop_share, parts per million */
-  uint32_t memo_min_repeat_ppm;       /* hints.memo_min_repeat_rate, parts per million */
-  struct ap_module *next;             /* runtime-owned list link */
+  uint32_t abi_version;             /* AP_ABI_VERSION */
+  uint32_t report_formats;          /* enum ap_format bits */
+  struct ap_func_site *funcs_begin; /* __start_autoprof_funcs (NULL if none) */
+  struct ap_func_site *funcs_end;   /* __stop_autoprof_funcs */
+  struct ap_loop_site *loops_begin; /* __start_autoprof_loops (NULL if none) */
+  struct ap_loop_site *loops_end;   /* __stop_autoprof_loops */
+  const int *abi_guard;             /* &__autoprof_abi_v1: the link-time guard */
+  const char *source;               /* main input file of the translation unit */
+  const char *compiler;             /* e.g. "gcc 12.2.0" */
+  const char *policy_file;          /* policy path, or "<default>" */
+  uint64_t policy_digest;           /* FNV-1a 64 of the policy's normalized content */
+  const char *report_output;        /* report.output, e.g. "autoprof.%n.%p" */
+  uint32_t report_top;              /* report.top */
+  uint32_t hot_function_ppm;        /* hints.hot_function_share, parts per million */
+  uint32_t hot_loop_ppm;            /* hints.hot_loop_share, parts per million */
+  uint32_t memo_min_repeat_ppm;     /* hints.memo_min_repeat_rate, parts per million */
+  struct ap_module *next;           /* runtime-owned list link */
 };
 
 /* ---- entry points called by instrumented code ---- */

@@ -343,15 +343,16 @@ static void test_table(void) {
   add_loop(p, "work", "w.c", 30, -1, 1, 7, 7, 7, 70000);
   ap_profile_analyze(p, NULL);
   char *buf = render(p, 3);
-  CHECK_CONTAINS(buf, "\nTop 3 of 4 loops (timed loops by time, then the others by iterations)\n"
-                      "   time%  of fn       time      entries     iterations   trips min/avg/max  "
-                      "per iter  function  file:line\n"
-                      "   60.0%  66.7%   600.0 us          100        100,000     500/1,000/1,500    "
-                      "6.0 ns  work  w.c:22\n"
-                      "    7.0%   7.8%    70.0 us            1              7               7/7/7   "
-                      "10.0 us  work  w.c:30\n"
-                      "       -      -          -       20,000         60,000               2/3/4     "
-                      "    -  main (from step)  t.c:11\n");
+  CHECK_CONTAINS(buf,
+                 "\nTop 3 of 4 loops (timed loops by time, then the others by iterations)\n"
+                 "   time%  of fn       time      entries     iterations   trips min/avg/max  "
+                 "per iter  function  file:line\n"
+                 "   60.0%  66.7%   600.0 us          100        100,000     500/1,000/1,500    "
+                 "6.0 ns  work  w.c:22\n"
+                 "    7.0%   7.8%    70.0 us            1              7               7/7/7   "
+                 "10.0 us  work  w.c:30\n"
+                 "       -      -          -       20,000         60,000               2/3/4     "
+                 "    -  main (from step)  t.c:11\n");
   CHECK(strstr(buf, "t.c:40") == NULL); /* 4th: cut by top=3 */
   free(buf);
   buf = render(p, 0);
