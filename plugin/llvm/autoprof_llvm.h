@@ -42,9 +42,10 @@ struct func_info {
   std::string name; /* source-level name */
   std::string file;
   unsigned line = 0;
-  unsigned flags = 0; /* enum ap_func_flags */
-  unsigned size = 0;  /* IR instructions that do something */
-  std::string symbol; /* the symbol of this body */
+  unsigned flags = 0;     /* enum ap_func_flags */
+  unsigned size = 0;      /* IR instructions that do something */
+  std::string symbol;     /* the symbol of this body */
+  uint64_t arg_kinds = 0; /* memo candidates: struct ap_func_site.arg_kinds */
 };
 
 /* funcs.cc: name, place and facts of F for both passes; returns why it is
@@ -54,6 +55,18 @@ bool is_runtime_name(StringRef name);
 /* The file of a debug scope as the compiler saw it (see funcs.cc). */
 std::string source_file(const DIScope *scope, const DICompileUnit *cu);
 void verify_or_die(Function &f, const char *pass);
+
+/* memo.cc: memo candidates' fingerprints (also the call sites'). */
+unsigned arg_kind(Type *t); /* enum ap_arg_kind; AP_ARG_NONE: not a scalar */
+Value *to_u64(IRBuilder<> &b, Value *v);
+Value *mix_values(IRBuilder<> &b, ArrayRef<Value *> values);
+uint64_t memo_arg_kinds(Function &f); /* 0: not all scalar, variadic, > 15 args */
+Value *memo_args_fingerprint(Function &f, IRBuilder<> &b);
+void memo_call(IRBuilder<> &b, Constant *site, Value *args_fp, Value *value);
+
+/* invariant.cc: loop-invariant call candidates in F's loops; how many. */
+unsigned instrument_call_sites(Function &f, const std::string &function_name,
+                               const TargetLibraryInfo &tli);
 
 /* The loop pass (VectorizerStart) and the entry/exit pass (OptimizerLast). */
 struct loop_pass : PassInfoMixin<loop_pass> {
@@ -79,6 +92,16 @@ struct loop_info {
 GlobalVariable *func_site(Function &f, const func_info &info, bool final);
 GlobalVariable *find_func_site(Function &f);
 GlobalVariable *loop_site(Module &m, const loop_info &info);
+struct call_info {
+  unsigned flags = 0; /* enum ap_call_flags */
+  unsigned line = 0, loop_line = 0;
+  std::string callee, file, function;
+  uint64_t arg_kinds = 0;
+};
+/* A file-local writable record, in no section (the runtime registers it at
+ * its first probe). */
+GlobalVariable *call_site(Module &m, const call_info &info);
+StructType *call_site_type(LLVMContext &ctx);
 void emit_module_ctor(Module &m);
 /* The record layouts, in abi.h's field order (tests/plugin checks them). */
 StructType *func_site_type(LLVMContext &ctx);

@@ -181,10 +181,15 @@ struct exit_placer {
   FunctionCallee exit;
   Constant *site;
   bool tail = false;
+  Value *args_fp = nullptr; /* memo candidates: the arguments' fingerprint */
 
-  void before(Instruction *i) {
+  /* VALUE: what the function returns there (NULL before a tail call, whose
+   * result is not known yet: no memo call on that path). */
+  void before(Instruction *i, Value *value) {
     IRBuilder<> b(i);
     locate(b);
+    if (args_fp && value)
+      memo_call(b, site, args_fp, value);
     b.CreateCall(exit, {site});
   }
 
@@ -205,7 +210,7 @@ struct exit_placer {
       p = prev_real(p); /* musttail call; bitcast; ret */
     if (CallInst *call = tail_call(p)) {
       if (returns_it(ret, nullptr, call) || call->isMustTailCall()) {
-        before(call);
+        before(call, nullptr);
         tail = true;
         return;
       }
@@ -213,13 +218,14 @@ struct exit_placer {
     BasicBlock *bb = ret->getParent();
     auto *phi = dyn_cast_or_null<PHINode>(ret->getReturnValue());
     bool bare = !p || (isa<PHINode>(p) && p == phi);
+    Value *rv = ret->getReturnValue();
     if (!bare || bb->hasNPredecessors(0) || (phi && phi->getParent() != bb)) {
-      before(ret);
+      before(ret, rv);
       return;
     }
     for (BasicBlock *pred : predecessors(bb))
       if (!isa<BranchInst>(pred->getTerminator()) && !isa<SwitchInst>(pred->getTerminator())) {
-        before(ret); /* an edge that cannot be split: no sibcall there either */
+        before(ret, rv); /* an edge that cannot be split: no sibcall there either */
         return;
       }
     SmallVector<BasicBlock *, 4> others;
@@ -229,17 +235,20 @@ struct exit_placer {
         continue;
       Instruction *term = pred->getTerminator();
       CallInst *call = term->getNumSuccessors() == 1 ? tail_call(prev_real(term)) : nullptr;
-      if (call && returns_it(ret, phi ? phi->getIncomingValueForBlock(pred) : nullptr, call)) {
-        before(call);
+      Value *value = phi ? phi->getIncomingValueForBlock(pred) : rv;
+      if (call && returns_it(ret, phi ? value : nullptr, call)) {
+        before(call, nullptr);
         tail = true;
       } else if (term->getNumSuccessors() == 1) {
-        before(term);
+        before(term, value);
       } else {
         others.push_back(pred);
       }
     }
-    if (!others.empty())
-      before(SplitBlockPredecessors(bb, others, ".autoprof_exit")->getTerminator());
+    if (!others.empty()) {
+      BasicBlock *nb = SplitBlockPredecessors(bb, others, ".autoprof_exit");
+      before(nb->getTerminator(), phi ? phi->getIncomingValueForBlock(nb) : rv);
+    }
   }
 };
 
@@ -251,7 +260,7 @@ Instruction *entry_point(Function &f) {
   return &*it;
 }
 
-bool instrument(Function &f, const config &c) {
+bool instrument(Function &f, const config &c, const TargetLibraryInfo &tli) {
   func_info info;
   const char *never = describe_function(f, &info);
   info.size = body_size(f);
@@ -268,8 +277,14 @@ bool instrument(Function &f, const config &c) {
            << (renamed ? " as " + info.symbol : "") << ": "
            << (d == AP_SKIP ? "skipped" : "instrumented") << " (" << why << "; size " << info.size
            << ")\n";
+  /* loop-invariant call candidates: name and file rules, not min_size */
+  const struct ap_policy *pol = c.policy;
+  bool calls =
+      !never && pol->memo.enabled &&
+      ap_policy_function(pol, info.name.c_str(), info.file.c_str(), 0, 0, nullptr, 0) != AP_SKIP &&
+      instrument_call_sites(f, info.name, tli);
   if (d == AP_SKIP)
-    return false; /* a record the loop pass made stays as it is */
+    return calls; /* a record the loop pass made stays as it is */
   if (d == AP_INSTRUMENT_ALWAYS)
     info.flags |= AP_FUNC_ALWAYS;
 
@@ -288,6 +303,16 @@ bool instrument(Function &f, const config &c) {
         DILocation::get(f.getContext(), f.getSubprogram()->getScopeLine(), 0, f.getSubprogram()));
   b.CreateCall(probe(m, "__autoprof_enter", {ptr}), {addr});
   exit_placer exits{f, probe(m, "__autoprof_exit", {ptr}), addr};
+  /* memo candidates: readnone/readonly (LLVM's verdict) or vouched for,
+   * scalar in and out */
+  if (pol->memo.enabled && info.size >= pol->memo.min_size &&
+      ((info.flags & (AP_FUNC_CONST | AP_FUNC_PURE)) ||
+       ap_policy_assume_pure(pol, info.name.c_str())))
+    info.arg_kinds = memo_arg_kinds(f);
+  if (info.arg_kinds) {
+    info.flags |= AP_FUNC_MEMO;
+    exits.args_fp = memo_args_fingerprint(f, b);
+  }
   for (ReturnInst *ret : rets)
     exits.at_return(ret);
   if (exits.tail)
@@ -298,20 +323,21 @@ bool instrument(Function &f, const config &c) {
 
 } // namespace
 
-PreservedAnalyses func_pass::run(Module &m, ModuleAnalysisManager &) {
+PreservedAnalyses func_pass::run(Module &m, ModuleAnalysisManager &mam) {
   /* Running twice (both -fplugin= and -fpass-plugin=, or two copies of the
    * plugin) must not double the probes. */
   if (m.getNamedMetadata("autoprof.instrumented"))
     return PreservedAnalyses::all();
   m.getOrInsertNamedMetadata("autoprof.instrumented");
   const config &c = get_config();
+  FunctionAnalysisManager &fam = mam.getResult<FunctionAnalysisManagerModuleProxy>(m).getManager();
   std::vector<Function *> defs;
   for (Function &f : m)
     if (!f.isDeclaration())
       defs.push_back(&f);
   bool any_source = false;
   for (Function *f : defs) {
-    instrument(*f, c);
+    instrument(*f, c, fam.getResult<TargetLibraryAnalysis>(*f));
     func_info info;
     const char *never = describe_function(*f, &info);
     any_source |= !never || strcmp(never, "compiler-generated") != 0;

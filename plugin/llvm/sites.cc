@@ -81,10 +81,8 @@ Constant *section_bound(Module &m, const char *name) {
 Constant *func_site_init(Module &m, const func_info &info) {
   LLVMContext &ctx = m.getContext();
   Constant *fields[] = {
-      u32(ctx, info.flags), u32(ctx, info.line),
-      u32(ctx, 0),          u32(ctx, info.size),
-      str(m, info.name),    str(m, info.file),
-      str(m, info.symbol),  u64(ctx, 0) /* arg_kinds: memo probes, issue 4 */,
+      u32(ctx, info.flags), u32(ctx, info.line), u32(ctx, 0),         u32(ctx, info.size),
+      str(m, info.name),    str(m, info.file),   str(m, info.symbol), u64(ctx, info.arg_kinds),
   };
   return ConstantStruct::get(func_site_type(ctx), fields);
 }
@@ -111,6 +109,12 @@ StructType *loop_site_type(LLVMContext &ctx) {
   return named_struct(ctx, "struct.ap_loop_site", {i32, i32, i32, i32, p, p, p, p});
 }
 
+StructType *call_site_type(LLVMContext &ctx) {
+  Type *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx), *p = bytes_ptr(ctx);
+  /* flags line slot loop_line callee file function arg_kinds */
+  return named_struct(ctx, "struct.ap_call_site", {i32, i32, i32, i32, p, p, p, i64});
+}
+
 StructType *module_type(LLVMContext &ctx) {
   Type *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx), *p = bytes_ptr(ctx);
   /* abi_version report_formats funcs_begin funcs_end loops_begin loops_end
@@ -132,6 +136,11 @@ bool records_match_abi(const DataLayout &dl, LLVMContext &ctx) {
                    {OFF(ap_loop_site, flags), OFF(ap_loop_site, line), OFF(ap_loop_site, slot),
                     OFF(ap_loop_site, depth), OFF(ap_loop_site, file), OFF(ap_loop_site, func),
                     OFF(ap_loop_site, origin_function), OFF(ap_loop_site, parent)}) &&
+         layout_ok(dl, call_site_type(ctx), sizeof(struct ap_call_site),
+                   {OFF(ap_call_site, flags), OFF(ap_call_site, line), OFF(ap_call_site, slot),
+                    OFF(ap_call_site, loop_line), OFF(ap_call_site, callee),
+                    OFF(ap_call_site, file), OFF(ap_call_site, function),
+                    OFF(ap_call_site, arg_kinds)}) &&
          layout_ok(dl, module_type(ctx), sizeof(struct ap_module),
                    {OFF(ap_module, abi_version), OFF(ap_module, report_formats),
                     OFF(ap_module, funcs_begin), OFF(ap_module, funcs_end),
@@ -199,6 +208,17 @@ GlobalVariable *loop_site(Module &m, const loop_info &info) {
   };
   GlobalVariable *gv = record(m, loop_site_type(ctx), "__autoprof_loop", AP_SECTION_LOOPS);
   gv->setInitializer(ConstantStruct::get(loop_site_type(ctx), fields));
+  return gv;
+}
+
+GlobalVariable *call_site(Module &m, const call_info &info) {
+  LLVMContext &ctx = m.getContext();
+  Constant *fields[] = {
+      u32(ctx, info.flags), u32(ctx, info.line), u32(ctx, 0),           u32(ctx, info.loop_line),
+      str(m, info.callee),  str(m, info.file),   str(m, info.function), u64(ctx, info.arg_kinds),
+  };
+  GlobalVariable *gv = record(m, call_site_type(ctx), "__autoprof_call", nullptr);
+  gv->setInitializer(ConstantStruct::get(call_site_type(ctx), fields));
   return gv;
 }
 

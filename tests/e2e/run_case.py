@@ -5,7 +5,8 @@ usage: run_case.py --cc gcc --opt -O2 --plugin-flag=-fplugin=... --runtime-dir D
                    --case tests/e2e/progs/NAME  [--workdir DIR]
 
 NAME.c is the program; NAME.expect holds one expectation per line:
-  [@O0|@O2 ...] EXPECTATION      (prefixes limit a line to those -O levels)
+  [@O0|@O2 ...] EXPECTATION      (prefixes limit a line to those -O levels; @clang-O2,
+                                 @gcc-O2: that level with that compiler only)
   compile-args ARGS...           extra compiler arguments ({src} = the case's folder,
                                  {arg} = the plugin's option prefix, e.g. -fplugin-arg-autoprof-)
   policy FILE                    -fplugin-arg-...-policy={src}/FILE
@@ -46,7 +47,7 @@ def fail(msg):
     print("FAIL: " + msg)
     sys.exit(1)
 
-def parse_expect(path, opt, src_dir, arg_prefix):
+def parse_expect(path, opt, src_dir, arg_prefix, compiler):
     lines = []
     for raw in open(path):
         raw = raw.strip()
@@ -57,7 +58,7 @@ def parse_expect(path, opt, src_dir, arg_prefix):
         while words and words[0].startswith("@"):
             levels.append("-" + words[0][1:])
             words = words[1].split(None, 1) if len(words) > 1 else []
-        if levels and opt not in levels:
+        if levels and opt not in levels and compiler + opt not in levels:
             continue
         if words:
             rest = words[1] if len(words) > 1 else ""
@@ -223,7 +224,8 @@ def main():
     name = os.path.basename(args.case)
     # the plugin's option prefix: --policy-arg without its "policy="
     arg_prefix = args.policy_arg[:-len("policy=")] if args.policy_arg.endswith("policy=") else args.policy_arg
-    exp = parse_expect(args.case + ".expect", args.opt, src_dir, arg_prefix)
+    compiler = "clang" if "clang" in os.path.basename(args.cc) else "gcc"
+    exp = parse_expect(args.case + ".expect", args.opt, src_dir, arg_prefix, compiler)
     os.makedirs(args.workdir, exist_ok=True)
     for f in os.listdir(args.workdir):
         if f.startswith("autoprof."):

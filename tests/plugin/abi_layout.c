@@ -1,5 +1,5 @@
-/* The descriptors the GCC plugin (or, built by clang, the LLVM plugin) emits must match autoprof/abi.h field by
- * field.  This program is compiled with the plugin but linked WITHOUT the
+/* The descriptors the GCC plugin (or, built by clang, the LLVM plugin) emits must match
+ * autoprof/abi.h field by field.  This program is compiled with the plugin but linked WITHOUT the
  * runtime: it provides the entry points itself and checks what it gets. */
 #include "autoprof/abi.h"
 #include <stdio.h>
@@ -18,7 +18,9 @@ __attribute__((no_instrument_function)) void __autoprof_enter(struct ap_func_sit
     entered[n_entered] = s;
   n_entered++;
 }
-__attribute__((no_instrument_function)) void __autoprof_exit(struct ap_func_site *s) { n_exited++; }
+__attribute__((no_instrument_function)) void __autoprof_exit(struct ap_func_site *s) {
+  n_exited++;
+}
 static struct ap_loop_site *loop_seen;
 static uint64_t loop_iterations, loop_calls;
 __attribute__((no_instrument_function)) void __autoprof_loop(struct ap_loop_site *l, uint64_t n) {
