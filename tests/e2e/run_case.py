@@ -58,7 +58,7 @@ def parse_expect(path, opt, src_dir, arg_prefix, compiler):
         while words and words[0].startswith("@"):
             levels.append("-" + words[0][1:])
             words = words[1].split(None, 1) if len(words) > 1 else []
-        if levels and opt not in levels and compiler + opt not in levels:
+        if levels and opt not in levels and "-" + compiler + opt not in levels:
             continue
         if words:
             rest = words[1] if len(words) > 1 else ""

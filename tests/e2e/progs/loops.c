@@ -88,6 +88,8 @@ int main(void) {
   t += uses_helper(10);
   extern long big_nest(int);
   t += big_nest(50);
+  extern long huge_nest(int);
+  t += huge_nest(10);
   printf("%d\n", t);
   return 0;
 }
@@ -115,6 +117,18 @@ __attribute__((noinline)) long big_nest(int n) {
       s -= e + sink;
     if (r == 40)
       break;
+  }
+  return s;
+}
+
+/* More inner loops than the plugin keeps in registers (16): their figures
+ * go through one local array and one call per exit of the nest.  The 17
+ * loops come from one macro line, so they are one loop of the source. */
+#define INNER for (int k = 0; k < 2 + sink; k++) s += k;
+__attribute__((noinline)) long huge_nest(int n) {
+  long s = sink = 0;
+  for (int r = 0; r < n; r++) { /* HUGE OUTER */
+    INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER
   }
   return s;
 }
