@@ -6,16 +6,10 @@
 #   bench/callcost/run.sh [BUILD_DIR] [ROUNDS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:-$here/../../build}" && pwd)
-rounds=${2:-7}
-plugin="$build/lib/autoprof/autoprof.so"
-rtdir=$(dirname "$(find "$build/runtime" -name 'libautoprof.so' | head -1)")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cc=${CC:-gcc}
+. "$here/../lib.sh"
+bench_setup "${1:-}" "${2:-}" 7
 $cc -O2 "$here/calls.c" -o "$work/plain"
-$cc -O2 -fplugin="$plugin" -fplugin-arg-autoprof-policy="$here/min0.yaml" "$here/calls.c" \
-  -L"$rtdir" -Wl,-rpath,"$rtdir" -lautoprof -lpthread -o "$work/autoprof"
+bench_build_autoprof "$here/calls.c" "$here/min0.yaml" "$work/autoprof"
 $cc -O2 -finstrument-functions "$here/calls.c" "$here/finstrument_hook.c" -o "$work/finstr"
 
 export AUTOPROF_OUTPUT="$work/out" AUTOPROF_QUIET=1

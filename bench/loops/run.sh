@@ -5,17 +5,11 @@
 #   bench/loops/run.sh [BUILD_DIR] [ROUNDS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:-$here/../../build}" && pwd)
-rounds=${2:-7}
-plugin="$build/lib/autoprof/autoprof.so"
-rtdir=$(dirname "$(find "$build/runtime" -name 'libautoprof.so' | head -1)")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cc=${CC:-gcc}
+. "$here/../lib.sh"
+bench_setup "${1:-}" "${2:-}" 7
 $cc -O2 "$here/loopy.c" -o "$work/plain"
 for v in counts outermost all; do
-  $cc -O2 -fplugin="$plugin" -fplugin-arg-autoprof-policy="$here/$v.yaml" "$here/loopy.c" \
-    -L"$rtdir" -Wl,-rpath,"$rtdir" -lautoprof -lpthread -o "$work/$v"
+  bench_build_autoprof "$here/loopy.c" "$here/$v.yaml" "$work/$v"
 done
 export AUTOPROF_OUTPUT="$work/out" AUTOPROF_QUIET=1
 python3 - "$work" "$rounds" <<'PY'

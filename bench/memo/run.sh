@@ -4,17 +4,11 @@
 #   bench/memo/run.sh [BUILD_DIR] [ROUNDS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:-$here/../../build}" && pwd)
-rounds=${2:-5}
-plugin="$build/lib/autoprof/autoprof.so"
-rtdir=$(dirname "$(find "$build/runtime" -name 'libautoprof.so' | head -1)")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cc=${CC:-gcc}
+. "$here/../lib.sh"
+bench_setup "${1:-}" "${2:-}" 5
 $cc -O2 "$here/memo_bench.c" -o "$work/plain"
 for v in on off; do
-  $cc -O2 -fplugin="$plugin" -fplugin-arg-autoprof-policy="$here/memo_$v.yaml" "$here/memo_bench.c" \
-    -L"$rtdir" -Wl,-rpath,"$rtdir" -lautoprof -lpthread -o "$work/memo_$v"
+  bench_build_autoprof "$here/memo_bench.c" "$here/memo_$v.yaml" "$work/memo_$v"
 done
 export AUTOPROF_OUTPUT="$work/out" AUTOPROF_QUIET=1
 python3 - "$work" "$rounds" <<'PY'
