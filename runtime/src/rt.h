@@ -248,27 +248,35 @@ static inline void ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_
   ap_open_frame(t, d, site, now, n, 0);
 }
 
-/* Closes the top frame (a real one, of `site`) at `now`.  Raw ticks only: the probe
- * cost is known at exit (calibration) and subtracted then (collect.c). */
-static inline void ap_pop(struct ap_thread *t, uint64_t now, const struct ap_func_site *site) {
-  uint32_t d = t->depth - 1;
-  struct ap_frame *f = &t->stack[d];
+/* The elapsed (e) and own (x) ticks of frame f closing at `now`, added to
+ * its call-tree node.  Shared by function and loop frames. */
+static inline void ap_close_node(struct ap_frame *f, uint64_t now, uint64_t *e_out,
+                                 uint64_t *x_out) {
   int64_t e = (int64_t)(now - f->start);
   int64_t x = e - (int64_t)f->child;
   /* TSC skew between cores after a migration could make these negative */
-  e = e < 0 ? 0 : e;
-  x = x < 0 ? 0 : x;
-  f[-1].child += (uint64_t)e;
-  struct ap_ctr *c = &t->ctr[site->slot];
-  c->excl += (uint64_t)x;
-  if (--c->active == 0)
-    c->incl += (uint64_t)e;
+  *e_out = e < 0 ? 0 : (uint64_t)e;
+  *x_out = x < 0 ? 0 : (uint64_t)x;
   struct ap_node *n = f->node;
-  n->excl += (uint64_t)x;
+  n->excl += *x_out;
   /* a frame folded into its parent's node (node cap) adds no inclusive
    * time there: the parent's own frame covers it */
   if (ap_likely(n != f[-1].node))
-    n->incl += (uint64_t)e;
+    n->incl += *e_out;
+}
+
+/* Closes the top frame (a real one, of `site`) at `now`.  Raw ticks only: the
+ * probe cost is known at exit (calibration) and subtracted then (collect.c). */
+static inline void ap_pop(struct ap_thread *t, uint64_t now, const struct ap_func_site *site) {
+  uint32_t d = t->depth - 1;
+  struct ap_frame *f = &t->stack[d];
+  uint64_t e, x;
+  ap_close_node(f, now, &e, &x);
+  f[-1].child += e;
+  struct ap_ctr *c = &t->ctr[site->slot];
+  c->excl += x;
+  if (--c->active == 0)
+    c->incl += e;
   t->depth = d;
 }
 
@@ -277,15 +285,9 @@ static inline void ap_pop(struct ap_thread *t, uint64_t now, const struct ap_fun
 static inline void ap_pop_loop(struct ap_thread *t, uint64_t now) {
   uint32_t d = t->depth - 1;
   struct ap_frame *f = &t->stack[d];
-  int64_t e = (int64_t)(now - f->start);
-  int64_t x = e - (int64_t)f->child;
-  e = e < 0 ? 0 : e;
-  x = x < 0 ? 0 : x;
+  uint64_t e, x;
+  ap_close_node(f, now, &e, &x);
   f[-1].child += f->child;
-  struct ap_node *n = f->node;
-  n->excl += (uint64_t)x;
-  if (ap_likely(n != f[-1].node))
-    n->incl += (uint64_t)e;
   t->depth = d;
 }
 
