@@ -4,6 +4,7 @@
  * function, file, line, depth), memo entries by function; counts and times
  * add up, thread lists are concatenated, and the hints are derived again
  * from the sums. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +98,12 @@ static int merge_functions(struct merger *g, const struct ap_profile *in) {
     }
     struct ap_prof_func *t = &g->m->functions[k];
     t->flags |= f->flags;
+    /* independent estimates: absolute errors add in quadrature */
+    double ea = t->time_error * (double)t->incl_ns, eb = f->time_error * (double)f->incl_ns;
+    double incl = (double)t->incl_ns + (double)f->incl_ns;
+    t->time_error = incl > 0 ? sqrt(ea * ea + eb * eb) / incl : 0;
     t->calls = sat_add(t->calls, f->calls);
+    t->timed_calls = sat_add(t->timed_calls, f->timed_calls);
     t->incl_ns = sat_add(t->incl_ns, f->incl_ns);
     t->excl_ns = sat_add(t->excl_ns, f->excl_ns);
     for (size_t j = 0; j < f->nsymbols; j++)
@@ -166,6 +172,8 @@ static void merge_loop_counts(struct ap_prof_loop *t, const struct ap_prof_loop 
   t->iterations = sat_add(t->iterations, l->iterations);
   t->zero_trip = sat_add(t->zero_trip, l->zero_trip);
   t->incl_ns = sat_add(t->incl_ns, l->incl_ns);
+  t->timed_entries =
+      sat_add(t->timed_entries, l->timed_entries ? l->timed_entries : l->entries + l->zero_trip);
   t->calls = sat_add(t->calls, l->calls);
   t->calls_ns = sat_add(t->calls_ns, l->calls_ns);
 }

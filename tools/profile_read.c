@@ -308,6 +308,13 @@ static int read_functions(struct rd *r, json_t *root) {
     if (get_u64(r, e, "calls", 1, &f->calls) || get_u64(r, e, "incl_ns", 1, &f->incl_ns) ||
         get_u64(r, e, "excl_ns", 1, &f->excl_ns) || read_flags_symbols(r, e, (size_t)fi))
       return -1;
+    /* absent (profiles before adaptive timing): every call was timed */
+    f->timed_calls = f->calls;
+    if (get_u64(r, e, "timed_calls", 0, &f->timed_calls) ||
+        get_num(r, e, "time_error", 0, &f->time_error))
+      return -1;
+    if (f->timed_calls > f->calls)
+      f->timed_calls = f->calls;
   }
   r->where[0] = 0;
   return 0;
@@ -364,7 +371,8 @@ static int read_loops(struct rd *r, json_t *root) {
         get_u64(r, e, "iterations", 1, &l->iterations) ||
         get_u64(r, e, "min_trip", 0, &l->min_trip) || get_u64(r, e, "max_trip", 0, &l->max_trip) ||
         get_u64(r, e, "zero_trip", 0, &l->zero_trip) || get_bool(r, e, "timed", &l->timed) ||
-        get_u64(r, e, "incl_ns", 0, &l->incl_ns))
+        get_u64(r, e, "incl_ns", 0, &l->incl_ns) ||
+        get_u64(r, e, "timed_entries", 0, &l->timed_entries))
       return -1;
     if (l->timed < 0) /* an older writer: a loop with time was timed */
       l->timed = l->incl_ns > 0;

@@ -13,7 +13,7 @@ extern "C" {
 
 namespace {
 
-tree enter_decl, exit_decl;
+tree enter_decl, exit_decl, part_decl;
 
 void init_decls() {
   if (enter_decl)
@@ -21,6 +21,7 @@ void init_decls() {
   tree fntype = build_function_type_list(void_type_node, ptr_type_node, NULL_TREE);
   enter_decl = ap_probe_decl("__autoprof_enter", fntype);
   exit_decl = ap_probe_decl("__autoprof_exit", fntype);
+  part_decl = ap_probe_decl("__autoprof_part_call", fntype);
 }
 
 bool trivial_stmt(gimple *g) {
@@ -68,16 +69,24 @@ bool is_own_part_call(gimple *g, tree origin) {
  * header of a function GCC split, so its own size says nothing of the
  * source function's size.  Such calls lose their tail-call mark: the part
  * must run inside the header's frame to count as the same activation (a
- * split function is one call, not two). */
-bool own_part_calls(function *fun, tree origin, bool untail) {
+ * split function is one call, not two), and each gets a marker call right
+ * before it (MARKERS): the part's entry probe then knows it continues this
+ * activation, while the part's other callers (copies of the header GCC
+ * inlined elsewhere, the part's own recursion) make real calls. */
+bool own_part_calls(function *fun, tree origin, vec<gimple *> *markers) {
   bool found = false;
   basic_block bb;
   FOR_EACH_BB_FN(bb, fun) {
     for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
       gimple *g = gsi_stmt(gsi);
       if (is_own_part_call(g, origin)) {
-        if (untail)
+        if (markers) {
           gimple_call_set_tail(as_a<gcall *>(g), false);
+          gcall *mark = gimple_build_call(part_decl, 1, null_pointer_node);
+          gimple_set_location(mark, gimple_location(g));
+          gsi_insert_before(&gsi, mark, GSI_SAME_STMT);
+          markers->safe_push(mark);
+        }
         found = true;
       }
     }
@@ -235,7 +244,7 @@ unsigned instrument(function *fun) {
   ap_func_info info;
   const char *never = ap_describe_function(fun, &info);
   tree origin = origin_of(fndecl);
-  bool split = (info.flags & AP_FUNC_PART) || own_part_calls(fun, origin, false);
+  bool split = (info.flags & AP_FUNC_PART) || own_part_calls(fun, origin, NULL);
   info.size = body_size(fun);
   char why[256];
   enum ap_decision d = AP_SKIP;
@@ -276,8 +285,9 @@ unsigned instrument(function *fun) {
       returns.safe_push(ret);
   }
 
+  auto_vec<gimple *> markers;
   if (split)
-    own_part_calls(fun, origin, true);
+    own_part_calls(fun, origin, &markers);
   /* The entry probe first: a function whose body is only a return then has
    * it before its exit probe, and no edge holds two pending insertions.
    * The site's address is filled in last: its flags depend on the exits. */
@@ -310,6 +320,12 @@ unsigned instrument(function *fun) {
     gimple_call_set_arg(call, 0, addr);
     update_stmt(call);
     self->create_edge(cgraph_node::get_create(exit_decl), as_a<gcall *>(call),
+                      gimple_bb(call)->count);
+  }
+  for (gimple *call : markers) {
+    gimple_call_set_arg(call, 0, addr);
+    update_stmt(call);
+    self->create_edge(cgraph_node::get_create(part_decl), as_a<gcall *>(call),
                       gimple_bb(call)->count);
   }
   for (gimple *call : exits.memo_calls) {

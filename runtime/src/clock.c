@@ -13,14 +13,31 @@ static uint64_t mono_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static double rough_tpn = 1.0;
+
+/* The tick rate is measured over the whole run at exit; adaptive timing
+ * needs a rough one from the start (its threshold is in ns): 50 us of
+ * spinning, once per process. */
 void ap_clock_start(void) {
   mono0 = mono_ns();
   ticks0 = ap_ticks();
+#if defined(__x86_64__) && !defined(AP_TEST_CLOCK)
+  uint64_t m, t;
+  do {
+    m = mono_ns();
+    t = ap_ticks();
+  } while (m - mono0 < 50000);
+  rough_tpn = (double)(t - ticks0) / (double)(m - mono0);
+#endif
+}
+
+uint64_t ap_ns_to_ticks(uint64_t ns) {
+  return (uint64_t)((double)ns * rough_tpn);
 }
 
 #ifdef AP_TEST_CLOCK
 uint64_t ap_test_now;
-struct ap_calibration ap_test_calibration = {1, 0, 0, 0};
+struct ap_calibration ap_test_calibration = {1, 0, 0, 0, 0, 0};
 
 uint64_t ap_clock_wall_ns(void) {
   return ap_ticks() - ticks0;
@@ -52,6 +69,7 @@ static double ticks_per_ns(void) {
 
 static struct ap_func_site cal_parent = {.slot = 1, .name = "(calibration)"};
 static struct ap_func_site cal_child = {.slot = 2, .name = "(calibration child)"};
+static struct ap_loop_site cal_loop = {.flags = AP_LOOP_TIMED, .slot = 1};
 
 enum { CAL_ROUNDS = 25, CAL_N = 200 };
 
@@ -60,12 +78,12 @@ enum { CAL_ROUNDS = 25, CAL_N = 200 };
 static double measure_self(struct ap_thread *t) {
   double best = -1;
   for (int r = 0; r < CAL_ROUNDS; r++) {
-    uint64_t before = t->ctr[1].excl;
+    uint64_t before = t->ctr[1].incl;
     for (int i = 0; i < CAL_N; i++) {
       __autoprof_enter(&cal_parent);
       __autoprof_exit(&cal_parent);
     }
-    double v = (double)(t->ctr[1].excl - before) / CAL_N;
+    double v = (double)(t->ctr[1].incl - before) / CAL_N;
     if (best < 0 || v < best)
       best = v;
   }
@@ -81,6 +99,47 @@ static double measure_pair(struct ap_thread *t, double self) {
     for (int i = 0; i < CAL_N; i++) {
       __autoprof_enter(&cal_child);
       __autoprof_exit(&cal_child);
+    }
+    __autoprof_exit(&cal_parent);
+    double v = ((double)(t->ctr[1].incl - before) - self) / CAL_N;
+    if (best < 0 || v < best)
+      best = v;
+  }
+  return best < 0 ? 0 : best;
+}
+
+/* The same with untimed children: the pair adaptive timing leaves without
+ * clock reads. */
+static double measure_untimed_pair(struct ap_thread *t, double self) {
+  double best = -1;
+  for (int r = 0; r < CAL_ROUNDS; r++) {
+    uint64_t before = t->ctr[1].incl;
+    t->ctr[2].skip = UINT16_MAX;
+    __autoprof_enter(&cal_parent);
+    for (int i = 0; i < CAL_N; i++) {
+      __autoprof_enter(&cal_child);
+      __autoprof_exit(&cal_child);
+    }
+    __autoprof_exit(&cal_parent);
+    t->ctr[2].skip = 0;
+    double v = ((double)(t->ctr[1].incl - before) - self) / CAL_N;
+    if (best < 0 || v < best)
+      best = v;
+  }
+  return best < 0 ? 0 : best;
+}
+
+/* What one entry of a timed loop (start + end probes, one iteration) adds
+ * to its function's interval. */
+static double measure_loop_pair(struct ap_thread *t, double self) {
+  double best = -1;
+  for (int r = 0; r < CAL_ROUNDS; r++) {
+    uint64_t before = t->ctr[1].incl;
+    __autoprof_enter(&cal_parent);
+    for (int i = 0; i < CAL_N; i++) {
+      struct ap_loop_stamp stamp;
+      __autoprof_loop_start(&cal_loop, &stamp);
+      __autoprof_loop_timed(&cal_loop, 1, &stamp);
     }
     __autoprof_exit(&cal_parent);
     double v = ((double)(t->ctr[1].incl - before) - self) / CAL_N;
@@ -114,7 +173,7 @@ static double measure_call(void) {
 
 void ap_calibrate(struct ap_calibration *c) {
   c->ticks_per_ns = ticks_per_ns();
-  c->self_ticks = c->pair_ticks = 0;
+  c->self_ticks = c->pair_ticks = c->untimed_pair_ticks = c->loop_pair_ticks = 0;
   c->call_ticks = measure_call();
   struct ap_thread *scratch = ap_thread_new(1), *user = ap_tls;
   if (!scratch)
@@ -123,6 +182,9 @@ void ap_calibrate(struct ap_calibration *c) {
     ap_tls = scratch; /* the probes below count into the scratch record */
     c->self_ticks = measure_self(scratch);
     c->pair_ticks = measure_pair(scratch, c->self_ticks);
+    c->untimed_pair_ticks = measure_untimed_pair(scratch, c->self_ticks);
+    if (scratch->nloops > 1)
+      c->loop_pair_ticks = measure_loop_pair(scratch, c->self_ticks);
     ap_tls = user;
   }
   ap_thread_free(scratch);

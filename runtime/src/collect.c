@@ -4,6 +4,7 @@
  * Never changes the program's exit status or output: every failure is one
  * line on stderr. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,8 +19,10 @@ int ap_finished;
 struct mnode {
   int64_t parent;
   uint32_t slot;
-  uint64_t calls, incl, excl; /* raw ticks */
-  uint64_t kids, desc;        /* calls of direct children / of all descendants */
+  uint64_t calls, untimed;        /* all calls, those not timed (adaptive timing) */
+  uint64_t incl;                  /* raw ticks of the timed ones */
+  uint64_t pairs, upairs, lpairs; /* probes inside the timed ones (struct ap_node) */
+  double est_incl, est_excl;      /* compensated, over all calls (ticks) */
 };
 
 struct merged {
@@ -65,7 +68,7 @@ static long find_or_add(struct merged *m, int64_t parent, uint32_t slot) {
     m->v = q;
     m->cap = cap;
   }
-  m->v[m->n] = (struct mnode){parent, slot, 0, 0, 0, 0, 0};
+  m->v[m->n] = (struct mnode){.parent = parent, .slot = slot};
   m->hash[k & (m->hcap - 1)] = (uint32_t)m->n + 1;
   return (long)m->n++;
 }
@@ -100,24 +103,89 @@ static int merge_tree(struct merged *m, struct ap_thread *t) {
         return -1;
       n->merged = (uint32_t)i;
       m->v[i].calls += n->calls;
+      m->v[i].untimed += n->untimed;
       m->v[i].incl += n->incl;
-      m->v[i].excl += n->excl;
+      m->v[i].pairs += n->pairs;
+      m->v[i].upairs += n->upairs;
+      m->v[i].lpairs += n->lpairs;
     }
     n = next_preorder(root, n);
   }
   return 0;
 }
 
-/* Children always come after their parent, so one backward pass sums the
- * calls below every node: the probe pairs its measured times contain. */
-static void count_descendants(struct merged *m) {
-  for (size_t i = m->n; i-- > 0;) {
-    int64_t p = m->v[i].parent;
-    if (p >= 0) {
-      m->v[p].kids += m->v[i].calls;
-      m->v[p].desc += m->v[i].calls + m->v[i].desc;
+struct comp {
+  double self, pair, upair, lpair, tpn;
+};
+
+static uint64_t to_ns(const struct comp *c, double ticks) {
+  return ticks > 0 ? (uint64_t)(ticks / c->tpn + 0.5) : 0;
+}
+
+static uint64_t timed_of(uint64_t calls, uint64_t untimed) {
+  return calls - (untimed < calls ? untimed : calls);
+}
+
+/* A node's inclusive ticks over all its calls, compensated: its timed
+ * activations' raw ticks less their own probes and the probes that ran
+ * inside them, scaled to all its calls (adaptive timing picks the timed
+ * ones at random; with every call timed the scale is 1).  -1: never timed. */
+static double node_ticks(const struct comp *c, uint64_t calls, uint64_t untimed, uint64_t incl,
+                         uint64_t pairs, uint64_t upairs, uint64_t lpairs) {
+  uint64_t timed = timed_of(calls, untimed);
+  if (!timed)
+    return -1;
+  double v = (double)incl - (double)timed * c->self - (double)pairs * c->pair -
+             (double)upairs * c->upair - (double)lpairs * c->lpair;
+  return (v > 0 ? v : 0) * ((double)calls / (double)timed);
+}
+
+/* Inclusive estimates for every node (nodes never timed take their
+ * function's average per call over the nodes that were); exclusive ones
+ * are the inclusive less the children's. */
+static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslots) {
+  double *sum = calloc(2 * ((size_t)nslots + 1), sizeof *sum), *n = sum + nslots + 1;
+  if (!sum)
+    return -1;
+  for (size_t i = 0; i < m->n; i++) {
+    struct mnode *v = &m->v[i];
+    v->est_incl = node_ticks(c, v->calls, v->untimed, v->incl, v->pairs, v->upairs, v->lpairs);
+    if (v->est_incl >= 0 && v->slot <= nslots) {
+      sum[v->slot] += v->est_incl;
+      n[v->slot] += (double)v->calls;
     }
   }
+  for (size_t i = 0; i < m->n; i++) {
+    struct mnode *v = &m->v[i];
+    if (v->est_incl < 0)
+      v->est_incl =
+          v->slot <= nslots && n[v->slot] > 0 ? (double)v->calls * sum[v->slot] / n[v->slot] : 0;
+    v->est_excl = 0;
+  }
+  /* Children's estimates never exceed their parent's: a parent sampled
+   * less sparsely (or timed on every call) bounds the noise of its
+   * children, whose sums are then scaled down to fit.  Parents come first. */
+  for (size_t i = 0; i < m->n; i++) /* est_excl: the children's sum for now */
+    if (m->v[i].parent >= 0)
+      m->v[m->v[i].parent].est_excl += m->v[i].est_incl;
+  for (size_t i = 0; i < m->n; i++) {
+    struct mnode *v = &m->v[i];
+    if (v->parent >= 0) {
+      const struct mnode *pv = &m->v[v->parent];
+      if (pv->est_excl > pv->est_incl && pv->est_excl > 0)
+        v->est_incl *= pv->est_incl / pv->est_excl;
+    }
+  }
+  for (size_t i = 0; i < m->n; i++) /* own: inclusive less the (scaled) children's */
+    m->v[i].est_excl = m->v[i].est_incl;
+  for (size_t i = 0; i < m->n; i++)
+    if (m->v[i].parent >= 0)
+      m->v[m->v[i].parent].est_excl -= m->v[i].est_incl;
+  for (size_t i = 0; i < m->n; i++)
+    if (m->v[i].est_excl < 0)
+      m->v[i].est_excl = 0;
+  free(sum);
+  return 0;
 }
 
 static int outermost(const struct merged *m, size_t i) {
@@ -127,30 +195,25 @@ static int outermost(const struct merged *m, size_t i) {
   return 1;
 }
 
-struct comp {
-  double self, pair, tpn;
-};
-
-static uint64_t to_ns(const struct comp *c, double ticks) {
-  return ticks > 0 ? (uint64_t)(ticks / c->tpn + 0.5) : 0;
-}
-
-/* Probe ticks inside a node's measured times: its own probes once per
- * call, plus a full pair per descendant call (incl) or per child (excl). */
-static double comp_incl(const struct comp *c, const struct mnode *v) {
-  return (double)v->calls * c->self + (double)v->desc * c->pair;
-}
-static double comp_excl(const struct comp *c, const struct mnode *v) {
-  double outside = c->pair > c->self ? c->pair - c->self : 0;
-  return (double)v->calls * c->self + (double)v->kids * outside;
-}
-
 struct flat {
-  uint64_t calls, incl, excl;
-  double cin, cex;
+  uint64_t calls, samples, timed;
+  double incl, excl; /* estimated, compensated ticks */
+  double sum_e, sum_e2;
   long func;
   int used;
 };
+
+/* The relative error (95 %) of a sampled function's time: the spread of
+ * its timed calls' inclusive times, over the square root of how many were
+ * timed, with the finite-population correction (0 when all were timed). */
+static double time_error(const struct flat *f) {
+  if (f->timed >= f->calls || f->samples < 2 || f->sum_e <= 0)
+    return 0;
+  double n = (double)f->samples, mean = f->sum_e / n;
+  double var = f->sum_e2 / n - mean * mean;
+  double fpc = 1.0 - (double)f->timed / (double)f->calls;
+  return var > 0 ? 1.96 * sqrt(var / n * fpc) / mean : 0;
+}
 
 static int add_functions(struct ap_profile *p, struct flat *f, const struct comp *c) {
   for (uint32_t s = 1; s <= ap_nslots; s++) {
@@ -164,8 +227,10 @@ static int add_functions(struct ap_profile *p, struct flat *f, const struct comp
     struct ap_prof_func *pf = &p->functions[i];
     pf->flags = si->flags;
     pf->calls = f[s].calls;
-    pf->excl_ns = to_ns(c, (double)f[s].excl - f[s].cex);
-    pf->incl_ns = to_ns(c, (double)f[s].incl - f[s].cin);
+    pf->timed_calls = f[s].timed < f[s].calls ? f[s].timed : f[s].calls;
+    pf->time_error = time_error(&f[s]);
+    pf->excl_ns = to_ns(c, f[s].excl);
+    pf->incl_ns = to_ns(c, f[s].incl);
     if (pf->incl_ns < pf->excl_ns)
       pf->incl_ns = pf->excl_ns;
     for (uint32_t k = 0; k < si->nsymbols; k++)
@@ -175,38 +240,46 @@ static int add_functions(struct ap_profile *p, struct flat *f, const struct comp
   return 0;
 }
 
-/* Functions and call paths, merged over threads and compensated. */
+/* Functions and call paths, merged over threads and compensated: a
+ * function's times are the sums of its nodes' (inclusive: of the nodes
+ * with no activation of it above), its calls those the probes counted. */
 static int build_functions(struct ap_profile *p, struct merged *m, const struct comp *c) {
   uint32_t ns = ap_nslots;
   struct flat *f = calloc(ns + 1, sizeof *f);
-  if (!f)
+  if (!f || estimate_nodes(m, c, ns)) {
+    free(f);
     return -1;
+  }
   for (struct ap_thread *t = ap_threads; t; t = t->next) {
     struct ap_ctr *ctr = __atomic_load_n(&t->ctr, __ATOMIC_ACQUIRE);
     for (uint32_t s = 1; s <= ns && s < t->nslots; s++) {
       f[s].calls += ctr[s].calls;
-      f[s].incl += ctr[s].incl;
-      f[s].excl += ctr[s].excl;
+      f[s].samples += ctr[s].samples;
+      f[s].sum_e += (double)ctr[s].sum_e;
+      f[s].sum_e2 += ctr[s].sum_e2;
       f[s].used |= ctr[s].calls != 0;
     }
   }
   for (size_t i = 0; i < m->n; i++) {
-    struct flat *fs = &f[m->v[i].slot];
+    const struct mnode *v = &m->v[i];
+    struct flat *fs = &f[v->slot];
     fs->used = 1;
-    fs->cex += comp_excl(c, &m->v[i]);
+    fs->timed += timed_of(v->calls, v->untimed);
+    fs->excl += v->est_excl > 0 ? v->est_excl : 0;
     if (outermost(m, i))
-      fs->cin += comp_incl(c, &m->v[i]);
+      fs->incl += v->est_incl > 0 ? v->est_incl : 0;
   }
   int rc = add_functions(p, f, c);
   for (size_t i = 0; !rc && i < m->n; i++) {
     const struct mnode *v = &m->v[i];
-    uint64_t excl = to_ns(c, (double)v->excl - comp_excl(c, v));
-    uint64_t incl = to_ns(c, (double)v->incl - comp_incl(c, v));
+    uint64_t excl = to_ns(c, v->est_excl);
+    uint64_t incl = to_ns(c, v->est_incl);
     if (ap_profile_add_node(p, v->parent, (uint32_t)f[v->slot].func, v->calls,
                             incl < excl ? excl : incl, excl) < 0)
       rc = -1;
-    if (v->parent < 0)
-      p->compensated_ns += to_ns(c, comp_incl(c, v));
+    if (v->parent < 0 && v->calls > v->untimed) /* raw (scaled) less compensated */
+      p->compensated_ns += to_ns(
+          c, (double)v->incl * ((double)v->calls / (double)(v->calls - v->untimed)) - v->est_incl);
   }
   free(f);
   return rc;
@@ -245,6 +318,17 @@ static int add_loop_callee(struct loop_calls *lc, uint32_t loop, uint32_t slot, 
   return 0;
 }
 
+/* One thread's node, compensated and scaled to all its calls; never timed
+ * there: the merged path's average per call. */
+static double thread_node_ticks(const struct merged *m, const struct comp *c,
+                                const struct ap_node *k) {
+  double t = node_ticks(c, k->calls, k->untimed, k->incl, k->pairs, k->upairs, k->lpairs);
+  if (t >= 0)
+    return t;
+  const struct mnode *v = k->merged < m->n ? &m->v[k->merged] : NULL;
+  return v && v->calls ? (double)k->calls * v->est_incl / (double)v->calls : 0;
+}
+
 /* The function nodes directly inside loop node L (through nested loops). */
 static int loop_node_calls(struct loop_calls *lc, const struct merged *m, const struct comp *c,
                            struct ap_node *loopnode, uint32_t loop) {
@@ -254,10 +338,7 @@ static int loop_node_calls(struct loop_calls *lc, const struct merged *m, const 
         return -1;
       continue;
     }
-    const struct mnode *v = &m->v[k->merged];
-    double desc = v->calls ? (double)v->desc / (double)v->calls : 0;
-    double ticks = (double)k->incl - (double)k->calls * (c->self + desc * c->pair);
-    if (add_loop_callee(lc, loop, k->slot, k->calls, ticks > 0 ? ticks : 0))
+    if (add_loop_callee(lc, loop, k->slot, k->calls, thread_node_ticks(m, c, k)))
       return -1;
   }
   return 0;
@@ -274,20 +355,21 @@ static int collect_loop_calls(struct loop_calls *lc, const struct merged *m, con
   return 0;
 }
 
-static int fill_loop_calls(struct ap_profile *p, const long *index, uint32_t nl,
-                           const struct loop_calls *lc, const struct comp *c) {
+static int fill_loop_calls(struct ap_profile *p, const long *index, const double *scale,
+                           uint32_t nl, const struct loop_calls *lc, const struct comp *c) {
   for (size_t i = 0; i < lc->n; i++) {
     const struct loop_callee *e = &lc->v[i];
     if (e->loop > nl || !index[e->loop])
       continue;
     struct ap_prof_loop *l = &p->loops[index[e->loop] - 1];
-    uint64_t ns = to_ns(c, e->ticks);
-    l->calls += e->calls;
+    uint64_t ns = to_ns(c, scale[e->loop] * e->ticks);
+    uint64_t calls = (uint64_t)(scale[e->loop] * (double)e->calls + 0.5);
+    l->calls += calls;
     l->calls_ns += ns;
     if (!l->top_callee || ns > l->top_callee_ns) {
       if (ap_profile_set_str(&l->top_callee, ap_slots[e->slot].name))
         return -1;
-      l->top_callee_calls = e->calls;
+      l->top_callee_calls = calls;
       l->top_callee_ns = ns;
     }
   }
@@ -309,6 +391,8 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
       d->iterations += x->iterations;
       d->ticks += x->ticks;
       d->pairs += x->pairs;
+      d->upairs += x->upairs;
+      d->timed += x->timed;
       d->zero_trip += x->zero_trip;
       if (x->min && (!d->min || x->min < d->min))
         d->min = x->min;
@@ -317,10 +401,11 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
     }
   }
   int rc = 0;
-  long *index = calloc(nl + 1, sizeof *index); /* loop slot -> loops[] index + 1 */
+  long *index = calloc(nl + 1, sizeof *index);   /* loop slot -> loops[] index + 1 */
+  double *scale = calloc(nl + 1, sizeof *scale); /* all entries / timed entries */
   for (uint32_t s = 1; s <= nl && !rc; s++) {
     const struct ap_loop_slot_info *li = &ap_loop_slots[s];
-    if (!index) {
+    if (!index || !scale) {
       rc = -1;
       break;
     }
@@ -339,15 +424,21 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
     l->max_trip = sum[s].max;
     l->zero_trip = sum[s].zero_trip;
     l->timed = (li->flags & AP_LOOP_TIMED) != 0;
-    l->incl_ns = to_ns(c, (double)sum[s].ticks - (double)sum[s].pairs * c->pair);
+    /* adaptive timing: the timed entries stand for all of them */
+    uint64_t all = sum[s].entries + sum[s].zero_trip;
+    scale[s] = sum[s].timed && sum[s].timed < all ? (double)all / (double)sum[s].timed : 1;
+    l->timed_entries = sum[s].timed < all ? sum[s].timed : all;
+    l->incl_ns = to_ns(c, scale[s] * ((double)sum[s].ticks - (double)sum[s].pairs * c->pair -
+                                      (double)sum[s].upairs * c->upair));
   }
   for (uint32_t s = 1; s <= nl && !rc; s++)
     if (index[s] && ap_loop_slots[s].parent && index[ap_loop_slots[s].parent])
       p->loops[index[s] - 1].parent = index[ap_loop_slots[s].parent] - 1;
   struct loop_calls lc = {0};
   if (!rc)
-    rc = collect_loop_calls(&lc, m, c) || fill_loop_calls(p, index, nl, &lc, c);
+    rc = collect_loop_calls(&lc, m, c) || fill_loop_calls(p, index, scale, nl, &lc, c);
   free(lc.v);
+  free(scale);
   free(index);
   free(sum);
   return rc;
@@ -426,18 +517,19 @@ static int by_index(const void *a, const void *b) {
   return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static int build_threads(struct ap_profile *p, const struct comp *c) {
+/* Per thread: its calls, and the time of its outermost instrumented
+ * activations (their call-path roots). */
+static int build_threads(struct ap_profile *p, const struct merged *m, const struct comp *c) {
   for (struct ap_thread *t = ap_threads; t; t = t->next) {
-    uint64_t calls = 0, root_calls = 0;
+    uint64_t calls = 0;
+    double busy = 0;
     struct ap_ctr *ctr = __atomic_load_n(&t->ctr, __ATOMIC_ACQUIRE);
     for (uint32_t s = 1; s < t->nslots; s++)
       calls += ctr[s].calls;
     for (struct ap_node *n = t->root.kids; n; n = n->next)
-      root_calls += n->calls;
-    uint64_t timed = calls - t->lost_total;
-    double comp = (double)root_calls * c->self + (double)(timed - root_calls) * c->pair;
-    if (ap_profile_add_thread(p, t->index, t->tid, calls,
-                              to_ns(c, (double)t->stack[0].child - comp)) < 0)
+      if (!(n->slot & AP_LOOP_NODE))
+        busy += thread_node_ticks(m, c, n);
+    if (ap_profile_add_thread(p, t->index, t->tid, calls, to_ns(c, busy)) < 0)
       return -1;
     p->lost_frames += t->lost_total;
     p->folded_calls += t->folded;
@@ -468,18 +560,19 @@ static int build_header(struct ap_profile *p, const struct ap_calibration *cal) 
 static struct ap_profile *build_profile(const struct ap_calibration *cal) {
   struct ap_profile *p = ap_profile_new();
   struct merged m = {0};
-  struct comp c = {0, 0, cal->ticks_per_ns > 0 ? cal->ticks_per_ns : 1};
+  struct comp c = {0, 0, 0, 0, cal->ticks_per_ns > 0 ? cal->ticks_per_ns : 1};
   if (ap_cfg.compensate) {
     c.self = cal->self_ticks;
     c.pair = cal->pair_ticks;
+    c.upair = cal->untimed_pair_ticks;
+    c.lpair = cal->loop_pair_ticks;
   }
   int rc = !p || build_header(p, cal);
   for (struct ap_thread *t = ap_threads; t && !rc; t = t->next)
     rc = merge_tree(&m, t);
   if (!rc) {
-    count_descendants(&m);
     rc = build_functions(p, &m, &c) || build_loops(p, &m, &c) || build_memo(p) ||
-         build_callsites(p, &c) || build_threads(p, &c);
+         build_callsites(p, &c) || build_threads(p, &m, &c);
   }
   free(m.v);
   free(m.hash);

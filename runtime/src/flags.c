@@ -89,7 +89,8 @@ static int parse(int i, const char *s) {
     unsigned long long v = strtoull(s, &end, 10);
     if (!*s || *end || errno || *s == '-' || v > UINT32_MAX)
       return -1;
-    if ((i == AP_IDX_max_depth && (v < 1 || v > 1000000)) || (i == AP_IDX_max_nodes && v < 1))
+    if ((i == AP_IDX_max_depth && (v < 1 || v > 1000000)) || (i == AP_IDX_max_nodes && v < 1) ||
+        (i == AP_IDX_sample_period && (v < 2 || v > 30000)))
       return -1;
     *(uint64_t *)field = v;
     return 0;

@@ -1,6 +1,8 @@
 /* The hot path: the two probes instrumented code calls around each body.
- * Clock first, one initial-exec TLS pointer, a fixed-size shadow stack,
- * counters indexed by the site's dense slot.  No locks, no malloc, no
+ * One initial-exec TLS pointer, a fixed-size shadow stack, counters indexed
+ * by the site's dense slot; the clock is read only for timed frames (all
+ * of them, or about one call in `period` of a slot whose calls are short:
+ * adaptive timing, rt.h).  No locks, no malloc, no
  * syscalls, no strings: every rare case (first probe of a thread, site not
  * registered yet, slot beyond this thread's counters, stack overflow,
  * split-function continuation, mismatched exit) is one predicted-not-taken
@@ -9,29 +11,41 @@
 #include "rt.h"
 
 void __autoprof_enter(struct ap_func_site *site) {
-  uint64_t now = ap_ticks();
   struct ap_thread *t = ap_tls;
   /* Relaxed atomic: registration (another thread, under ap_lock) may store
    * the slot concurrently; on x86 this is a plain load. */
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
-  if (ap_unlikely(!t || slot - 1 >= t->nslots - 1 || t->depth > t->limit ||
-                  (site->flags & AP_FUNC_PART)))
-    return ap_enter_slow(site, now);
+  if (ap_unlikely(!t || slot - 1 >= t->nslots - 1 || t->depth > t->limit || t->part))
+    return ap_enter_slow(site);
   /* The call-path node: the parent's last-used child, or a sibling scan
    * out of line.  Both calls are tail calls: this stays a leaf function. */
   uint32_t d = t->depth;
   struct ap_node *n = t->stack[d - 1].node->last;
   if (ap_unlikely(n->slot != slot))
-    return ap_enter_miss(t, site, slot, now);
-  ap_push_node(t, d, site, slot, now, n);
+    return ap_enter_miss(t, site, slot);
+  ap_push_node(t, d, site, slot, n);
 }
 
-void __autoprof_exit(struct ap_func_site *site) {
-  uint64_t now = ap_ticks();
+void __autoprof_part_call(struct ap_func_site *header) {
   struct ap_thread *t = ap_tls;
-  if (ap_unlikely(!t || t->stack[t->depth - 1].site != site))
-    return ap_exit_slow(t, site, now);
-  ap_pop(t, now, site);
+  if (t)
+    t->part = __atomic_load_n(&header->slot, __ATOMIC_RELAXED);
+}
+
+/* An untimed frame (adaptive timing) closes without reading the clock. */
+void __autoprof_exit(struct ap_func_site *site) {
+  struct ap_thread *t = ap_tls;
+  if (ap_unlikely(!t))
+    return;
+  uint32_t d = t->depth - 1;
+  struct ap_frame *f = &t->stack[d];
+  if (ap_unlikely(f->site != site))
+    return ap_exit_slow(t, site, ap_ticks());
+  if (f->loop == AP_FRAME_UNTIMED) {
+    t->depth = d;
+    return;
+  }
+  ap_pop(t, ap_ticks(), site);
 }
 
 /* Loops: one call per loop exit, never inside the loop (the plugin keeps a
@@ -59,9 +73,23 @@ void __autoprof_loop_nests(struct ap_loop_site *const *sites, const uint64_t *ac
     __autoprof_loop_nest(sites[i], acc[0], acc[1], acc[2], acc[3], acc[4]);
 }
 
+/* A timed loop's entry: untimed (no clock, no frame: pairs = UINT64_MAX)
+ * while its slot's countdown runs. */
 void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stamp) {
-  uint64_t now = ap_ticks();
   struct ap_thread *t = ap_tls;
+  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
+  if (ap_likely(t && slot - 1 < t->nloops - 1)) {
+    struct ap_lctr *c = &t->lctr[slot];
+    if (c->skip) {
+      c->skip--;
+      t->upairs++;
+      stamp->pairs = UINT64_MAX;
+      return;
+    }
+  }
+  uint64_t now = ap_ticks();
+  if (t)
+    t->lpairs++;
   stamp->pairs = t ? t->pairs : 0;
   stamp->depth = t ? ap_loop_open(t, site, now) : 0;
   stamp->ticks = now;
@@ -69,21 +97,40 @@ void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stam
 
 void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
                            const struct ap_loop_stamp *stamp) {
-  uint64_t now = ap_ticks();
   struct ap_thread *t = ap_tls;
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
+  if (stamp->pairs == UINT64_MAX) { /* an untimed entry: its slot was valid at the start */
+    ap_loop_count(&t->lctr[slot], iterations);
+    return;
+  }
+  uint64_t now = ap_ticks();
   int64_t dt = (int64_t)(now - stamp->ticks);
   uint64_t ticks = dt > 0 ? (uint64_t)dt : 0;
   /* a thread whose first probe ran inside the loop counted from 0 */
   uint64_t pairs = t && t->pairs >= stamp->pairs ? t->pairs - stamp->pairs : 0;
   /* its frame, if the start opened one and nothing (longjmp) closed it */
+  uint64_t upairs = 0, lpairs = 0;
   if (t && stamp->depth && t->depth == stamp->depth + 1 &&
-      t->stack[stamp->depth].site == (void *)site && t->stack[stamp->depth].loop)
+      t->stack[stamp->depth].site == (void *)site && t->stack[stamp->depth].loop == AP_FRAME_LOOP) {
+    upairs = t->upairs - t->stack[stamp->depth].upairs;
+    lpairs = t->lpairs - t->stack[stamp->depth].lpairs;
     ap_pop_loop(t, now);
+  }
   if (ap_unlikely(!t || slot - 1 >= t->nloops - 1))
     return ap_loop_slow(site, iterations, ticks, pairs);
   struct ap_lctr *c = &t->lctr[slot];
   c->ticks += ticks;
   c->pairs += pairs;
+  c->upairs += upairs;
+  c->lpairs += lpairs;
   ap_loop_count(c, iterations);
+  if (c->period)
+    c->skip = ap_next_skip(t, c->period);
+  if ((++c->timed & (AP_WINDOW - 1)) == 0) {
+    uint64_t mean = (c->ticks - c->win) / AP_WINDOW;
+    c->win = c->ticks;
+    c->period = (uint16_t)(mean < t->sample_below ? t->period : 0);
+    if (!c->period)
+      c->skip = 0;
+  }
 }

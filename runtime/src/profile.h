@@ -34,11 +34,13 @@ struct ap_prof_func {
   char *name;
   char *file;
   uint32_t line;
-  uint32_t flags;   /* enum ap_func_flags of abi.h, OR of all its bodies */
-  uint64_t calls;   /* activations (a split part's continuation is not one) */
-  uint64_t incl_ns; /* inclusive, counted once per outermost activation */
-  uint64_t excl_ns; /* exclusive: own body only */
-  char **symbols;   /* assembler names of its bodies ("foo", "foo.constprop.0") */
+  uint32_t flags;       /* enum ap_func_flags of abi.h, OR of all its bodies */
+  uint64_t calls;       /* activations (a split part's continuation is not one) */
+  uint64_t incl_ns;     /* inclusive, counted once per outermost activation */
+  uint64_t excl_ns;     /* exclusive: own body only */
+  uint64_t timed_calls; /* calls whose time was measured (0: not recorded, all of them) */
+  double time_error;    /* then: relative error of the times (95 %), else 0 */
+  char **symbols;       /* assembler names of its bodies ("foo", "foo.constprop.0") */
   size_t nsymbols;
 };
 
@@ -54,7 +56,9 @@ struct ap_prof_loop {
   uint64_t iterations;         /* times the body ran, over all entries */
   uint64_t min_trip, max_trip; /* per entry */
   uint64_t zero_trip;          /* entries left before the first iteration (seen in -O0 code only) */
-  uint64_t incl_ns;            /* time of the timed entries; 0 when the loop is not timed */
+  uint64_t incl_ns;            /* time of its entries; 0 when the loop is not timed */
+  uint64_t timed_entries;      /* entries measured (0: not recorded, all); fewer: incl_ns and
+                                  calls* below are estimates scaled from them */
   int timed;
   int64_t parent; /* index of the enclosing loop in loops[], -1 when outermost */
   /* Instrumented calls made inside the timed entries (from the call-path
@@ -236,6 +240,16 @@ uint32_t ap_func_flag_from_name(const char *name); /* 0 if unknown */
 /* Run time the shares are relative to: the sum over threads of the
  * instrumented time at their roots (sum of the root callpaths' incl_ns). */
 uint64_t ap_profile_run_ns(const struct ap_profile *p);
+
+/* Is l's time an estimate from a sample of its entries (adaptive timing)? */
+static inline int ap_loop_estimated(const struct ap_prof_loop *l) {
+  return l->timed && l->timed_entries && l->timed_entries < l->entries + l->zero_trip;
+}
+
+/* Are f's times estimates from a sample of its calls (adaptive timing)? */
+static inline int ap_func_estimated(const struct ap_prof_func *f) {
+  return f->timed_calls && f->timed_calls < f->calls;
+}
 /* Drops the hints and derives them again, ranked by savings (then kind,
  * then function name).  Returns the number of hints, or -1 without memory. */
 int ap_profile_analyze(struct ap_profile *p, const struct ap_hint_params *params);

@@ -125,9 +125,10 @@ static void write_functions(const struct ap_profile *p, FILE *out) {
     fputs(", \"file\": ", out);
     put_str(out, f->file);
     fprintf(out,
-            ", \"line\": %u, \"calls\": %llu, \"incl_ns\": %llu, \"excl_ns\": %llu, \"flags\": [",
-            f->line, (unsigned long long)f->calls, (unsigned long long)f->incl_ns,
-            (unsigned long long)f->excl_ns);
+            ", \"line\": %u, \"calls\": %llu, \"timed_calls\": %llu, \"time_error\": %.4f, "
+            "\"incl_ns\": %llu, \"excl_ns\": %llu, \"flags\": [",
+            f->line, (unsigned long long)f->calls, (unsigned long long)f->timed_calls,
+            f->time_error, (unsigned long long)f->incl_ns, (unsigned long long)f->excl_ns);
     int first = 1;
     for (uint32_t bit = 1; bit; bit <<= 1) {
       const char *name = (f->flags & bit) ? ap_func_flag_name(bit) : NULL;
@@ -160,11 +161,11 @@ static void write_loops_nodes_memo(const struct ap_profile *p, FILE *out) {
     fprintf(out,
             ", \"line\": %u, \"depth\": %u, \"entries\": %llu, \"iterations\": %llu, "
             "\"min_trip\": %llu, \"max_trip\": %llu, \"zero_trip\": %llu, \"timed\": %s, "
-            "\"incl_ns\": %llu",
+            "\"timed_entries\": %llu, \"incl_ns\": %llu",
             l->line, l->depth, (unsigned long long)l->entries, (unsigned long long)l->iterations,
             (unsigned long long)l->min_trip, (unsigned long long)l->max_trip,
             (unsigned long long)l->zero_trip, l->timed ? "true" : "false",
-            (unsigned long long)l->incl_ns);
+            (unsigned long long)l->timed_entries, (unsigned long long)l->incl_ns);
     fprintf(out, ", \"parent\": %lld, \"calls\": %llu, \"calls_ns\": %llu", (long long)l->parent,
             (unsigned long long)l->calls, (unsigned long long)l->calls_ns);
     if (l->top_callee) {

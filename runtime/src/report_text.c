@@ -88,17 +88,28 @@ static void write_top(const struct ap_profile *p, FILE *out, unsigned top) {
   size_t rows = top && top < n ? top : n;
   double run = (double)ap_profile_run_ns(p);
   fprintf(out, "\nTop %zu of %zu functions by self time\n", rows, n);
-  fprintf(out, "  %6s %10s %10s %14s %10s  %s\n", "self%", "self", "total", "calls", "per call",
-          "function  file:line");
+  fprintf(out, "  %6s %10s %10s %14s %10s %7s  %s\n", "self%", "self", "total", "calls", "per call",
+          "timing", "function  file:line");
+  int sampled = 0;
   for (size_t r = 0; r < rows; r++) {
     const struct ap_prof_func *f = &p->functions[order[r]];
-    char self[32], total[32], calls[32], per[32];
+    char self[32], total[32], calls[32], per[32], timing[16] = "exact";
     double share = run > 0 ? 100.0 * (double)f->excl_ns / run : 0;
     ap_fmt_ns(per, f->calls ? (double)f->excl_ns / (double)f->calls : 0);
-    fprintf(out, "  %5.1f%% %10s %10s %14s %10s  %s  %s:%u\n", share,
+    if (ap_func_estimated(f)) {
+      sampled = 1;
+      snprintf(timing, sizeof timing, "+-%.*f%%", f->time_error < 0.1 ? 1 : 0,
+               100.0 * f->time_error);
+    }
+    fprintf(out, "  %5.1f%% %10s %10s %14s %10s %7s  %s  %s:%u\n", share,
             ap_fmt_ns(self, (double)f->excl_ns), ap_fmt_ns(total, (double)f->incl_ns),
-            ap_fmt_count(calls, f->calls), per, f->name, f->file, f->line);
+            ap_fmt_count(calls, f->calls), per, timing, f->name, f->file, f->line);
   }
+  if (sampled)
+    fputs("  +-: times estimated from a random sample of the calls (adaptive timing: calls "
+          "shorter than\n      a few clock reads); the 95% sampling error is shown. Counts are "
+          "exact. AUTOPROF_EXACT_TIMING=1\n      times every call.\n",
+          out);
   free(order);
 }
 
@@ -137,7 +148,7 @@ static uint64_t function_incl(const struct ap_profile *p, const char *name) {
 }
 
 static void write_loop_row(const struct ap_profile *p, const struct ap_prof_loop *l, double run,
-                           int trips_width, FILE *out) {
+                           int trips_width, FILE *out, int *sampled) {
   char share[16] = "-", fshare[16] = "-", time[32] = "-", per[32] = "-", entries[32], iters[32],
        trips[100];
   if (l->timed) {
@@ -146,10 +157,12 @@ static void write_loop_row(const struct ap_profile *p, const struct ap_prof_loop
     if (fn)
       snprintf(fshare, sizeof fshare, "%.1f%%",
                100.0 * (double)(l->incl_ns < fn ? l->incl_ns : fn) / (double)fn);
-    ap_fmt_ns(time, (double)l->incl_ns);
+    ap_fmt_ns(time + 1, (double)l->incl_ns);
+    time[0] = ap_loop_estimated(l) ? '~' : ' ';
     if (l->iterations)
       ap_fmt_ns(per, (double)l->incl_ns / (double)l->iterations);
   }
+  *sampled |= ap_loop_estimated(l);
   int inlined = l->origin_function && strcmp(l->origin_function, l->function) != 0;
   fprintf(out, "  %6s %6s %10s %12s %14s %*s %9s  %s%s%s%s  %s:%u\n", share, fshare, time,
           ap_fmt_count(entries, l->entries), ap_fmt_count(iters, l->iterations), trips_width,
@@ -183,8 +196,13 @@ static void write_loops(const struct ap_profile *p, FILE *out, unsigned top) {
           rows, n);
   fprintf(out, "  %6s %6s %10s %12s %14s %*s %9s  %s\n", "time%", "of fn", "time", "entries",
           "iterations", width, trips_head, "per iter", "function  file:line");
+  int sampled = 0;
   for (size_t r = 0; r < rows; r++)
-    write_loop_row(p, &p->loops[order[r]], run, width, out);
+    write_loop_row(p, &p->loops[order[r]], run, width, out, &sampled);
+  if (sampled)
+    fputs("  ~: time estimated from a random sample of the loop's entries (adaptive timing); "
+          "counts are exact.\n",
+          out);
   free(order);
 }
 

@@ -38,27 +38,52 @@ static inline uint64_t ap_ticks(void) {
 
 /* ---- per-thread state ---- */
 
-/* Per-slot counters of one thread. */
+/* Per-slot counters of one thread.
+ *
+ * Adaptive timing: every call is counted, but a function whose calls prove
+ * shorter than ap_cfg.sample_below_ns (window of AP_WINDOW timed calls) has
+ * only about one call in `period` timed; the others skip both clock reads
+ * (`skip` counts them down).  Times of such functions are estimates, scaled
+ * per call-path node at exit (collect.c); sum_e and sum_e2 give their spread. */
 struct ap_ctr {
-  uint64_t calls;  /* activations, counted at enter: exact even if never closed */
-  uint64_t incl;   /* raw ticks of outermost activations */
-  uint64_t excl;   /* raw ticks of own bodies */
-  uint32_t active; /* open activations: recursion depth of this slot */
-  uint32_t pad;
+  uint64_t calls;   /* activations, counted at enter: exact even if never closed */
+  uint64_t incl;    /* raw ticks of outermost timed activations (calibration) */
+  uint64_t samples; /* timed activations closed */
+  uint64_t sum_e;   /* raw elapsed ticks of those */
+  double sum_e2;    /* and their squares: the spread of a sampled estimate */
+  uint64_t win;     /* sum_e at the last window check */
+  uint32_t active;  /* open timed activations */
+  uint16_t skip;    /* calls left untimed before the next timed one */
+  uint16_t period;  /* 0: every call timed; else one timed call in about `period` */
 };
 
-/* Per-loop-slot counters of one thread. */
+#define AP_WINDOW 32 /* timed calls between two decisions of a slot's period */
+
+/* Per-loop-slot counters of one thread.  Timed loops are sampled like
+ * functions (adaptive timing): entries shorter than sample_below have about
+ * one in `period` timed; counts stay exact. */
 struct ap_lctr {
   uint64_t entries;    /* entries that ran at least one iteration */
   uint64_t iterations; /* total over those entries */
   uint64_t min, max;   /* per entry; min 0 = none yet */
   uint64_t ticks;      /* raw ticks of timed entries */
-  uint64_t pairs;      /* probe pairs that ran inside timed entries */
+  uint64_t pairs;      /* timed probe pairs that ran inside timed entries */
+  uint64_t upairs;     /* untimed probe pairs that ran inside timed entries */
+  uint64_t lpairs;     /* timed entries of other loops that ran inside timed entries */
   uint64_t zero_trip;  /* entries left before the first iteration (-O0 code only) */
+  uint64_t timed;      /* entries timed (ticks covers these) */
+  uint64_t win;        /* ticks at the last window check */
+  uint16_t skip;       /* entries left untimed before the next timed one */
+  uint16_t period;     /* 0: every entry timed */
+  uint32_t pad;
 };
 
 /* A calling-context tree node: one per (parent node, slot) of one thread.
- * One cache line; children in a sibling list plus a last-used cache. */
+ * 88 bytes; children in a sibling list plus a last-used cache.  Its times
+ * cover its timed activations: the raw ticks, and the probes that ran
+ * inside them (timed and untimed pairs, timed loop entries), which the
+ * calibrated costs take out at exit.  Exclusive time is derived there too
+ * (inclusive less the children's), so it needs nothing per probe. */
 struct ap_node {
   struct ap_node *parent;
   struct ap_node *kids; /* first child */
@@ -67,18 +92,29 @@ struct ap_node {
   uint32_t slot;        /* 0 for a thread's root */
   uint32_t merged;      /* index in the merged tree (collect.c scratch) */
   uint64_t calls;
-  uint64_t incl; /* raw ticks */
-  uint64_t excl; /* raw ticks */
+  uint64_t incl;    /* raw ticks of timed activations */
+  uint64_t untimed; /* calls not timed (adaptive timing) */
+  uint64_t pairs;   /* timed probe pairs inside the timed activations */
+  uint64_t upairs;  /* untimed probe pairs (and untimed loop entries) inside them */
+  uint64_t lpairs;  /* timed loop entries inside them */
 };
 
 /* One open activation on the shadow stack. */
 struct ap_frame {
   struct ap_func_site *site; /* NULL for the root and overflow sentinels */
   struct ap_node *node;
-  uint64_t start; /* ticks at enter */
-  uint64_t child; /* raw ticks of closed direct children */
-  uint32_t cont;  /* open continuations (AP_FUNC_PART) of this activation */
-  uint32_t loop;  /* 1: a timed loop's frame; `site` is then its ap_loop_site */
+  uint64_t start;  /* ticks at enter */
+  uint64_t pairs;  /* the thread's counters of probes run when it opened */
+  uint64_t upairs; /* (the difference at its end: the probes inside it) */
+  uint64_t lpairs;
+  uint32_t cont; /* open continuations (AP_FUNC_PART) of this activation */
+  uint32_t loop; /* enum ap_frame_kind */
+};
+
+enum ap_frame_kind {
+  AP_FRAME_TIMED = 0,   /* a function's, both clock reads */
+  AP_FRAME_LOOP = 1,    /* a timed loop's; `site` is then its ap_loop_site */
+  AP_FRAME_UNTIMED = 2, /* a function's, not timed (adaptive timing): no clock read */
 };
 
 /* A timed loop is a node of the call-path tree under its function, with a
@@ -99,9 +135,11 @@ struct ap_thread {
   uint32_t nloops; /* lctr[] has nloops entries; loop slot 0 unused */
   uint32_t pad;
   struct ap_lctr *lctr;
-  uint64_t pairs; /* frames opened so far: timed loops take out their probes */
-  uint32_t nmemo; /* memo[] has nmemo entries, by function slot */
-  uint32_t pad2;
+  uint64_t pairs;  /* timed function frames opened so far (probe compensation) */
+  uint64_t upairs; /* untimed frames and untimed timed-loop entries so far */
+  uint64_t lpairs; /* timed loop entries so far */
+  uint32_t part;   /* slot whose split part's next entry continues its activation, or 0 */
+  uint32_t nmemo;  /* memo[] has nmemo entries, by function slot */
   struct ap_memo_state **memo; /* memo candidates' evidence (memo.c), NULL until used */
   uint32_t ncs;                /* cs[] has ncs entries, by call-site slot */
   uint32_t pad3;
@@ -109,7 +147,10 @@ struct ap_thread {
   /* cold */
   struct ap_thread *next; /* global list, newest first */
   uint32_t index;
-  uint32_t scratch; /* calibration record, not the user's */
+  uint32_t scratch;      /* calibration record, not the user's */
+  uint64_t sample_below; /* ticks: a slot whose timed calls are shorter gets sampled; 0 never */
+  uint32_t rng;          /* xorshift state: the distance to the next timed call */
+  uint32_t period;       /* ap_cfg.sample_period */
   uint64_t tid;
   uint64_t lost_total; /* activations never timed (beyond max depth) */
   uint64_t folded;     /* activations folded into the parent node (node cap) */
@@ -144,11 +185,10 @@ extern struct ap_node ap_no_node AP_HIDDEN; /* slot 0: a `last` that never match
 extern __thread struct ap_thread *ap_tls __attribute__((tls_model("initial-exec"))) AP_HIDDEN;
 
 /* thread.c: the probes' slow paths */
-void ap_enter_slow(struct ap_func_site *site, uint64_t now) AP_HIDDEN;
+void ap_enter_slow(struct ap_func_site *site) AP_HIDDEN;
 void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64_t now) AP_HIDDEN;
 /* enter whose parent node's last-used child is another function */
-void ap_enter_miss(struct ap_thread *t, struct ap_func_site *site, uint32_t slot,
-                   uint64_t now) AP_HIDDEN;
+void ap_enter_miss(struct ap_thread *t, struct ap_func_site *site, uint32_t slot) AP_HIDDEN;
 /* a loop probe that cannot use the fast path (no record, unregistered, new slot) */
 void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64_t ticks,
                   uint64_t pairs) AP_HIDDEN;
@@ -193,12 +233,15 @@ void ap_call_site_totals(uint32_t slot, uint64_t *calls, uint64_t *same_args, ui
 /* clock.c */
 struct ap_calibration {
   double ticks_per_ns;
-  double self_ticks; /* own probes' part inside a frame's measured interval */
-  double pair_ticks; /* what a child's enter+exit adds to its parent's interval */
-  double call_ticks; /* one real non-inlined call + return */
+  double self_ticks;         /* own probes' part inside a frame's measured interval */
+  double pair_ticks;         /* what a child's enter+exit adds to its parent's interval */
+  double call_ticks;         /* one real non-inlined call + return */
+  double untimed_pair_ticks; /* what an untimed child's enter+exit adds (adaptive timing) */
+  double loop_pair_ticks;    /* what a timed loop entry's start+end probes add around it */
 };
 void ap_clock_start(void) AP_HIDDEN;
-uint64_t ap_clock_wall_ns(void) AP_HIDDEN; /* since ap_clock_start */
+uint64_t ap_ns_to_ticks(uint64_t ns) AP_HIDDEN; /* rough: the ratio of the first 50 us */
+uint64_t ap_clock_wall_ns(void) AP_HIDDEN;      /* since ap_clock_start */
 void ap_calibrate(struct ap_calibration *c) AP_HIDDEN;
 #ifdef AP_TEST_CLOCK
 extern struct ap_calibration ap_test_calibration;
@@ -210,92 +253,135 @@ extern int ap_finished AP_HIDDEN;
 
 /* ---- frame push/pop: inlined into the probes and used by the slow paths ---- */
 
-static inline void ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_site *site,
-                                uint32_t slot, uint64_t now, struct ap_node *n);
-
-/* Opens a frame for `site` (slot registered, below the depth limit). */
-static inline void ap_push(struct ap_thread *t, struct ap_func_site *site, uint32_t slot,
-                           uint64_t now) {
-  uint32_t d = t->depth;
-  struct ap_frame *f = &t->stack[d];
-  struct ap_node *pn = f[-1].node, *n = pn->last;
-  if (ap_unlikely(n->slot != slot))
-    n = ap_node_child(t, pn, slot);
-  ap_push_node(t, d, site, slot, now, n);
+/* The distance to the next timed call of a sampled slot: uniform in
+ * [0, 2 * period - 2] (mean period - 1), so no calling pattern can line up
+ * with the sampling and always time the same path. */
+static inline uint16_t ap_next_skip(struct ap_thread *t, uint32_t period) {
+  uint32_t x = t->rng;
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  t->rng = x;
+  return (uint16_t)(((uint64_t)x * (2 * period - 1)) >> 32);
 }
 
-/* Opens frame d (a function's, or with loop = 1 a timed loop's) on node n. */
+/* Every AP_WINDOW timed calls: sample the slot's time when those calls
+ * were short on average, time every call again when they were not. */
+static inline void ap_decide(struct ap_thread *t, struct ap_ctr *c) {
+  uint64_t mean = (c->sum_e - c->win) / AP_WINDOW;
+  c->win = c->sum_e;
+  c->period = (uint16_t)(mean < t->sample_below ? t->period : 0);
+  if (!c->period)
+    c->skip = 0;
+}
+
+/* Notes the thread's probe counters in frame f when it opens. */
+static inline void ap_mark(struct ap_thread *t, struct ap_frame *f) {
+  f->pairs = t->pairs;
+  f->upairs = t->upairs;
+  f->lpairs = t->lpairs;
+}
+
+/* Opens frame d (a timed loop's) on node n; the clock was read by the caller. */
 static inline void ap_open_frame(struct ap_thread *t, uint32_t d, void *site, uint64_t now,
-                                 struct ap_node *n, uint32_t loop) {
+                                 struct ap_node *n, uint32_t kind) {
   struct ap_frame *f = &t->stack[d];
   n->calls++;
   f->site = (struct ap_func_site *)site;
   f->node = n;
   f->start = now;
-  f->child = 0;
   f->cont = 0;
-  f->loop = loop;
+  f->loop = kind;
+  ap_mark(t, f);
   t->depth = d + 1;
 }
 
-/* The part of ap_push after the node lookup: frame d is the new one. */
+/* Opens frame d for `site` on node n, after the node lookup: untimed while
+ * the slot's countdown runs, else timed with the clock read last, so the
+ * bookkeeping is not inside the interval. */
 static inline void ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_site *site,
-                                uint32_t slot, uint64_t now, struct ap_node *n) {
+                                uint32_t slot, struct ap_node *n) {
   struct ap_ctr *c = &t->ctr[slot];
+  struct ap_frame *f = &t->stack[d];
   c->calls++;
+  n->calls++;
+  f->site = site;
+  f->node = n;
+  f->cont = 0;
+  t->depth = d + 1;
+  if (c->skip) {
+    c->skip--;
+    n->untimed++;
+    t->upairs++;
+    f->loop = AP_FRAME_UNTIMED;
+    return;
+  }
   c->active++;
   t->pairs++;
-  ap_open_frame(t, d, site, now, n, 0);
+  f->loop = AP_FRAME_TIMED;
+  ap_mark(t, f);
+  f->start = ap_ticks();
 }
 
-/* The elapsed (e) and own (x) ticks of frame f closing at `now`, added to
- * its call-tree node.  Shared by function and loop frames. */
-static inline void ap_close_node(struct ap_frame *f, uint64_t now, uint64_t *e_out,
-                                 uint64_t *x_out) {
+/* Opens a frame for `site` (slot registered, below the depth limit). */
+static inline void ap_push(struct ap_thread *t, struct ap_func_site *site, uint32_t slot) {
+  uint32_t d = t->depth;
+  struct ap_node *pn = t->stack[d - 1].node, *n = pn->last;
+  if (ap_unlikely(n->slot != slot))
+    n = ap_node_child(t, pn, slot);
+  ap_push_node(t, d, site, slot, n);
+}
+
+/* The elapsed ticks of frame f closing at `now`, added with the probes
+ * that ran inside it to its call-tree node.  Function and loop frames. */
+static inline uint64_t ap_close_node(struct ap_thread *t, struct ap_frame *f, uint64_t now) {
   int64_t e = (int64_t)(now - f->start);
-  int64_t x = e - (int64_t)f->child;
-  /* TSC skew between cores after a migration could make these negative */
-  *e_out = e < 0 ? 0 : (uint64_t)e;
-  *x_out = x < 0 ? 0 : (uint64_t)x;
+  /* TSC skew between cores after a migration could make it negative */
+  uint64_t el = e < 0 ? 0 : (uint64_t)e;
   struct ap_node *n = f->node;
-  n->excl += *x_out;
-  /* a frame folded into its parent's node (node cap) adds no inclusive
-   * time there: the parent's own frame covers it */
-  if (ap_likely(n != f[-1].node))
-    n->incl += *e_out;
+  /* a frame folded into its parent's node (node cap) adds nothing there:
+   * the parent's own frame covers it */
+  if (ap_likely(n != f[-1].node)) {
+    n->incl += el;
+    n->pairs += t->pairs - f->pairs;
+    n->upairs += t->upairs - f->upairs;
+    n->lpairs += t->lpairs - f->lpairs;
+  }
+  return el;
 }
 
-/* Closes the top frame (a real one, of `site`) at `now`.  Raw ticks only: the
- * probe cost is known at exit (calibration) and subtracted then (collect.c). */
+/* Closes the top frame (a timed one, of `site`) at `now`.  Raw ticks only:
+ * the probe cost is known at exit (calibration) and subtracted then
+ * (collect.c). */
 static inline void ap_pop(struct ap_thread *t, uint64_t now, const struct ap_func_site *site) {
   uint32_t d = t->depth - 1;
-  struct ap_frame *f = &t->stack[d];
-  uint64_t e, x;
-  ap_close_node(f, now, &e, &x);
-  f[-1].child += e;
+  uint64_t e = ap_close_node(t, &t->stack[d], now);
   struct ap_ctr *c = &t->ctr[site->slot];
-  c->excl += x;
   if (--c->active == 0)
     c->incl += e;
+  c->sum_e += e;
+  c->sum_e2 += (double)e * (double)e;
+  if (c->period)
+    c->skip = ap_next_skip(t, c->period);
+  if ((++c->samples & (AP_WINDOW - 1)) == 0)
+    ap_decide(t, c);
   t->depth = d;
 }
 
-/* Closes the top frame, a timed loop's.  The loop's own body time stays in
- * its function's self time: only the calls made inside move up. */
+/* Closes the top frame, a timed loop's. */
 static inline void ap_pop_loop(struct ap_thread *t, uint64_t now) {
   uint32_t d = t->depth - 1;
-  struct ap_frame *f = &t->stack[d];
-  uint64_t e, x;
-  ap_close_node(f, now, &e, &x);
-  f[-1].child += f->child;
+  ap_close_node(t, &t->stack[d], now);
   t->depth = d;
 }
 
 /* Closes the top frame, whatever it is (unwinding). */
 static inline void ap_pop_any(struct ap_thread *t, uint64_t now) {
   struct ap_frame *f = &t->stack[t->depth - 1];
-  if (f->loop)
+  if (f->loop == AP_FRAME_LOOP)
     ap_pop_loop(t, now);
+  else if (f->loop == AP_FRAME_UNTIMED)
+    t->depth--;
   else
     ap_pop(t, now, f->site);
 }

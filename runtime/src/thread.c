@@ -51,6 +51,10 @@ struct ap_thread *ap_thread_new(int scratch) {
   t->stack[0].node = &t->root;
   t->scratch = (uint32_t)scratch;
   t->tid = (uint64_t)syscall(SYS_gettid);
+  t->period = (uint32_t)ap_cfg.sample_period;
+  if (!scratch && !ap_cfg.exact_timing)
+    t->sample_below = ap_ns_to_ticks(ap_cfg.sample_below_ns);
+  t->rng = (0x9E3779B9u ^ (uint32_t)t->tid) | 1;
   if (!scratch) {
     pthread_mutex_lock(&ap_lock);
     t->index = next_index++;
@@ -126,6 +130,7 @@ AP_COLD void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64
     return;
   c->ticks += ticks;
   c->pairs += pairs;
+  c->timed++;
   ap_loop_count(c, iterations);
 }
 
@@ -138,7 +143,7 @@ uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site, uint64_t n
   struct ap_node *pn = t->stack[d - 1].node, *n = pn->last;
   if (n->slot != (slot | AP_LOOP_NODE))
     n = ap_node_child(t, pn, slot | AP_LOOP_NODE);
-  ap_open_frame(t, d, site, now, n, 1); /* n->calls: the loop's entries on this path */
+  ap_open_frame(t, d, site, now, n, AP_FRAME_LOOP); /* n->calls: the loop's entries here */
   return d;
 }
 
@@ -194,17 +199,16 @@ static void enter_overflow(struct ap_thread *t, uint32_t slot) {
 
 /* Not cold: a function calling two others in turn misses every time. */
 __attribute__((noinline)) void ap_enter_miss(struct ap_thread *t, struct ap_func_site *site,
-                                             uint32_t slot, uint64_t now) {
-  ap_push(t, site, slot, now);
+                                             uint32_t slot) {
+  ap_push(t, site, slot);
 }
 
-AP_COLD void ap_enter_slow(struct ap_func_site *site, uint64_t now) {
+AP_COLD void ap_enter_slow(struct ap_func_site *site) {
   struct ap_thread *t = ap_tls;
-  if (!t) {
-    if (!(t = current_thread()))
-      return;
-    now = ap_ticks(); /* the record's setup is not the function's time */
-  }
+  if (!t && !(t = current_thread()))
+    return;
+  uint32_t part = t->part; /* a marker is for the very next entry only */
+  t->part = 0;
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_ACQUIRE);
   if (!slot) {
     /* a probe that runs before its module's constructor (called from
@@ -215,20 +219,20 @@ AP_COLD void ap_enter_slow(struct ap_func_site *site, uint64_t now) {
     pthread_mutex_unlock(&ap_lock);
     if (!slot)
       return;
-    now = ap_ticks();
   }
   if (slot >= t->nslots && grow_counters(t))
     return;
   uint32_t d = t->depth;
   struct ap_frame *top = &t->stack[d - 1];
-  if ((site->flags & AP_FUNC_PART) && !top->loop && top->site && top->site->slot == slot) {
+  if (part && part == slot && (site->flags & AP_FUNC_PART) && top->loop != AP_FRAME_LOOP &&
+      top->site && top->site->slot == slot) {
     top->cont++; /* GCC's split part, entered from its own header: same call */
     return;
   }
   if (d > t->limit)
     enter_overflow(t, slot);
   else
-    ap_push(t, site, slot, now);
+    ap_push(t, site, slot);
 }
 
 AP_COLD void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64_t now) {
@@ -241,7 +245,7 @@ AP_COLD void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64
       t->depth--;
     return;
   }
-  if (top->cont && !top->loop && top->site && top->site->slot == site->slot) {
+  if (top->cont && top->loop != AP_FRAME_LOOP && top->site && top->site->slot == site->slot) {
     top->cont--; /* the split part returns into its header's activation */
     return;
   }
@@ -249,7 +253,7 @@ AP_COLD void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64
    * exit belongs to were abandoned; close them now.  An exit with no
    * matching frame (its enter was lost) is ignored. */
   for (uint32_t i = d - 1; i >= 1; i--)
-    if (t->stack[i].site == site && !t->stack[i].loop) {
+    if (t->stack[i].site == site && t->stack[i].loop != AP_FRAME_LOOP) {
       while (t->depth > i)
         ap_pop_any(t, now);
       return;

@@ -135,6 +135,12 @@ extern const int AP_ABI_GUARD;
 void __autoprof_register(struct ap_module *module);
 void __autoprof_enter(struct ap_func_site *site);
 void __autoprof_exit(struct ap_func_site *site);
+/* Right before a function GCC split calls its own part (.part.N), from the
+ * header's body: the part's next entry probe continues the header's
+ * activation instead of opening a call.  Any other call of the part (from a
+ * copy of the header inlined elsewhere, or the part's own recursion) is a
+ * real call. */
+void __autoprof_part_call(struct ap_func_site *header);
 
 /* Memo candidates: before each exit probe that sees the returned value, a
  * fingerprint of the argument values (mixed in the function's entry block)

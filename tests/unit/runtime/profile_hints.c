@@ -177,9 +177,22 @@ static void test_text(void) {
   CHECK_CONTAINS(buf, "Hints, ranked by estimated savings (7)\n");
   CHECK_CONTAINS(buf, "  1. hot-function tokenize  p.c:30  saves up to 600.0 us\n");
   CHECK_CONTAINS(buf, "Top 3 of 6 functions by self time\n");
-  CHECK_CONTAINS(buf,
-                 "   60.0%   600.0 us   600.0 us        100,000     6.0 ns  tokenize  p.c:30\n");
-  CHECK(strstr(buf, "  other  p.c:50\n") == NULL); /* 4th by self time: cut by top=3 */
+  CHECK_CONTAINS(
+      buf, "   60.0%   600.0 us   600.0 us        100,000     6.0 ns   exact  tokenize  p.c:30\n");
+  CHECK(strstr(buf, "  other  p.c:50\n") == NULL);   /* 4th by self time: cut by top=3 */
+  CHECK(strstr(buf, "+-: times estimated") == NULL); /* nothing sampled */
+  free(buf);
+  /* adaptive timing: tiny's times come from 1,600 of its 50,000 calls */
+  for (size_t i = 0; i < p->nfunctions; i++)
+    if (!strcmp(p->functions[i].name, "tiny")) {
+      p->functions[i].timed_calls = 1600;
+      p->functions[i].time_error = 0.0213;
+    }
+  out = open_memstream(&buf, &len);
+  CHECK_EQ_U64(ap_profile_write_text(p, out, 3), 0);
+  fclose(out);
+  CHECK_CONTAINS(buf, "         50,000     2.0 ns  +-2.1%  tiny  p.c:40\n");
+  CHECK_CONTAINS(buf, "  +-: times estimated from a random sample of the calls");
   free(buf);
   ap_profile_free(p);
 }
