@@ -55,6 +55,7 @@ struct ap_ctr {
   uint32_t active;  /* open timed activations */
   uint16_t skip;    /* calls left untimed before the next timed one */
   uint16_t period;  /* 0: every call timed; else one timed call in about `period` */
+  uint64_t pad;     /* one cache line */
 };
 
 #define AP_WINDOW 32 /* timed calls between two decisions of a slot's period */
@@ -109,6 +110,7 @@ struct ap_frame {
   uint64_t lpairs;
   uint32_t cont; /* open continuations (AP_FUNC_PART) of this activation */
   uint32_t loop; /* enum ap_frame_kind */
+  uint64_t pad;  /* 64 bytes: frame addresses by shift */
 };
 
 enum ap_frame_kind {
