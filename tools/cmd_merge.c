@@ -241,6 +241,7 @@ static int merge_memo(struct merger *g, const struct ap_profile *in) {
     t->pointer_args |= e->pointer_args;
     t->distinct = sat_add(t->distinct, e->distinct);
     t->same_result = sat_add(t->same_result, e->same_result);
+    t->simulated = sat_add(t->simulated, e->simulated ? e->simulated : e->calls);
     t->other_result = sat_add(t->other_result, e->other_result);
     for (int c = 0; c < AP_MEMO_CACHES; c++) {
       t->cache_size[c] = e->cache_size[c];

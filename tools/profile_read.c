@@ -452,7 +452,8 @@ static int read_memo(struct rd *r, json_t *root) {
         (file && set_str(r, &m->file, file)) || get_u32(r, e, "line", 0, &m->line) ||
         get_u64(r, e, "distinct", 0, &m->distinct) ||
         get_u64(r, e, "same_result", 0, &m->same_result) ||
-        get_u64(r, e, "other_result", 0, &m->other_result) || read_memo_caches(r, e, m))
+        get_u64(r, e, "other_result", 0, &m->other_result) ||
+        get_u64(r, e, "simulated_calls", 0, &m->simulated) || read_memo_caches(r, e, m))
       return -1;
   }
   r->where[0] = 0;

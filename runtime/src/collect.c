@@ -472,10 +472,14 @@ static int build_memo(struct ap_profile *p) {
     pm->proven = (si->flags & (AP_FUNC_CONST | AP_FUNC_PURE)) != 0;
     pm->pointer_args = (int)si->pointer_args;
     /* LRU caches include each other: the biggest saw every repeat the
-     * smaller ones did; a result that ever differed is what counts */
+     * smaller ones did; a result that ever differed is what counts.  Calls
+     * past the simulated ones take the simulated ones' rates. */
+    pm->simulated = m->simulated;
+    double k_all = m->simulated ? (double)m->calls / (double)m->simulated : 1;
+#define AP_SCALED(v) ((uint64_t)((double)(v)*k_all + 0.5))
     for (int k = 0; k < AP_MEMO_CACHES; k++) {
       pm->cache_size[k] = ap_memo_sizes()[k];
-      pm->cache_hits[k] = m->hits[k];
+      pm->cache_hits[k] = AP_SCALED(m->hits[k]);
       if (m->same[k] + m->differ[k] > pm->same_result + pm->other_result) {
         pm->same_result = m->same[k];
         pm->other_result = m->differ[k];
@@ -483,6 +487,9 @@ static int build_memo(struct ap_profile *p) {
       if (m->differ[k] > pm->other_result)
         pm->other_result = m->differ[k];
     }
+    pm->same_result = AP_SCALED(pm->same_result);
+    pm->other_result = AP_SCALED(pm->other_result);
+#undef AP_SCALED
   }
   free(m);
   return rc;

@@ -43,6 +43,8 @@ static int add_evidence(struct ap_prof_hint *h, const struct ap_prof_memo *m, do
            ap_hint_add_evidence(h, "ns_per_call", per_call) ||
            ap_hint_add_evidence(h, "pointer_args", m->pointer_args) ||
            ap_hint_add_evidence(h, "proven", m->proven);
+  if (!rc && m->simulated && m->simulated < m->calls) /* cache figures scaled from these */
+    rc = ap_hint_add_evidence(h, "simulated_calls", (double)m->simulated);
   for (int k = 0; k < AP_MEMO_CACHES && !rc; k++) {
     if (!m->cache_size[k])
       continue;

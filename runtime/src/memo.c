@@ -12,7 +12,10 @@
  * Budget: 9.5 KiB per candidate and thread, 137 KiB with the 4096 cache.
  * A candidate whose 65,536 first calls found under 0.5% repeats in every
  * cache stops simulating them (the verdict is in; the sketch goes on), so a
- * function called with millions of distinct arguments costs little. */
+ * function called with millions of distinct arguments costs little; and
+ * any candidate simulates at most AP_MEMO_SIMULATE calls per thread (the
+ * cache figures of the later calls are scaled from those: the report says
+ * how many were simulated), so a hot candidate costs little either. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,7 +193,7 @@ void __autoprof_memo(struct ap_func_site *site, uint64_t args, uint64_t result) 
                   (s->lru[2].buckets ? s->lru[2].hits + s->base_hits : s->lru[1].hits) * 200 <
                       s->simulated))
     return; /* hopeless as a cache: stop simulating (see above) */
-  if (s->simulated != s->calls - 1)
+  if (s->simulated != s->calls - 1 || s->simulated >= AP_MEMO_SIMULATE)
     return;
   s->simulated++;
   for (int k = 0; k < NSIZES && s->lru[k].buckets; k++)
@@ -208,6 +211,7 @@ void __autoprof_memo(struct ap_func_site *site, uint64_t args, uint64_t result) 
 
 void ap_memo_merge(struct ap_memo_totals *m, const struct ap_memo_state *s) {
   m->calls += s->calls;
+  m->simulated += s->simulated;
   for (int k = 0; k < NSIZES - 1; k++) {
     m->hits[k] += s->lru[k].hits;
     m->same[k] += s->lru[k].same;

@@ -5,12 +5,14 @@
 
 #include <stdint.h>
 
-#define AP_MEMO_SIZES 3 /* LRU caches of 16, 256 and 4096 entries */
+#define AP_MEMO_SIZES 3             /* LRU caches of 16, 256 and 4096 entries */
+#define AP_MEMO_SIMULATE (1u << 18) /* calls per candidate and thread through the caches */
 
 struct ap_memo_state; /* one candidate in one thread */
 
 struct ap_memo_totals {
   uint64_t calls;
+  uint64_t simulated;             /* calls that went through the caches (<= calls) */
   uint64_t hits[AP_MEMO_SIZES];   /* calls an LRU cache of that size would have answered */
   uint64_t same[AP_MEMO_SIZES];   /* ... with the result the function then returned */
   uint64_t differ[AP_MEMO_SIZES]; /* ... with another result: the function depends on state */

@@ -96,6 +96,8 @@ struct ap_prof_memo {
   uint64_t other_result; /* repeats whose result differed: the function depends on state */
   uint64_t cache_size[AP_MEMO_CACHES]; /* LRU cache sizes simulated (16, 256, 4096) */
   uint64_t cache_hits[AP_MEMO_CACHES]; /* calls each would have answered */
+  uint64_t simulated; /* calls that went through the caches (0: not recorded, all); fewer:
+                         the cache figures are scaled from them to all calls */
 };
 
 /* A loop-invariant call candidate: a const/pure call made inside a loop. */

@@ -196,8 +196,9 @@ static void write_loops_nodes_memo(const struct ap_profile *p, FILE *out) {
             (unsigned long long)m->calls, (unsigned long long)m->distinct);
     put_num(out, m->repeat_rate);
     fprintf(out,
-            ", \"same_result\": %llu, \"other_result\": %llu, \"proven\": %s, "
-            "\"pointer_args\": %s, \"caches\": [",
+            ", \"simulated_calls\": %llu, \"same_result\": %llu, \"other_result\": %llu, "
+            "\"proven\": %s, \"pointer_args\": %s, \"caches\": [",
+            (unsigned long long)(m->simulated ? m->simulated : m->calls),
             (unsigned long long)m->same_result, (unsigned long long)m->other_result,
             m->proven ? "true" : "false", m->pointer_args ? "true" : "false");
     for (int k = 0; k < AP_MEMO_CACHES; k++)

@@ -58,7 +58,8 @@ struct ap_ctr {
   uint64_t pad;     /* one cache line */
 };
 
-#define AP_WINDOW 32 /* timed calls between two decisions of a slot's period */
+#define AP_WINDOW 32   /* timed calls between two decisions of a slot's period */
+#define AP_NCACHE 1024 /* per thread: call-path nodes found without a sibling scan */
 
 /* Per-loop-slot counters of one thread.  Timed loops are sampled like
  * functions (adaptive timing): entries shorter than sample_below have about
@@ -158,6 +159,7 @@ struct ap_thread {
   uint64_t folded;     /* activations folded into the parent node (node cap) */
   uint32_t nnodes, node_cap;
   struct ap_chunk *chunks;
+  struct ap_node **ncache; /* AP_NCACHE nodes by hash of (parent, slot): the miss path */
   struct ap_node root;
   struct ap_frame stack[]; /* limit + 2 frames: root sentinel, frames, overflow sentinel */
 };

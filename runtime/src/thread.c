@@ -39,9 +39,11 @@ struct ap_thread *ap_thread_new(int scratch) {
   t->ctr = calloc(t->nslots, sizeof *t->ctr);
   t->nloops = loops_wanted();
   t->lctr = calloc(t->nloops, sizeof *t->lctr);
-  if (!t->ctr || !t->lctr) {
+  t->ncache = calloc(AP_NCACHE, sizeof *t->ncache);
+  if (!t->ctr || !t->lctr || !t->ncache) {
     free(t->ctr);
     free(t->lctr);
+    free(t->ncache);
     free(t);
     return NULL;
   }
@@ -147,10 +149,20 @@ uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site, uint64_t n
   return d;
 }
 
+/* The child of PARENT for SLOT when PARENT's last-used child is another:
+ * a function calling several others in turn (an interpreter's loop calls
+ * hundreds) finds it in the thread's node cache, else by a sibling scan. */
 struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint32_t slot) {
-  for (struct ap_node *n = parent->kids; n; n = n->next)
+  uintptr_t h = ((uintptr_t)parent >> 3) * 0x9E3779B97F4A7C15ull + slot * 0xC2B2AE3Du;
+  struct ap_node **hit = &t->ncache[(h >> 20) & (AP_NCACHE - 1)];
+  struct ap_node *n = *hit;
+  if (n && n->parent == parent && n->slot == slot) {
+    parent->last = n;
+    return n;
+  }
+  for (n = parent->kids; n; n = n->next)
     if (n->slot == slot) {
-      parent->last = n;
+      parent->last = *hit = n;
       return n;
     }
   struct ap_chunk *ch = t->chunks;
@@ -167,7 +179,7 @@ struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint3
     ch->next = t->chunks;
     t->chunks = ch;
   }
-  struct ap_node *n = &ch->nodes[ch->used++];
+  n = &ch->nodes[ch->used++];
   memset(n, 0, sizeof *n);
   n->parent = parent;
   n->next = parent->kids;
@@ -176,7 +188,7 @@ struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint3
   t->nnodes++;
   /* published complete: the report may walk this tree from another thread */
   __atomic_store_n(&parent->kids, n, __ATOMIC_RELEASE);
-  parent->last = n;
+  parent->last = *hit = n;
   return n;
 }
 
@@ -277,5 +289,6 @@ void ap_thread_free(struct ap_thread *t) {
   }
   free(t->ctr);
   free(t->lctr);
+  free(t->ncache);
   free(t);
 }

@@ -174,7 +174,7 @@ static void dump(void) {
            "version: 1\nfunctions:\n  include: [\"*\"]\n  exclude: []\n"
            "  exclude_files: [\"/usr/*\"]\n  always: [\"main\"]\n  min_size: 12\n"
            "loops:\n  enabled: true\n  timing: outermost\n"
-           "memo:\n  enabled: true\n  assume_pure: []\n  min_size: 20\n"
+           "memo:\n  enabled: true\n  assume_pure: []\n  min_size: 40\n"
            "report:\n  output: \"autoprof.%%n.%%p\"\n  formats: [json, text]\n  top: 20\n"
            "hints:\n  hot_function_share: 0.05\n  hot_loop_share: 0.05\n"
            "  memo_min_repeat_rate: 0.5\n",

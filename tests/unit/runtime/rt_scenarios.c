@@ -9,7 +9,7 @@
 #include "autoprof/autoprof.h"
 #include "harness.h"
 
-enum { MAIN, A, B, C, FIB, BIG, BIG_PART, BIG_CLONE, WORK, LEAF, QUIT, WEIRD, NSITES };
+enum { MAIN, A, B, C, FIB, BIG, BIG_PART, BIG_CLONE, WORK, LEAF, QUIT, WEIRD, SQ, NSITES };
 static struct ap_func_site sites[NSITES] = {
     [MAIN] = {AP_FUNC_MAIN, 10, 0, 50, "main", "t.c", "main", 0},
     [A] = {0, 20, 0, 50, "a", "t.c", "a", 0},
@@ -23,6 +23,7 @@ static struct ap_func_site sites[NSITES] = {
     [LEAF] = {0, 80, 0, 50, "leaf", "t.c", "leaf", 0},
     [QUIT] = {0, 90, 0, 50, "quit_early", "t.c", "quit_early", 0},
     [WEIRD] = {0, 7, 0, 50, "we\"ird\\na\tme\x01\xc3\xa9", "dir/\"q\".c", "weird", 0},
+    [SQ] = {AP_FUNC_CONST | AP_FUNC_MEMO, 100, 0, 50, "sq", "t.c", "sq", 0x11},
 };
 static struct ap_module module = {
     .abi_version = AP_ABI_VERSION,
@@ -480,6 +481,36 @@ static void check_finish_early(void) {
   run_free(r);
 }
 
+/* A memo candidate called 1,000,000 times with 10 distinct arguments: the
+ * caches simulate AP_MEMO_SIMULATE (262,144) calls, their figures are
+ * scaled to all calls, the counts stay exact. */
+static int sc_memo_cap(void) {
+  __autoprof_register(&module);
+  E(S(MAIN));
+  for (uint64_t i = 0; i < 1000000; i++) {
+    E(S(SQ));
+    __autoprof_memo(&S(SQ), i % 10, (i % 10) * (i % 10));
+    X(S(SQ));
+  }
+  X(S(MAIN));
+  return 0;
+}
+
+static void check_memo_cap(void) {
+  struct run *r = run_child("memo_cap", sc_memo_cap, NULL);
+  json_t *m = json_array_get(json_object_get(r->prof, "memo"), 0);
+  CHECK_EQ_U64(func_int(r->prof, "sq", "calls"), 1000000);
+  CHECK_EQ_U64(json_integer_value(json_object_get(m, "calls")), 1000000);
+  CHECK_EQ_U64(json_integer_value(json_object_get(m, "simulated_calls")), 262144);
+  CHECK_EQ_U64(json_integer_value(json_object_get(m, "distinct")), 10);
+  /* 262,134 of the simulated calls hit: x 1,000,000 / 262,144 */
+  json_t *c16 = json_array_get(json_object_get(m, "caches"), 0);
+  CHECK_EQ_U64(json_integer_value(json_object_get(c16, "hits")), 999962);
+  CHECK_EQ_U64(json_integer_value(json_object_get(m, "same_result")), 999962);
+  CHECK_EQ_U64(json_integer_value(json_object_get(m, "other_result")), 0);
+  run_free(r);
+}
+
 static const struct {
   const char *name;
   void (*check)(void);
@@ -502,6 +533,7 @@ static const struct {
     {"deep", check_deep},
     {"nodes_cap", check_nodes_cap},
     {"finish", check_finish_early},
+    {"memo_cap", check_memo_cap},
 };
 
 int main(int argc, char **argv) {

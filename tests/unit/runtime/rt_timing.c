@@ -27,6 +27,24 @@ static struct ap_module module = {
 };
 #define S(i) sites[i]
 #define AT(t) (ap_test_now = (t))
+#define ADV(t) (ap_test_now += (t))
+
+/* A second module for the adaptive-timing runs: a timed loop in main. */
+static struct ap_loop_site loop_sites[1] = {
+    {AP_LOOP_TIMED, 5, 0, 1, "t.c", &sites[MAIN], "main", NULL},
+};
+static struct ap_module loop_module = {
+    .abi_version = AP_ABI_VERSION,
+    .report_formats = AP_FORMAT_JSON,
+    .funcs_begin = sites,
+    .funcs_end = sites + NSITES,
+    .loops_begin = loop_sites,
+    .loops_end = loop_sites + 1,
+    .abi_guard = &__autoprof_abi_v1,
+    .source = "t.c",
+    .report_output = "x",
+    .report_top = 5,
+};
 
 /* main[0,100] { a[10,30]  b[35,60] { a[45,50] } } */
 static void pattern(void) {
@@ -62,6 +80,110 @@ static int sc_recursion(void) {
   AT(40), X(S(R));
   AT(50), X(S(R));
   return 0;
+}
+
+/* Adaptive timing.  main[1000 x a{30 ticks own, 20 x b}] plus 5,000
+ * entries of a timed loop of 3 iterations, 60 ticks each.  b's calls take
+ * DUR(k) ticks: under AUTOPROF_SAMPLE_BELOW_NS (1000 = 1000 test ticks) it
+ * gets sampled, a (2,030+ ticks a call) stays timed on every call. */
+static unsigned vary; /* 0: every b call takes 100 ticks; 1: 20..180 from an LCG */
+static uint32_t lcg = 12345;
+static uint64_t dur(void) {
+  if (!vary)
+    return 100;
+  lcg = lcg * 1103515245u + 12345u;
+  return 20 + (lcg >> 16) % 161;
+}
+
+static int sc_adaptive(void) {
+  __autoprof_register(&loop_module);
+  AT(1000), E(S(MAIN));
+  for (int i = 0; i < 1000; i++) {
+    E(S(A)), ADV(30);
+    for (int j = 0; j < 20; j++)
+      E(S(B)), ADV(dur()), X(S(B));
+    X(S(A));
+  }
+  for (int i = 0; i < 5000; i++) {
+    struct ap_loop_stamp st;
+    __autoprof_loop_start(&loop_sites[0], &st);
+    ADV(60);
+    __autoprof_loop_timed(&loop_sites[0], 3, &st);
+  }
+  X(S(MAIN));
+  return 0;
+}
+
+static json_t *loop_by_line(json_t *prof, long long line) {
+  size_t i;
+  json_t *l;
+  json_array_foreach(json_object_get(prof, "loops"), i, l) {
+    if (json_integer_value(json_object_get(l, "line")) == line)
+      return l;
+  }
+  return NULL;
+}
+
+static long long jint(json_t *o, const char *key) {
+  return json_integer_value(json_object_get(o, key));
+}
+
+/* Constant durations: the sampled estimates are exact, and counts are
+ * exact whatever is sampled. */
+static void check_adaptive_exact_estimates(void) {
+  vary = 0;
+  struct run *r = run_child("adaptive", sc_adaptive, NULL);
+  json_t *p = r->prof, *b = func_by_name(p, "b"), *l = loop_by_line(p, 5);
+  CHECK_EQ_U64(jint(b, "calls"), 20000);
+  CHECK(jint(b, "timed_calls") > 300 && jint(b, "timed_calls") < 2000); /* about 1 in 32 */
+  CHECK_EQ_U64(jint(b, "incl_ns"), 2000000);
+  CHECK(json_real_value(json_object_get(b, "time_error")) == 0); /* no spread */
+  CHECK_EQ_U64(func_int(p, "a", "timed_calls"), 1000);
+  CHECK_EQ_U64(func_int(p, "a", "excl_ns"), 30000);
+  CHECK_EQ_U64(func_int(p, "a", "incl_ns"), 2030000);
+  CHECK_EQ_U64(path_calls(p, "main>a>b"), 20000);
+  CHECK_EQ_U64(func_int(p, "main", "excl_ns"), 300000); /* the loop's time is main's own */
+  CHECK(l != NULL);
+  CHECK_EQ_U64(jint(l, "entries"), 5000);
+  CHECK_EQ_U64(jint(l, "iterations"), 15000);
+  CHECK(jint(l, "timed_entries") > 50 && jint(l, "timed_entries") < 500);
+  CHECK_EQ_U64(jint(l, "incl_ns"), 300000);
+  CHECK(times_consistent(p));
+  run_free(r);
+}
+
+/* Varying durations: the estimates against the exact sums, within the
+ * error the report gives (x3: never flaky), and that error is small. */
+static void check_adaptive_varying(void) {
+  uint64_t truth = 0;
+  vary = 1;
+  lcg = 12345;
+  for (int i = 0; i < 20000; i++)
+    truth += dur();
+  lcg = 12345;
+  struct run *r = run_child("adaptive_vary", sc_adaptive, NULL);
+  json_t *b = func_by_name(r->prof, "b");
+  double err = json_real_value(json_object_get(b, "time_error"));
+  double est = (double)jint(b, "incl_ns");
+  CHECK_EQ_U64(jint(b, "calls"), 20000);
+  CHECK(err > 0.005 && err < 0.1);
+  CHECK(est > (double)truth * (1 - 3 * err) && est < (double)truth * (1 + 3 * err));
+  /* a's own time: its exact inclusive less b's estimate */
+  double a_excl = (double)func_int(r->prof, "a", "excl_ns");
+  CHECK(a_excl > 30000 - 3 * err * (double)truth && a_excl < 30000 + 3 * err * (double)truth);
+  CHECK(times_consistent(r->prof));
+  run_free(r);
+  /* the same run timed exactly: the true figures */
+  const char *env[] = {"AUTOPROF_EXACT_TIMING=1", NULL};
+  lcg = 12345;
+  r = run_child("adaptive_exact", sc_adaptive, env);
+  b = func_by_name(r->prof, "b");
+  CHECK_EQ_U64(jint(b, "timed_calls"), 20000);
+  CHECK_EQ_U64(jint(b, "incl_ns"), truth);
+  CHECK(json_real_value(json_object_get(b, "time_error")) == 0);
+  CHECK_EQ_U64(func_int(r->prof, "a", "excl_ns"), 30000);
+  CHECK_EQ_U64(jint(loop_by_line(r->prof, 5), "timed_entries"), 5000);
+  run_free(r);
 }
 
 static long long node_int(json_t *prof, const char *path, const char *key) {
@@ -160,5 +282,7 @@ int main(void) {
   check_raw();
   check_compensated();
   check_recursion();
+  check_adaptive_exact_estimates();
+  check_adaptive_varying();
   TEST_DONE();
 }
