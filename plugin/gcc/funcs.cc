@@ -19,7 +19,10 @@ void init_decls() {
   if (enter_decl)
     return;
   tree fntype = build_function_type_list(void_type_node, ptr_type_node, NULL_TREE);
-  enter_decl = ap_probe_decl("__autoprof_enter", fntype);
+  /* int __autoprof_enter_cond(site): the exit probes run only when it
+   * returned non-zero (a sampled leaf's untimed call has no frame) */
+  enter_decl = ap_probe_decl("__autoprof_enter_cond",
+                             build_function_type_list(integer_type_node, ptr_type_node, NULL_TREE));
   exit_decl = ap_probe_decl("__autoprof_exit", fntype);
   part_decl = ap_probe_decl("__autoprof_part_call", fntype);
 }
@@ -186,6 +189,26 @@ struct exit_placer {
   }
 };
 
+/* Puts exit probe CALL under `if (TOK != 0)`: its block is split before
+ * and after it (a tail call after it stays last before its return). */
+void make_conditional(gimple *call, tree tok) {
+  basic_block bb = gimple_bb(call);
+  gimple_stmt_iterator gsi = gsi_for_stmt(call);
+  gsi_prev(&gsi);
+  edge into = gsi_end_p(gsi) ? split_block_after_labels(bb) : split_block(bb, gsi_stmt(gsi));
+  basic_block cond_bb = into->src, call_bb = into->dest;
+  edge out = split_block(call_bb, call);
+  basic_block join_bb = out->dest;
+  gimple_stmt_iterator last = gsi_last_bb(cond_bb);
+  gcond *test = gimple_build_cond(NE_EXPR, tok, build_zero_cst(TREE_TYPE(tok)), NULL_TREE, NULL_TREE);
+  gsi_insert_after(&last, test, GSI_NEW_STMT);
+  into->flags = (into->flags & ~EDGE_FALLTHRU) | EDGE_TRUE_VALUE;
+  into->probability = profile_probability::likely();
+  edge skip = make_edge(cond_bb, join_bb, EDGE_FALSE_VALUE);
+  skip->probability = into->probability.invert();
+  call_bb->count = cond_bb->count.apply_probability(into->probability);
+}
+
 const char *printable_name(tree decl) {
   return lang_hooks.decl_printable_name(decl, 2);
 }
@@ -292,6 +315,8 @@ unsigned instrument(function *fun) {
    * it before its exit probe, and no edge holds two pending insertions.
    * The site's address is filled in last: its flags depend on the exits. */
   gcall *enter = gimple_build_call(enter_decl, 1, null_pointer_node);
+  tree token = make_ssa_name(integer_type_node, enter);
+  gimple_call_set_lhs(enter, token);
   gsi_insert_on_edge_immediate(single_succ_edge(AP_ENTRY_BB), enter);
   exit_placer exits = {};
   exits.calls.create(4);
@@ -321,6 +346,13 @@ unsigned instrument(function *fun) {
     update_stmt(call);
     self->create_edge(cgraph_node::get_create(exit_decl), as_a<gcall *>(call),
                       gimple_bb(call)->count);
+  }
+  for (gimple *call : exits.calls)
+    make_conditional(call, token);
+  if (exits.calls.length()) {
+    free_dominance_info(CDI_DOMINATORS);
+    if (current_loops)
+      loops_state_set(LOOPS_NEED_FIXUP);
   }
   for (gimple *call : markers) {
     gimple_call_set_arg(call, 0, addr);

@@ -174,6 +174,10 @@ tree ap_probe_decl(const char *name, tree fntype) {
    * unit, so the optimizers (none run after us but RTL's) assume little. */
   TREE_NOTHROW(decl) = 1;
   DECL_ATTRIBUTES(decl) = tree_cons(get_identifier("leaf"), NULL_TREE, DECL_ATTRIBUTES(decl));
+  /* noplt: called through the GOT, not a PLT stub (one jump less per
+   * probe with libautoprof.so; the linker makes it a direct call when the
+   * runtime is linked statically) */
+  DECL_ATTRIBUTES(decl) = tree_cons(get_identifier("noplt"), NULL_TREE, DECL_ATTRIBUTES(decl));
   return decl;
 }
 

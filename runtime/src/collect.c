@@ -19,10 +19,10 @@ int ap_finished;
 struct mnode {
   int64_t parent;
   uint32_t slot;
-  uint64_t calls, untimed;        /* all calls, those not timed (adaptive timing) */
-  uint64_t incl;                  /* raw ticks of the timed ones */
-  uint64_t pairs, upairs, lpairs; /* probes inside the timed ones (struct ap_node) */
-  double est_incl, est_excl;      /* compensated, over all calls (ticks) */
+  uint64_t calls, untimed;                /* all calls, those not timed (adaptive timing) */
+  uint64_t incl;                          /* raw ticks of the timed ones */
+  uint64_t pairs, upairs, lpairs, fpairs; /* probes inside the timed ones (struct ap_node) */
+  double est_incl, est_excl;              /* compensated, over all calls (ticks) */
 };
 
 struct merged {
@@ -108,6 +108,7 @@ static int merge_tree(struct merged *m, struct ap_thread *t) {
       m->v[i].pairs += n->pairs;
       m->v[i].upairs += n->upairs;
       m->v[i].lpairs += n->lpairs;
+      m->v[i].fpairs += n->fpairs;
     }
     n = next_preorder(root, n);
   }
@@ -115,7 +116,7 @@ static int merge_tree(struct merged *m, struct ap_thread *t) {
 }
 
 struct comp {
-  double self, pair, upair, lpair, tpn;
+  double self, pair, upair, lpair, fpair, tpn;
 };
 
 static uint64_t to_ns(const struct comp *c, double ticks) {
@@ -131,12 +132,13 @@ static uint64_t timed_of(uint64_t calls, uint64_t untimed) {
  * inside them, scaled to all its calls (adaptive timing picks the timed
  * ones at random; with every call timed the scale is 1).  -1: never timed. */
 static double node_ticks(const struct comp *c, uint64_t calls, uint64_t untimed, uint64_t incl,
-                         uint64_t pairs, uint64_t upairs, uint64_t lpairs) {
+                         const uint64_t probes[4]) {
   uint64_t timed = timed_of(calls, untimed);
   if (!timed)
     return -1;
-  double v = (double)incl - (double)timed * c->self - (double)pairs * c->pair -
-             (double)upairs * c->upair - (double)lpairs * c->lpair;
+  double v = (double)incl - (double)timed * c->self - (double)probes[0] * c->pair -
+             (double)probes[1] * c->upair - (double)probes[2] * c->lpair -
+             (double)probes[3] * c->fpair;
   return (v > 0 ? v : 0) * ((double)calls / (double)timed);
 }
 
@@ -149,7 +151,8 @@ static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslot
     return -1;
   for (size_t i = 0; i < m->n; i++) {
     struct mnode *v = &m->v[i];
-    v->est_incl = node_ticks(c, v->calls, v->untimed, v->incl, v->pairs, v->upairs, v->lpairs);
+    uint64_t probes[4] = {v->pairs, v->upairs, v->lpairs, v->fpairs};
+    v->est_incl = node_ticks(c, v->calls, v->untimed, v->incl, probes);
     if (v->est_incl >= 0 && v->slot <= nslots) {
       sum[v->slot] += v->est_incl;
       n[v->slot] += (double)v->calls;
@@ -322,7 +325,8 @@ static int add_loop_callee(struct loop_calls *lc, uint32_t loop, uint32_t slot, 
  * there: the merged path's average per call. */
 static double thread_node_ticks(const struct merged *m, const struct comp *c,
                                 const struct ap_node *k) {
-  double t = node_ticks(c, k->calls, k->untimed, k->incl, k->pairs, k->upairs, k->lpairs);
+  uint64_t probes[4] = {k->pairs, k->upairs, k->lpairs, k->fpairs};
+  double t = node_ticks(c, k->calls, k->untimed, k->incl, probes);
   if (t >= 0)
     return t;
   const struct mnode *v = k->merged < m->n ? &m->v[k->merged] : NULL;
@@ -567,12 +571,13 @@ static int build_header(struct ap_profile *p, const struct ap_calibration *cal) 
 static struct ap_profile *build_profile(const struct ap_calibration *cal) {
   struct ap_profile *p = ap_profile_new();
   struct merged m = {0};
-  struct comp c = {0, 0, 0, 0, cal->ticks_per_ns > 0 ? cal->ticks_per_ns : 1};
+  struct comp c = {0, 0, 0, 0, 0, cal->ticks_per_ns > 0 ? cal->ticks_per_ns : 1};
   if (ap_cfg.compensate) {
     c.self = cal->self_ticks;
     c.pair = cal->pair_ticks;
     c.upair = cal->untimed_pair_ticks;
     c.lpair = cal->loop_pair_ticks;
+    c.fpair = cal->frameless_ticks;
   }
   int rc = !p || build_header(p, cal);
   for (struct ap_thread *t = ap_threads; t && !rc; t = t->next)

@@ -15,15 +15,31 @@ void __autoprof_enter(struct ap_func_site *site) {
   /* Relaxed atomic: registration (another thread, under ap_lock) may store
    * the slot concurrently; on x86 this is a plain load. */
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
-  if (ap_unlikely(!t || slot - 1 >= t->nslots - 1 || t->depth > t->limit || t->part))
-    return ap_enter_slow(site);
+  if (ap_unlikely(!t || slot - 1 >= t->nslots - 1 || t->depth > t->limit || t->part)) {
+    ap_enter_slow(site);
+    return;
+  }
   /* The call-path node: the parent's last-used child, or a sibling scan
    * out of line.  Both calls are tail calls: this stays a leaf function. */
   uint32_t d = t->depth;
   struct ap_node *n = t->stack[d - 1].node->last;
   if (ap_unlikely(n->slot != slot))
     return ap_enter_miss(t, site, slot);
-  ap_push_node(t, d, site, slot, n);
+  ap_push_node(t, d, site, slot, n, 0);
+}
+
+/* The same, for code that runs the exit probe only when this returns
+ * non-zero: an untimed call of a sampled leaf then opens no frame. */
+int __autoprof_enter_cond(struct ap_func_site *site) {
+  struct ap_thread *t = ap_tls;
+  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
+  if (ap_unlikely(!t || slot - 1 >= t->nslots - 1 || t->depth > t->limit || t->part))
+    return ap_enter_slow(site);
+  uint32_t d = t->depth;
+  struct ap_node *n = t->stack[d - 1].node->last;
+  if (ap_unlikely(n->slot != slot))
+    return ap_enter_miss_cond(t, site, slot);
+  return ap_push_node(t, d, site, slot, n, 1);
 }
 
 void __autoprof_part_call(struct ap_func_site *header) {

@@ -55,10 +55,16 @@ struct ap_ctr {
   uint32_t active;  /* open timed activations */
   uint16_t skip;    /* calls left untimed before the next timed one */
   uint16_t period;  /* 0: every call timed; else one timed call in about `period` */
-  uint64_t pad;     /* one cache line */
+  uint8_t kids;     /* some timed activation called an instrumented function */
+  uint8_t leaf;     /* sampled, never seen calling one: its untimed calls need no frame */
+  uint8_t pad[6];   /* one cache line */
 };
 
-#define AP_WINDOW 32   /* timed calls between two decisions of a slot's period */
+#define AP_WINDOW 32 /* timed calls between two decisions of a slot's period */
+/* Timed calls with no instrumented callee before a sampled function's
+ * untimed calls go frameless (__autoprof_enter_cond): a callee in fewer
+ * than about 1 in this many calls could be missed (docs/report.md). */
+#define AP_LEAF_AFTER 1024
 #define AP_NCACHE 1024 /* per thread: call-path nodes found without a sibling scan */
 
 /* Per-loop-slot counters of one thread.  Timed loops are sampled like
@@ -99,6 +105,7 @@ struct ap_node {
   uint64_t pairs;   /* timed probe pairs inside the timed activations */
   uint64_t upairs;  /* untimed probe pairs (and untimed loop entries) inside them */
   uint64_t lpairs;  /* timed loop entries inside them */
+  uint64_t fpairs;  /* frameless calls (untimed leaves, no exit probe) inside them */
 };
 
 /* One open activation on the shadow stack. */
@@ -109,9 +116,10 @@ struct ap_frame {
   uint64_t pairs;  /* the thread's counters of probes run when it opened */
   uint64_t upairs; /* (the difference at its end: the probes inside it) */
   uint64_t lpairs;
-  uint32_t cont; /* open continuations (AP_FUNC_PART) of this activation */
-  uint32_t loop; /* enum ap_frame_kind */
-  uint64_t pad;  /* 64 bytes: frame addresses by shift */
+  uint64_t fpairs; /* 64 bytes: frame addresses by shift */
+  uint32_t cont;   /* open continuations (AP_FUNC_PART) of this activation */
+  uint16_t loop;   /* enum ap_frame_kind */
+  uint16_t kids;   /* an instrumented function was called from it */
 };
 
 enum ap_frame_kind {
@@ -141,6 +149,7 @@ struct ap_thread {
   uint64_t pairs;  /* timed function frames opened so far (probe compensation) */
   uint64_t upairs; /* untimed frames and untimed timed-loop entries so far */
   uint64_t lpairs; /* timed loop entries so far */
+  uint64_t fpairs; /* frameless calls so far */
   uint32_t part;   /* slot whose split part's next entry continues its activation, or 0 */
   uint32_t nmemo;  /* memo[] has nmemo entries, by function slot */
   struct ap_memo_state **memo; /* memo candidates' evidence (memo.c), NULL until used */
@@ -189,10 +198,11 @@ extern struct ap_node ap_no_node AP_HIDDEN; /* slot 0: a `last` that never match
 extern __thread struct ap_thread *ap_tls __attribute__((tls_model("initial-exec"))) AP_HIDDEN;
 
 /* thread.c: the probes' slow paths */
-void ap_enter_slow(struct ap_func_site *site) AP_HIDDEN;
+int ap_enter_slow(struct ap_func_site *site) AP_HIDDEN; /* 1: the exit probe must run */
 void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64_t now) AP_HIDDEN;
 /* enter whose parent node's last-used child is another function */
 void ap_enter_miss(struct ap_thread *t, struct ap_func_site *site, uint32_t slot) AP_HIDDEN;
+int ap_enter_miss_cond(struct ap_thread *t, struct ap_func_site *site, uint32_t slot) AP_HIDDEN;
 /* a loop probe that cannot use the fast path (no record, unregistered, new slot) */
 void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64_t ticks,
                   uint64_t pairs) AP_HIDDEN;
@@ -242,6 +252,7 @@ struct ap_calibration {
   double call_ticks;         /* one real non-inlined call + return */
   double untimed_pair_ticks; /* what an untimed child's enter+exit adds (adaptive timing) */
   double loop_pair_ticks;    /* what a timed loop entry's start+end probes add around it */
+  double frameless_ticks;    /* what a frameless call's entry probe adds (no exit probe) */
 };
 void ap_clock_start(void) AP_HIDDEN;
 uint64_t ap_ns_to_ticks(uint64_t ns) AP_HIDDEN; /* rough: the ratio of the first 50 us */
@@ -277,6 +288,7 @@ static inline void ap_decide(struct ap_thread *t, struct ap_ctr *c) {
   c->period = (uint16_t)(mean < t->sample_below ? t->period : 0);
   if (!c->period)
     c->skip = 0;
+  c->leaf = c->period && !c->kids && c->samples >= AP_LEAF_AFTER;
 }
 
 /* Notes the thread's probe counters in frame f when it opens. */
@@ -284,6 +296,7 @@ static inline void ap_mark(struct ap_thread *t, struct ap_frame *f) {
   f->pairs = t->pairs;
   f->upairs = t->upairs;
   f->lpairs = t->lpairs;
+  f->fpairs = t->fpairs;
 }
 
 /* Opens frame d (a timed loop's) on node n; the clock was read by the caller. */
@@ -295,45 +308,59 @@ static inline void ap_open_frame(struct ap_thread *t, uint32_t d, void *site, ui
   f->node = n;
   f->start = now;
   f->cont = 0;
-  f->loop = kind;
+  f->loop = (uint16_t)kind;
+  f->kids = 0;
   ap_mark(t, f);
   t->depth = d + 1;
 }
 
-/* Opens frame d for `site` on node n, after the node lookup: untimed while
- * the slot's countdown runs, else timed with the clock read last, so the
- * bookkeeping is not inside the interval. */
-static inline void ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_site *site,
-                                uint32_t slot, struct ap_node *n) {
+/* Counts a call of `site` on node n (after the node lookup) and opens its
+ * frame d: untimed while the slot's countdown runs, else timed with the
+ * clock read last, so the bookkeeping is not inside the interval.  With
+ * COND (the caller skips the exit probe on 0), an untimed call of a slot
+ * known as a leaf opens no frame at all and returns 0. */
+static inline int ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_site *site,
+                               uint32_t slot, struct ap_node *n, int cond) {
   struct ap_ctr *c = &t->ctr[slot];
   struct ap_frame *f = &t->stack[d];
   c->calls++;
   n->calls++;
-  f->site = site;
-  f->node = n;
-  f->cont = 0;
-  t->depth = d + 1;
+  f[-1].kids = 1;
   if (c->skip) {
     c->skip--;
     n->untimed++;
+    if (cond && c->leaf) {
+      t->fpairs++;
+      return 0;
+    }
     t->upairs++;
+    f->site = site;
+    f->node = n;
+    f->cont = 0;
     f->loop = AP_FRAME_UNTIMED;
-    return;
+    t->depth = d + 1;
+    return 1;
   }
   c->active++;
   t->pairs++;
+  f->site = site;
+  f->node = n;
+  f->cont = 0;
   f->loop = AP_FRAME_TIMED;
+  f->kids = 0;
+  t->depth = d + 1;
   ap_mark(t, f);
   f->start = ap_ticks();
+  return 1;
 }
 
 /* Opens a frame for `site` (slot registered, below the depth limit). */
-static inline void ap_push(struct ap_thread *t, struct ap_func_site *site, uint32_t slot) {
+static inline int ap_push(struct ap_thread *t, struct ap_func_site *site, uint32_t slot, int cond) {
   uint32_t d = t->depth;
   struct ap_node *pn = t->stack[d - 1].node, *n = pn->last;
   if (ap_unlikely(n->slot != slot))
     n = ap_node_child(t, pn, slot);
-  ap_push_node(t, d, site, slot, n);
+  return ap_push_node(t, d, site, slot, n, cond);
 }
 
 /* The elapsed ticks of frame f closing at `now`, added with the probes
@@ -350,6 +377,7 @@ static inline uint64_t ap_close_node(struct ap_thread *t, struct ap_frame *f, ui
     n->pairs += t->pairs - f->pairs;
     n->upairs += t->upairs - f->upairs;
     n->lpairs += t->lpairs - f->lpairs;
+    n->fpairs += t->fpairs - f->fpairs;
   }
   return el;
 }
@@ -361,6 +389,7 @@ static inline void ap_pop(struct ap_thread *t, uint64_t now, const struct ap_fun
   uint32_t d = t->depth - 1;
   uint64_t e = ap_close_node(t, &t->stack[d], now);
   struct ap_ctr *c = &t->ctr[site->slot];
+  c->kids |= (uint8_t)t->stack[d].kids;
   if (--c->active == 0)
     c->incl += e;
   c->sum_e += e;

@@ -212,13 +212,21 @@ static void enter_overflow(struct ap_thread *t, uint32_t slot) {
 /* Not cold: a function calling two others in turn misses every time. */
 __attribute__((noinline)) void ap_enter_miss(struct ap_thread *t, struct ap_func_site *site,
                                              uint32_t slot) {
-  ap_push(t, site, slot);
+  ap_push(t, site, slot, 0);
 }
 
-AP_COLD void ap_enter_slow(struct ap_func_site *site) {
+__attribute__((noinline)) int ap_enter_miss_cond(struct ap_thread *t, struct ap_func_site *site,
+                                                 uint32_t slot) {
+  return ap_push(t, site, slot, 1);
+}
+
+/* Returns 0 when nothing was opened (no record): the exit probe may be
+ * skipped; 1 otherwise (a frame, a continuation, a call beyond the depth
+ * limit: each one's exit must run). */
+AP_COLD int ap_enter_slow(struct ap_func_site *site) {
   struct ap_thread *t = ap_tls;
   if (!t && !(t = current_thread()))
-    return;
+    return 0;
   uint32_t part = t->part; /* a marker is for the very next entry only */
   t->part = 0;
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_ACQUIRE);
@@ -230,21 +238,22 @@ AP_COLD void ap_enter_slow(struct ap_func_site *site) {
     slot = ap_register_site(site);
     pthread_mutex_unlock(&ap_lock);
     if (!slot)
-      return;
+      return 0;
   }
   if (slot >= t->nslots && grow_counters(t))
-    return;
+    return 0;
   uint32_t d = t->depth;
   struct ap_frame *top = &t->stack[d - 1];
   if (part && part == slot && (site->flags & AP_FUNC_PART) && top->loop != AP_FRAME_LOOP &&
       top->site && top->site->slot == slot) {
     top->cont++; /* GCC's split part, entered from its own header: same call */
-    return;
+    return 1;
   }
   if (d > t->limit)
     enter_overflow(t, slot);
   else
-    ap_push(t, site, slot);
+    ap_push(t, site, slot, 0); /* with a frame: the slow path is rare */
+  return 1;
 }
 
 AP_COLD void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64_t now) {

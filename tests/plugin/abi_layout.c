@@ -18,6 +18,11 @@ __attribute__((no_instrument_function)) void __autoprof_enter(struct ap_func_sit
     entered[n_entered] = s;
   n_entered++;
 }
+/* the GCC plugin's entry probe: its exits run only when it returns non-zero */
+__attribute__((no_instrument_function)) int __autoprof_enter_cond(struct ap_func_site *s) {
+  __autoprof_enter(s);
+  return 1;
+}
 __attribute__((no_instrument_function)) void __autoprof_exit(struct ap_func_site *s) {
   n_exited++;
 }
