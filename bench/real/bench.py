@@ -8,6 +8,8 @@ uninstrumented build; print medians of per-round ratios to the variant's
 uninstrumented base.  Prints; never fails on a time."""
 import argparse
 import concurrent.futures
+import glob
+import json
 import os
 import re
 import shutil
@@ -99,6 +101,47 @@ def run_variant(prog, v, binary, inputs, rundir, extra_env=None):
     return wall, cpu, rss, errs
 
 
+def load_functions(rundir):
+    """Per function name over a run's profiles (one per step): calls,
+    timed calls, self ns, its reported error (ns, added in quadrature)."""
+    out, total = {}, 0
+    for path in glob.glob(os.path.join(rundir, "autoprof.*.json")):
+        with open(path) as f:
+            prof = json.load(f)
+        for fn in prof.get("functions", []):
+            o = out.setdefault(fn["name"], [0, 0, 0, 0.0])
+            o[0] += fn["calls"]
+            o[1] += fn.get("timed_calls", fn["calls"])
+            o[2] += fn["excl_ns"]
+            o[3] = (o[3] ** 2 + (fn.get("time_error", 0) * fn["excl_ns"]) ** 2) ** 0.5
+        total += sum(n["incl_ns"] for n in prof.get("callpaths", []) if n["parent"] < 0)
+    return out, total
+
+
+def accuracy(prog, v, binary, inputs, work):
+    """Adaptive timing against the same build timed on every call
+    (AUTOPROF_EXACT_TIMING=1): counts must agree exactly; self-time shares
+    of the top functions side by side, with the error the report gives."""
+    runs = {}
+    for mode, env in (("exact", {"AUTOPROF_EXACT_TIMING": "1"}), ("adaptive", {})):
+        d = os.path.join(work, "run", prog.name, "accuracy-" + mode)
+        run_variant(prog, v, binary, inputs, d, env)
+        runs[mode] = load_functions(d)
+    (ex, ext), (ad, adt) = runs["exact"], runs["adaptive"]
+    same = sum(ex[k][0] == ad.get(k, [None])[0] for k in ex)
+    print(f"\n-- accuracy of adaptive timing ({prog.name}, default policy; a second run of the same "
+          f"build with AUTOPROF_EXACT_TIMING=1):\n   functions with the same calls in both runs: "
+          f"{same} of {len(ex)}; self time as a share of each run's time, with the error the "
+          f"report gives")
+    print(f"{'function':<28}{'calls':>14}{'timed':>8}{'exact':>9}{'adaptive':>10}{'+-95%':>8}")
+    for name in sorted(ex, key=lambda k: -ex[k][2])[:8]:
+        e, a = ex[name], ad.get(name, [0, 0, 0, 0.0])
+        timed = f"{100.0 * a[1] / a[0]:.0f}%" if a[0] else "-"
+        err = f"{100.0 * a[3] / adt:.1f}" if adt else "-"
+        print(f"{name[:27]:<28}{e[0]:>14,}{timed:>8}{100.0 * e[2] / max(ext, 1):>8.1f}%"
+              f"{100.0 * a[2] / max(adt, 1):>9.1f}%{err:>8}")
+
+
 def human(n):
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
@@ -145,6 +188,9 @@ def bench_program(prog, variants, work, rounds, extra_cflags):
             times[v.key].append((wall, cpu))
             rss[v.key].append(peak)
     print_table(prog, inputs, variants, bins, rundir, times, rss, ctime, problems)
+    ap_default = next((v for v in live if v.key == "ap_default"), None)
+    if ap_default:
+        accuracy(prog, ap_default, bins[ap_default.key], inputs, work)
     if os.environ.get("BENCH_VERBOSE"):
         for k, t in times.items():
             print(f"  raw {k} (wall/cpu s): " + " ".join(f"{w:.3f}/{c:.3f}" for w, c in t))

@@ -19,10 +19,11 @@ int ap_finished;
 struct mnode {
   int64_t parent;
   uint32_t slot;
-  uint64_t calls, untimed;                /* all calls, those not timed (adaptive timing) */
-  uint64_t incl;                          /* raw ticks of the timed ones */
-  uint64_t pairs, upairs, lpairs, fpairs; /* probes inside the timed ones (struct ap_node) */
-  double est_incl, est_excl;              /* compensated, over all calls (ticks) */
+  uint64_t calls, untimed;     /* all calls, those not timed (adaptive timing) */
+  uint64_t incl;               /* raw ticks of the timed ones */
+  uint64_t probes[AP_NPROBES]; /* probes inside the timed ones (struct ap_node) */
+  double est_incl, est_excl;   /* compensated, over all calls (ticks) */
+  double var_incl, var_excl;   /* their sampling variances (ticks^2; 0 when every call timed) */
 };
 
 struct merged {
@@ -105,10 +106,8 @@ static int merge_tree(struct merged *m, struct ap_thread *t) {
       m->v[i].calls += n->calls;
       m->v[i].untimed += n->untimed;
       m->v[i].incl += n->incl;
-      m->v[i].pairs += n->pairs;
-      m->v[i].upairs += n->upairs;
-      m->v[i].lpairs += n->lpairs;
-      m->v[i].fpairs += n->fpairs;
+      for (int k = 0; k < AP_NPROBES; k++)
+        m->v[i].probes[k] += n->probes[k];
     }
     n = next_preorder(root, n);
   }
@@ -116,7 +115,10 @@ static int merge_tree(struct merged *m, struct ap_thread *t) {
 }
 
 struct comp {
-  double self, pair, upair, lpair, fpair, tpn;
+  double self;             /* a timed frame's own probes inside its interval */
+  double sself;            /* the same for a timed call of a sampled function */
+  double cost[AP_NPROBES]; /* what one probe of each kind adds around it */
+  double tpn;
 };
 
 static uint64_t to_ns(const struct comp *c, double ticks) {
@@ -132,27 +134,33 @@ static uint64_t timed_of(uint64_t calls, uint64_t untimed) {
  * inside them, scaled to all its calls (adaptive timing picks the timed
  * ones at random; with every call timed the scale is 1).  -1: never timed. */
 static double node_ticks(const struct comp *c, uint64_t calls, uint64_t untimed, uint64_t incl,
-                         const uint64_t probes[4]) {
+                         const uint64_t *probes) {
   uint64_t timed = timed_of(calls, untimed);
   if (!timed)
     return -1;
-  double v = (double)incl - (double)timed * c->self - (double)probes[0] * c->pair -
-             (double)probes[1] * c->upair - (double)probes[2] * c->lpair -
-             (double)probes[3] * c->fpair;
+  double v = (double)incl - (double)timed * (untimed ? c->sself : c->self);
+  for (int k = 0; k < AP_NPROBES; k++)
+    v -= (double)probes[k] * c->cost[k];
   return (v > 0 ? v : 0) * ((double)calls / (double)timed);
 }
 
 /* Inclusive estimates for every node (nodes never timed take their
  * function's average per call over the nodes that were); exclusive ones
  * are the inclusive less the children's. */
-static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslots) {
+/* A sampled node's estimate leans on its function's average per call
+ * when the node has few timed calls of its own (weight timed / (timed +
+ * AP_SHRINK)): deep, rarely timed paths of an interpreter would otherwise
+ * scale one or two timed calls up to all of theirs. */
+#define AP_SHRINK 8.0
+
+static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslots,
+                          const double *cv2) {
   double *sum = calloc(2 * ((size_t)nslots + 1), sizeof *sum), *n = sum + nslots + 1;
   if (!sum)
     return -1;
   for (size_t i = 0; i < m->n; i++) {
     struct mnode *v = &m->v[i];
-    uint64_t probes[4] = {v->pairs, v->upairs, v->lpairs, v->fpairs};
-    v->est_incl = node_ticks(c, v->calls, v->untimed, v->incl, probes);
+    v->est_incl = node_ticks(c, v->calls, v->untimed, v->incl, v->probes);
     if (v->est_incl >= 0 && v->slot <= nslots) {
       sum[v->slot] += v->est_incl;
       n[v->slot] += (double)v->calls;
@@ -160,9 +168,17 @@ static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslot
   }
   for (size_t i = 0; i < m->n; i++) {
     struct mnode *v = &m->v[i];
-    if (v->est_incl < 0)
-      v->est_incl =
-          v->slot <= nslots && n[v->slot] > 0 ? (double)v->calls * sum[v->slot] / n[v->slot] : 0;
+    double timed = (double)timed_of(v->calls, v->untimed), calls = (double)v->calls;
+    double mean = v->slot <= nslots && n[v->slot] > 0 ? sum[v->slot] / n[v->slot] : 0;
+    double rel2 = v->slot <= nslots ? cv2[v->slot] : 0;
+    if (v->est_incl < 0) { /* never timed: the function's average, +-100% */
+      v->est_incl = calls * mean;
+      v->var_incl = v->est_incl * v->est_incl;
+    } else if (timed < calls) {
+      double w = timed / (timed + AP_SHRINK);
+      v->est_incl = w * v->est_incl + (1 - w) * calls * mean;
+      v->var_incl = v->est_incl * v->est_incl * rel2 / timed * (1 - timed / calls);
+    }
     v->est_excl = 0;
   }
   /* Children's estimates never exceed their parent's: a parent sampled
@@ -179,11 +195,15 @@ static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslot
         v->est_incl *= pv->est_incl / pv->est_excl;
     }
   }
-  for (size_t i = 0; i < m->n; i++) /* own: inclusive less the (scaled) children's */
+  for (size_t i = 0; i < m->n; i++) { /* own: inclusive less the (scaled) children's */
     m->v[i].est_excl = m->v[i].est_incl;
-  for (size_t i = 0; i < m->n; i++)
-    if (m->v[i].parent >= 0)
+    m->v[i].var_excl = m->v[i].var_incl;
+  }
+  for (size_t i = 0; i < m->n; i++) /* independent estimates: variances add */
+    if (m->v[i].parent >= 0) {
       m->v[m->v[i].parent].est_excl -= m->v[i].est_incl;
+      m->v[m->v[i].parent].var_excl += m->v[i].var_incl;
+    }
   for (size_t i = 0; i < m->n; i++)
     if (m->v[i].est_excl < 0)
       m->v[i].est_excl = 0;
@@ -201,21 +221,31 @@ static int outermost(const struct merged *m, size_t i) {
 struct flat {
   uint64_t calls, samples, timed;
   double incl, excl; /* estimated, compensated ticks */
+  double var_excl;   /* sampling variance of excl */
   double sum_e, sum_e2;
   long func;
   int used;
 };
 
-/* The relative error (95 %) of a sampled function's time: the spread of
- * its timed calls' inclusive times, over the square root of how many were
- * timed, with the finite-population correction (0 when all were timed). */
-static double time_error(const struct flat *f) {
-  if (f->timed >= f->calls || f->samples < 2 || f->sum_e <= 0)
-    return 0;
+/* The squared coefficient of variation of a function's timed calls'
+ * inclusive times: a node's relative sampling variance is this over its
+ * timed calls (finite-population corrected). */
+static double cv2_of(const struct flat *f) {
+  if (f->samples < 2 || f->sum_e <= 0)
+    return 1;
   double n = (double)f->samples, mean = f->sum_e / n;
   double var = f->sum_e2 / n - mean * mean;
-  double fpc = 1.0 - (double)f->timed / (double)f->calls;
-  return var > 0 ? 1.96 * sqrt(var / n * fpc) / mean : 0;
+  return var > 0 ? var / (mean * mean) : 0;
+}
+
+/* The relative error (95 %) of a function's self time: the sampling error
+ * of its own estimate and of its callees' (its self time is its time less
+ * theirs); 0 when nothing in it was sampled. */
+static double time_error(const struct flat *f) {
+  if (f->var_excl <= 0)
+    return 0;
+  double e = 1.96 * sqrt(f->var_excl) / (f->excl > 0 ? f->excl : 1);
+  return e < 9.99 ? e : 9.99;
 }
 
 static int add_functions(struct ap_profile *p, struct flat *f, const struct comp *c) {
@@ -249,8 +279,10 @@ static int add_functions(struct ap_profile *p, struct flat *f, const struct comp
 static int build_functions(struct ap_profile *p, struct merged *m, const struct comp *c) {
   uint32_t ns = ap_nslots;
   struct flat *f = calloc(ns + 1, sizeof *f);
-  if (!f || estimate_nodes(m, c, ns)) {
+  double *cv2 = calloc(ns + 1, sizeof *cv2);
+  if (!f || !cv2) {
     free(f);
+    free(cv2);
     return -1;
   }
   for (struct ap_thread *t = ap_threads; t; t = t->next) {
@@ -263,12 +295,21 @@ static int build_functions(struct ap_profile *p, struct merged *m, const struct 
       f[s].used |= ctr[s].calls != 0;
     }
   }
+  for (uint32_t s = 1; s <= ns; s++)
+    cv2[s] = cv2_of(&f[s]);
+  int bad = estimate_nodes(m, c, ns, cv2);
+  free(cv2);
+  if (bad) {
+    free(f);
+    return -1;
+  }
   for (size_t i = 0; i < m->n; i++) {
     const struct mnode *v = &m->v[i];
     struct flat *fs = &f[v->slot];
     fs->used = 1;
     fs->timed += timed_of(v->calls, v->untimed);
     fs->excl += v->est_excl > 0 ? v->est_excl : 0;
+    fs->var_excl += v->var_excl;
     if (outermost(m, i))
       fs->incl += v->est_incl > 0 ? v->est_incl : 0;
   }
@@ -325,8 +366,7 @@ static int add_loop_callee(struct loop_calls *lc, uint32_t loop, uint32_t slot, 
  * there: the merged path's average per call. */
 static double thread_node_ticks(const struct merged *m, const struct comp *c,
                                 const struct ap_node *k) {
-  uint64_t probes[4] = {k->pairs, k->upairs, k->lpairs, k->fpairs};
-  double t = node_ticks(c, k->calls, k->untimed, k->incl, probes);
+  double t = node_ticks(c, k->calls, k->untimed, k->incl, k->probes);
   if (t >= 0)
     return t;
   const struct mnode *v = k->merged < m->n ? &m->v[k->merged] : NULL;
@@ -394,8 +434,8 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
       d->entries += x->entries;
       d->iterations += x->iterations;
       d->ticks += x->ticks;
-      d->pairs += x->pairs;
-      d->upairs += x->upairs;
+      for (int k = 0; k < AP_NPROBES; k++)
+        d->probes[k] += x->probes[k];
       d->timed += x->timed;
       d->zero_trip += x->zero_trip;
       if (x->min && (!d->min || x->min < d->min))
@@ -432,8 +472,10 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
     uint64_t all = sum[s].entries + sum[s].zero_trip;
     scale[s] = sum[s].timed && sum[s].timed < all ? (double)all / (double)sum[s].timed : 1;
     l->timed_entries = sum[s].timed < all ? sum[s].timed : all;
-    l->incl_ns = to_ns(c, scale[s] * ((double)sum[s].ticks - (double)sum[s].pairs * c->pair -
-                                      (double)sum[s].upairs * c->upair));
+    double ticks = (double)sum[s].ticks;
+    for (int k = 0; k < AP_NPROBES; k++)
+      ticks -= (double)sum[s].probes[k] * c->cost[k];
+    l->incl_ns = to_ns(c, scale[s] * ticks);
   }
   for (uint32_t s = 1; s <= nl && !rc; s++)
     if (index[s] && ap_loop_slots[s].parent && index[ap_loop_slots[s].parent])
@@ -558,6 +600,11 @@ static int build_header(struct ap_profile *p, const struct ap_calibration *cal) 
   p->ticks_per_ns = cal->ticks_per_ns;
   p->probe_cost_ns = cal->pair_ticks / cal->ticks_per_ns;
   p->call_cost_ns = cal->call_ticks / cal->ticks_per_ns;
+  const double ticks[8] = {cal->self_ticks,         cal->sampled_self_ticks, cal->pair_ticks,
+                           cal->sampled_pair_ticks, cal->untimed_pair_ticks, cal->frameless_ticks,
+                           cal->loop_pair_ticks,    cal->untimed_loop_ticks};
+  for (int k = 0; k < 8; k++)
+    p->calibration_ns[k] = ticks[k] / cal->ticks_per_ns;
   p->compensation = ap_cfg.compensate;
   p->policy_digest = m ? m->policy_digest : 0;
   p->policy_mixed = ap_policy_mixed;
@@ -571,13 +618,16 @@ static int build_header(struct ap_profile *p, const struct ap_calibration *cal) 
 static struct ap_profile *build_profile(const struct ap_calibration *cal) {
   struct ap_profile *p = ap_profile_new();
   struct merged m = {0};
-  struct comp c = {0, 0, 0, 0, 0, cal->ticks_per_ns > 0 ? cal->ticks_per_ns : 1};
+  struct comp c = {.tpn = cal->ticks_per_ns > 0 ? cal->ticks_per_ns : 1};
   if (ap_cfg.compensate) {
     c.self = cal->self_ticks;
-    c.pair = cal->pair_ticks;
-    c.upair = cal->untimed_pair_ticks;
-    c.lpair = cal->loop_pair_ticks;
-    c.fpair = cal->frameless_ticks;
+    c.sself = cal->sampled_self_ticks;
+    c.cost[AP_P_TIMED] = cal->pair_ticks;
+    c.cost[AP_P_STIMED] = cal->sampled_pair_ticks;
+    c.cost[AP_P_UNTIMED] = cal->untimed_pair_ticks;
+    c.cost[AP_P_FRAMELESS] = cal->frameless_ticks;
+    c.cost[AP_P_LOOP] = cal->loop_pair_ticks;
+    c.cost[AP_P_ULOOP] = cal->untimed_loop_ticks;
   }
   int rc = !p || build_header(p, cal);
   for (struct ap_thread *t = ap_threads; t && !rc; t = t->next)

@@ -98,15 +98,15 @@ void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stam
     struct ap_lctr *c = &t->lctr[slot];
     if (c->skip) {
       c->skip--;
-      t->upairs++;
+      t->probes[AP_P_ULOOP]++;
       stamp->pairs = UINT64_MAX;
       return;
     }
   }
   uint64_t now = ap_ticks();
   if (t)
-    t->lpairs++;
-  stamp->pairs = t ? t->pairs : 0;
+    t->probes[AP_P_LOOP]++;
+  stamp->pairs = t ? t->probes[AP_P_TIMED] : 0;
   stamp->depth = t ? ap_loop_open(t, site, now) : 0;
   stamp->ticks = now;
 }
@@ -123,22 +123,23 @@ void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
   int64_t dt = (int64_t)(now - stamp->ticks);
   uint64_t ticks = dt > 0 ? (uint64_t)dt : 0;
   /* a thread whose first probe ran inside the loop counted from 0 */
-  uint64_t pairs = t && t->pairs >= stamp->pairs ? t->pairs - stamp->pairs : 0;
+  uint64_t pairs =
+      t && t->probes[AP_P_TIMED] >= stamp->pairs ? t->probes[AP_P_TIMED] - stamp->pairs : 0;
   /* its frame, if the start opened one and nothing (longjmp) closed it */
-  uint64_t upairs = 0, lpairs = 0;
+  uint64_t other[AP_NPROBES] = {0};
   if (t && stamp->depth && t->depth == stamp->depth + 1 &&
       t->stack[stamp->depth].site == (void *)site && t->stack[stamp->depth].loop == AP_FRAME_LOOP) {
-    upairs = t->upairs - t->stack[stamp->depth].upairs;
-    lpairs = t->lpairs - t->stack[stamp->depth].lpairs;
+    for (int k = 1; k < AP_NPROBES; k++)
+      other[k] = t->probes[k] - t->stack[stamp->depth].probes[k];
     ap_pop_loop(t, now);
   }
   if (ap_unlikely(!t || slot - 1 >= t->nloops - 1))
     return ap_loop_slow(site, iterations, ticks, pairs);
   struct ap_lctr *c = &t->lctr[slot];
   c->ticks += ticks;
-  c->pairs += pairs;
-  c->upairs += upairs;
-  c->lpairs += lpairs;
+  c->probes[AP_P_TIMED] += pairs;
+  for (int k = 1; k < AP_NPROBES; k++)
+    c->probes[k] += other[k];
   ap_loop_count(c, iterations);
   if (c->period)
     c->skip = ap_next_skip(t, c->period);

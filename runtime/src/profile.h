@@ -39,7 +39,8 @@ struct ap_prof_func {
   uint64_t incl_ns;     /* inclusive, counted once per outermost activation */
   uint64_t excl_ns;     /* exclusive: own body only */
   uint64_t timed_calls; /* calls whose time was measured (0: not recorded, all of them) */
-  double time_error;    /* then: relative error of the times (95 %), else 0 */
+  double time_error;    /* relative error (95 %) of excl_ns from sampling (its own and its
+                           callees' estimates), 0 when nothing in it was sampled */
   char **symbols;       /* assembler names of its bodies ("foo", "foo.constprop.0") */
   size_t nsymbols;
 };
@@ -152,8 +153,12 @@ struct ap_profile {
   uint64_t wall_ns;   /* from the runtime's start to the report */
   char *clock_source; /* "tsc" | "monotonic" | "test" */
   double ticks_per_ns;
-  double probe_cost_ns;    /* per instrumented call (enter+exit) */
-  double call_cost_ns;     /* one real non-inlined call + return, measured */
+  double probe_cost_ns; /* per instrumented call (enter+exit) */
+  double call_cost_ns;  /* one real non-inlined call + return, measured */
+  /* what the compensation took out per probe, by kind (ns; written, not read back):
+   * self, sampled self, then timed, sampled timed, untimed, frameless, loop,
+   * untimed loop */
+  double calibration_ns[8];
   uint64_t compensated_ns; /* probe time taken out of the measured times */
   int compensation;        /* 1 if times are compensated */
   uint64_t folded_calls;   /* calls folded into a parent node (callpath cap) */
@@ -250,7 +255,7 @@ static inline int ap_loop_estimated(const struct ap_prof_loop *l) {
 
 /* Are f's times estimates from a sample of its calls (adaptive timing)? */
 static inline int ap_func_estimated(const struct ap_prof_func *f) {
-  return f->timed_calls && f->timed_calls < f->calls;
+  return (f->timed_calls && f->timed_calls < f->calls) || f->time_error > 0;
 }
 /* Drops the hints and derives them again, ranked by savings (then kind,
  * then function name).  Returns the number of hints, or -1 without memory. */

@@ -61,6 +61,18 @@ struct ap_ctr {
 };
 
 #define AP_WINDOW 32 /* timed calls between two decisions of a slot's period */
+
+/* The kinds of probe whose cost the calibration measures and the exit
+ * takes out of the intervals that contain them. */
+enum ap_probe_kind {
+  AP_P_TIMED,     /* a timed call: enter + exit with two clock reads */
+  AP_P_STIMED,    /* the same for a sampled function (its probes' branches mispredict) */
+  AP_P_UNTIMED,   /* an untimed call with a frame: enter + exit */
+  AP_P_FRAMELESS, /* an untimed call of a leaf: enter only */
+  AP_P_LOOP,      /* a timed loop entry: start + end with two clock reads */
+  AP_P_ULOOP,     /* an untimed entry of a timed loop: start + end */
+  AP_NPROBES
+};
 /* Timed calls with no instrumented callee before a sampled function's
  * untimed calls go frameless (__autoprof_enter_cond): a callee in fewer
  * than about 1 in this many calls could be missed (docs/report.md). */
@@ -71,18 +83,16 @@ struct ap_ctr {
  * functions (adaptive timing): entries shorter than sample_below have about
  * one in `period` timed; counts stay exact. */
 struct ap_lctr {
-  uint64_t entries;    /* entries that ran at least one iteration */
-  uint64_t iterations; /* total over those entries */
-  uint64_t min, max;   /* per entry; min 0 = none yet */
-  uint64_t ticks;      /* raw ticks of timed entries */
-  uint64_t pairs;      /* timed probe pairs that ran inside timed entries */
-  uint64_t upairs;     /* untimed probe pairs that ran inside timed entries */
-  uint64_t lpairs;     /* timed entries of other loops that ran inside timed entries */
-  uint64_t zero_trip;  /* entries left before the first iteration (-O0 code only) */
-  uint64_t timed;      /* entries timed (ticks covers these) */
-  uint64_t win;        /* ticks at the last window check */
-  uint16_t skip;       /* entries left untimed before the next timed one */
-  uint16_t period;     /* 0: every entry timed */
+  uint64_t entries;            /* entries that ran at least one iteration */
+  uint64_t iterations;         /* total over those entries */
+  uint64_t min, max;           /* per entry; min 0 = none yet */
+  uint64_t ticks;              /* raw ticks of timed entries */
+  uint64_t probes[AP_NPROBES]; /* probes that ran inside its timed entries, by kind */
+  uint64_t zero_trip;          /* entries left before the first iteration (-O0 code only) */
+  uint64_t timed;              /* entries timed (ticks covers these) */
+  uint64_t win;                /* ticks at the last window check */
+  uint16_t skip;               /* entries left untimed before the next timed one */
+  uint16_t period;             /* 0: every entry timed */
   uint32_t pad;
 };
 
@@ -100,26 +110,21 @@ struct ap_node {
   uint32_t slot;        /* 0 for a thread's root */
   uint32_t merged;      /* index in the merged tree (collect.c scratch) */
   uint64_t calls;
-  uint64_t incl;    /* raw ticks of timed activations */
-  uint64_t untimed; /* calls not timed (adaptive timing) */
-  uint64_t pairs;   /* timed probe pairs inside the timed activations */
-  uint64_t upairs;  /* untimed probe pairs (and untimed loop entries) inside them */
-  uint64_t lpairs;  /* timed loop entries inside them */
-  uint64_t fpairs;  /* frameless calls (untimed leaves, no exit probe) inside them */
+  uint64_t incl;               /* raw ticks of timed activations */
+  uint64_t untimed;            /* calls not timed (adaptive timing) */
+  uint64_t probes[AP_NPROBES]; /* probes that ran inside the timed activations, by kind */
 };
 
 /* One open activation on the shadow stack. */
 struct ap_frame {
   struct ap_func_site *site; /* NULL for the root and overflow sentinels */
   struct ap_node *node;
-  uint64_t start;  /* ticks at enter */
-  uint64_t pairs;  /* the thread's counters of probes run when it opened */
-  uint64_t upairs; /* (the difference at its end: the probes inside it) */
-  uint64_t lpairs;
-  uint64_t fpairs; /* 64 bytes: frame addresses by shift */
-  uint32_t cont;   /* open continuations (AP_FUNC_PART) of this activation */
-  uint16_t loop;   /* enum ap_frame_kind */
-  uint16_t kids;   /* an instrumented function was called from it */
+  uint64_t start;              /* ticks at enter */
+  uint64_t probes[AP_NPROBES]; /* the thread's probe counts when it opened (the
+                                  difference at its end: the probes inside it) */
+  uint32_t cont;               /* open continuations (AP_FUNC_PART) of this activation */
+  uint16_t loop;               /* enum ap_frame_kind */
+  uint16_t kids;               /* an instrumented function was called from it */
 };
 
 enum ap_frame_kind {
@@ -146,12 +151,9 @@ struct ap_thread {
   uint32_t nloops; /* lctr[] has nloops entries; loop slot 0 unused */
   uint32_t pad;
   struct ap_lctr *lctr;
-  uint64_t pairs;  /* timed function frames opened so far (probe compensation) */
-  uint64_t upairs; /* untimed frames and untimed timed-loop entries so far */
-  uint64_t lpairs; /* timed loop entries so far */
-  uint64_t fpairs; /* frameless calls so far */
-  uint32_t part;   /* slot whose split part's next entry continues its activation, or 0 */
-  uint32_t nmemo;  /* memo[] has nmemo entries, by function slot */
+  uint64_t probes[AP_NPROBES]; /* probes run so far, by kind (probe compensation) */
+  uint32_t part;  /* slot whose split part's next entry continues its activation, or 0 */
+  uint32_t nmemo; /* memo[] has nmemo entries, by function slot */
   struct ap_memo_state **memo; /* memo candidates' evidence (memo.c), NULL until used */
   uint32_t ncs;                /* cs[] has ncs entries, by call-site slot */
   uint32_t pad3;
@@ -253,6 +255,9 @@ struct ap_calibration {
   double untimed_pair_ticks; /* what an untimed child's enter+exit adds (adaptive timing) */
   double loop_pair_ticks;    /* what a timed loop entry's start+end probes add around it */
   double frameless_ticks;    /* what a frameless call's entry probe adds (no exit probe) */
+  double untimed_loop_ticks; /* what an untimed entry of a timed loop adds */
+  double sampled_self_ticks; /* self_ticks for a timed call of a sampled function */
+  double sampled_pair_ticks; /* pair_ticks for a timed call of a sampled function */
 };
 void ap_clock_start(void) AP_HIDDEN;
 uint64_t ap_ns_to_ticks(uint64_t ns) AP_HIDDEN; /* rough: the ratio of the first 50 us */
@@ -293,10 +298,8 @@ static inline void ap_decide(struct ap_thread *t, struct ap_ctr *c) {
 
 /* Notes the thread's probe counters in frame f when it opens. */
 static inline void ap_mark(struct ap_thread *t, struct ap_frame *f) {
-  f->pairs = t->pairs;
-  f->upairs = t->upairs;
-  f->lpairs = t->lpairs;
-  f->fpairs = t->fpairs;
+  for (int k = 0; k < AP_NPROBES; k++)
+    f->probes[k] = t->probes[k];
 }
 
 /* Opens frame d (a timed loop's) on node n; the clock was read by the caller. */
@@ -330,10 +333,10 @@ static inline int ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_s
     c->skip--;
     n->untimed++;
     if (cond && c->leaf) {
-      t->fpairs++;
+      t->probes[AP_P_FRAMELESS]++;
       return 0;
     }
-    t->upairs++;
+    t->probes[AP_P_UNTIMED]++;
     f->site = site;
     f->node = n;
     f->cont = 0;
@@ -342,7 +345,7 @@ static inline int ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_s
     return 1;
   }
   c->active++;
-  t->pairs++;
+  t->probes[c->period ? AP_P_STIMED : AP_P_TIMED]++;
   f->site = site;
   f->node = n;
   f->cont = 0;
@@ -374,10 +377,8 @@ static inline uint64_t ap_close_node(struct ap_thread *t, struct ap_frame *f, ui
    * the parent's own frame covers it */
   if (ap_likely(n != f[-1].node)) {
     n->incl += el;
-    n->pairs += t->pairs - f->pairs;
-    n->upairs += t->upairs - f->upairs;
-    n->lpairs += t->lpairs - f->lpairs;
-    n->fpairs += t->fpairs - f->fpairs;
+    for (int k = 0; k < AP_NPROBES; k++)
+      n->probes[k] += t->probes[k] - f->probes[k];
   }
   return el;
 }

@@ -131,7 +131,7 @@ AP_COLD void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64
   if (!c)
     return;
   c->ticks += ticks;
-  c->pairs += pairs;
+  c->probes[AP_P_TIMED] += pairs;
   c->timed++;
   ap_loop_count(c, iterations);
 }
