@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 extern "C" {
 #include "autoprof/abi.h"
@@ -26,9 +27,14 @@ struct config {
    * no_instrument_function definitions (clang drops the attribute from IR). */
   std::string unit;
   std::set<std::string> no_instrument;
+  struct loop_place {
+    unsigned line;
+    std::string file;
+  };
   struct place {
     std::string name, file;
     unsigned line;
+    std::vector<loop_place> loops; /* in the order clang emits them */
   };
   std::map<std::string, place> places; /* symbol -> where it is defined */
 };
@@ -67,6 +73,78 @@ void memo_call(IRBuilder<> &b, Constant *site, Value *args_fp, Value *value);
 /* invariant.cc: loop-invariant call candidates in F's loops; how many. */
 unsigned instrument_call_sites(Function &f, const std::string &function_name,
                                const TargetLibraryInfo &tli);
+
+/* loops.cc: the header only tests and leaving from it means the body never
+ * ran (GCC's rule: such a header run is not an iteration). */
+bool top_tested(Loop *loop);
+
+/* entries.cc: loop entries LLVM moved in front of the loop (the rotation
+ * guard, peeled iterations).  Marks are set after LoopRotatePass (pass
+ * instrumentation callbacks) and read by the loop pass, which strips them. */
+void register_entry_marks(PassBuilder &pb);
+void strip_entry_marks(Function &f);
+struct top_marks_pass : PassInfoMixin<top_marks_pass> { /* PipelineStart */
+  PreservedAnalyses run(Module &m, ModuleAnalysisManager &mam);
+};
+bool marked_top_test(Loop *loop); /* its header's branch was a top test */
+/* Without debug info, the loops' places the frontend saw (PipelineStart),
+ * and a loop's (line, file, function it was written in), or null. */
+struct loop_places_pass : PassInfoMixin<loop_places_pass> {
+  PreservedAnalyses run(Module &m, ModuleAnalysisManager &mam);
+  static bool isRequired() { return true; }
+};
+MDNode *loop_place_of(Loop *loop);
+struct entry_exit {
+  BasicBlock *from, *to; /* an edge that ends an entry before the loop proper */
+  uint64_t n;            /* the iterations of such an entry */
+  Value *when;           /* i1 or null: only when it holds (when false: negate) */
+  bool negate;
+};
+struct loop_entry {
+  bool rotated = false; /* LoopRotate rotated it: the fields below apply */
+  uint64_t peeled = 0;  /* iterations LoopPeel moved in front of the loop proper */
+  /* The rotated header did more than test: GCC counts header runs, and an
+   * exit through the test (TEST_BLOCK's branch) ran one more than the loop
+   * proper's count. */
+  bool counts_header_runs = false;
+  BasicBlock *test_block = nullptr;
+  SmallVector<entry_exit, 4> exits;
+  const char *lost = nullptr; /* why some entries before the loop are not counted */
+  /* The loop's first test runs once per iteration of its parent, or once
+   * per call: entries that did not run are the zero-trip ones, wherever
+   * LLVM sent them (its guard's failing edge is then not needed). */
+  enum anchor_kind { NONE, PER_PARENT_ITERATION, PER_CALL } anchor = NONE;
+};
+class entry_finder {
+public:
+  entry_finder(Function &f, LoopInfo &li, DominatorTree &dt);
+  /* Call for every loop before changing the CFG; each edge is given once. */
+  loop_entry find(Loop *loop);
+
+private:
+  struct guard_info {
+    BranchInst *branch = nullptr; /* the first test, or the branch it was folded into */
+    bool pure = false;            /* its condition is the first test */
+    Value *when = nullptr;
+    bool negate = false;
+    SmallVector<BranchInst *, 2> tests; /* peeled tests, first first */
+  };
+  LoopInfo &li;
+  DominatorTree &dt;
+  DenseMap<MDNode *, SmallVector<Loop *, 2>> copies;
+  DenseMap<MDNode *, unsigned> anchors; /* anchor -> loops that have it */
+  DenseSet<std::pair<BasicBlock *, BasicBlock *>> claimed;
+  MDNode *mark_of(Loop *loop, BasicBlock **block = nullptr);
+  loop_entry::anchor_kind anchored(Loop *loop, BasicBlock *test_block);
+  void reaching(ArrayRef<BasicBlock *> targets, Loop *parent, ArrayRef<Loop *> skip,
+                SmallPtrSetImpl<BasicBlock *> &out);
+  void walk(Loop *loop, MDNode *mark, const SmallPtrSetImpl<BasicBlock *> &any, loop_entry &e,
+            guard_info &g);
+  bool claim(BasicBlock *from, BasicBlock *to);
+  void region_exits(Loop *loop, const SmallPtrSetImpl<BasicBlock *> &mine,
+                    const SmallPtrSetImpl<BasicBlock *> &any, uint64_t g_it, const guard_info &g,
+                    loop_entry &e);
+};
 
 /* The loop pass (VectorizerStart) and the entry/exit pass (OptimizerLast). */
 struct loop_pass : PassInfoMixin<loop_pass> {

@@ -17,21 +17,33 @@
  *
  * Where: VectorizerStart, after all inlining (loops inlined into a caller
  * are counted there, under the caller, naming their origin) and rotation
- * (the header runs once per iteration), just before the vectorizer.  Loops
- * LLVM fully unrolled earlier in the pipeline are not loops any more and get
- * no count.  The callback runs at -O0 too. */
+ * (the header runs once per iteration), just before the vectorizer.  What
+ * LLVM moved in front of a loop by then (the rotation guard, peeled
+ * iterations) entries.cc finds; its exits count as entries of the loop.
+ * Loops LLVM fully unrolled earlier in the pipeline are not loops any more
+ * and get no count.  The callback runs at -O0 too. */
 #include "autoprof_llvm.h"
 
 namespace ap_llvm {
 namespace {
 
+/* A store into a local whose address is never taken: GIMPLE has a register
+ * there (clang's -O0 IR keeps every local in memory). */
+bool register_store(Instruction &i) {
+  auto *st = dyn_cast<StoreInst>(&i);
+  auto *local = st ? dyn_cast<AllocaInst>(st->getPointerOperand()) : nullptr;
+  return local && !st->isVolatile() && isAllocaPromotable(local);
+}
+
 /* A header that only computes and tests the loop condition: no store, no
- * call (GCC's test_only_header). */
+ * call (GCC's test_only_header: `while ((p = p->next))` only tests, and a
+ * volatile load is no store there, while LLVM counts it as a write). */
 bool test_only_header(BasicBlock *header) {
   for (Instruction &i : *header) {
-    if (i.isDebugOrPseudoInst() || &i == header->getTerminator())
+    if (i.isDebugOrPseudoInst() || &i == header->getTerminator() || register_store(i))
       continue;
-    if (isa<CallBase>(i) || i.mayWriteToMemory())
+    auto *load = dyn_cast<LoadInst>(&i);
+    if (isa<CallBase>(i) || (i.mayWriteToMemory() && !(load && !load->isAtomic())))
       return false;
   }
   return true;
@@ -61,12 +73,18 @@ BranchInst *bottom_test(Loop *loop) {
   return nullptr;
 }
 
-/* Leaving a top-tested loop from its header means the test failed before
- * the body ran: that header run is not an iteration. */
-bool top_tested(Loop *loop) {
-  auto *br = dyn_cast<BranchInst>(loop->getHeader()->getTerminator());
-  return br && br->isConditional() && exits_loop(loop, br) && test_only_header(loop->getHeader()) &&
-         !bottom_test(loop) && loop->getLoopLatch() != loop->getHeader();
+/* clang -O0 lowers `while (a && b)` into a header testing a, a block
+ * testing b and a join holding a PHI of both outcomes, which leaves the
+ * loop; GCC's header leaves by itself when a fails.  Leaving from the join
+ * coming from the header is that exit: the body did not run. */
+bool header_join(Loop *loop, BasicBlock *bb) {
+  BasicBlock *h = loop->getHeader();
+  auto *hbr = dyn_cast<BranchInst>(h->getTerminator());
+  auto *br = dyn_cast<BranchInst>(bb->getTerminator());
+  auto *phi = br && br->isConditional() ? dyn_cast<PHINode>(br->getCondition()) : nullptr;
+  return phi && phi->getParent() == bb && bb != h && bb->getFirstNonPHI() == br && hbr &&
+         hbr->isConditional() && !exits_loop(loop, hbr) && is_contained(successors(h), bb) &&
+         exits_loop(loop, br) && test_only_header(h) && loop->getLoopLatch() != bb;
 }
 
 /* The loop's controlling test gives its line (the `while` of a do-while). */
@@ -75,6 +93,33 @@ DebugLoc loop_location(Loop *loop, bool top) {
   if (test && test->getDebugLoc() && test->getDebugLoc().getLine())
     return test->getDebugLoc();
   return loop->getStartLoc();
+}
+
+} // namespace
+
+/* Leaving a top-tested loop from its header means the test failed before
+ * the body ran: that header run is not an iteration. */
+bool top_tested(Loop *loop) {
+  auto *br = dyn_cast<BranchInst>(loop->getHeader()->getTerminator());
+  return br && br->isConditional() && exits_loop(loop, br) && test_only_header(loop->getHeader()) &&
+         !bottom_test(loop) && loop->getLoopLatch() != loop->getHeader();
+}
+
+namespace {
+
+/* For the verbose line: what LLVM moved in front of the loop. */
+std::string entry_note(const loop_entry &e) {
+  std::string s;
+  if (!e.exits.empty())
+    s += ", " + std::to_string(e.exits.size()) + " exit(s) before the loop";
+  if (e.peeled)
+    s += ", " + std::to_string(e.peeled) + " iteration(s) peeled";
+  if (e.anchor != loop_entry::NONE)
+    s += e.anchor == loop_entry::PER_CALL ? ", first test once per call"
+                                          : ", first test once per outer iteration";
+  if (e.lost)
+    s += std::string(", some entries uncounted: ") + e.lost;
+  return s;
 }
 
 Loop *outermost(Loop *loop) {
@@ -91,10 +136,16 @@ struct rec {
   PHINode *cnt = nullptr;                          /* PHI counter: before / after the */
   Instruction *next = nullptr;                     /* increment of this iteration */
   SmallVector<BasicBlock *, 4> exits;              /* dedicated exit blocks */
-  DenseMap<BasicBlock *, Value *> n;               /* exit block -> iterations */
+  DenseMap<BasicBlock *, Value *> n, raw;          /* exit block -> iterations */
   AllocaInst *stamp = nullptr;
   AllocaInst *acc[5] = {};
   rec *nest = nullptr; /* the outermost loop holding an untimed inner loop */
+  loop_entry entry;    /* entries LLVM moved in front of the loop (entries.cc) */
+  /* Anchored: zero-trip entries = first tests (anchor runs) - entries that
+   * ran.  REACH: the parent whose iterations run the first test; ENTERED:
+   * per call, did an entry run. */
+  rec *reach = nullptr;
+  AllocaInst *entered = nullptr;
 };
 
 struct loop_instrumenter {
@@ -111,11 +162,14 @@ struct loop_instrumenter {
   std::vector<rec> recs;                 /* preorder: a parent before its children */
   DenseMap<Loop *, size_t> index;
   DenseMap<BasicBlock *, Instruction *> cursors;
+  DenseMap<BasicBlock *, PHINode *> joins;
   SmallVector<AllocaInst *, 16> promote;
+  entry_finder entries;
 
   loop_instrumenter(Function &fn, const config &cfg, LoopInfo &l, DominatorTree &d,
                     ScalarEvolution &s, AssumptionCache &a, bool scev, const func_info &fi)
-      : f(fn), c(cfg), li(l), dt(d), se(s), ac(a), use_scev(scev), func(fi), func_name(fi.name) {}
+      : f(fn), c(cfg), li(l), dt(d), se(s), ac(a), use_scev(scev), func(fi), func_name(fi.name),
+        entries(fn, l, d) {}
 
   Module &m() { return *f.getParent(); }
   Type *u64() { return Type::getInt64Ty(f.getContext()); }
@@ -146,23 +200,32 @@ struct loop_instrumenter {
     const DILocation *loc = dl.get();
     const DISubprogram *origin =
         loc && loc->getInlinedAt() ? loc->getScope()->getSubprogram() : nullptr;
-    info.flags = (r.timed ? AP_LOOP_TIMED : 0) | (origin ? AP_LOOP_INLINED : 0);
     info.line = loc ? loc->getLine() : 0;
     DISubprogram *sp = f.getSubprogram();
     info.file = loc ? source_file(loc->getScope(), sp ? sp->getUnit() : nullptr) : "";
+    std::string written_in;
+    if (MDNode *place = loc ? nullptr : loop_place_of(r.loop)) { /* no -g: the frontend's */
+      info.line = mdconst::extract<ConstantInt>(place->getOperand(0))->getZExtValue();
+      info.file = cast<MDString>(place->getOperand(1))->getString().str();
+      written_in = cast<MDString>(place->getOperand(2))->getString().str();
+      if (written_in == func_name)
+        written_in.clear();
+    }
     if (info.file.empty())
       info.file = sp ? source_file(sp, sp->getUnit()) : func.file;
+    bool inlined = origin || !written_in.empty();
+    info.flags = (r.timed ? AP_LOOP_TIMED : 0) | (inlined ? AP_LOOP_INLINED : 0);
     info.depth = r.loop->getLoopDepth();
     if (!func_record)
       func_record = func_site(f, func, false);
     info.func = func_record;
-    info.origin_function = origin ? origin->getName().str() : func_name;
+    info.origin_function = origin ? origin->getName().str() : inlined ? written_in : func_name;
     Loop *outer = r.loop->getParentLoop();
     info.parent = outer && index.count(outer) ? recs[index[outer]].site : nullptr;
     if (c.verbose)
       errs() << "autoprof: " << info.file << ":" << info.line << ": loop in " << func_name
-             << (origin ? " from " + info.origin_function : "") << ": depth " << info.depth
-             << (r.timed ? ", timed" : "") << "\n";
+             << (inlined ? " from " + info.origin_function : "") << ": depth " << info.depth
+             << (r.timed ? ", timed" : "") << entry_note(r.entry) << "\n";
     return loop_site(m(), info);
   }
 
@@ -185,7 +248,8 @@ struct loop_instrumenter {
       if (!index.count(outermost(loop)))
         return false;
     }
-    r.top = top_tested(loop);
+    r.entry = entries.find(loop);
+    r.top = top_tested(loop) || (!r.entry.rotated && marked_top_test(loop));
     r.scev = use_scev && exit_counts(r);
     index[loop] = recs.size();
     recs.push_back(std::move(r));
@@ -230,6 +294,15 @@ struct loop_instrumenter {
    * AT (a point dominated by EXITING's end). */
   Value *count_on(rec &r, BasicBlock *exiting, Instruction *at) {
     bool header_exit = r.top && exiting == r.loop->getHeader();
+    if (!r.scev && header_join(r.loop, exiting)) {
+      PHINode *&n = joins[exiting];
+      if (!n) {
+        n = PHINode::Create(u64(), 2, "autoprof.join", &exiting->front());
+        for (BasicBlock *p : predecessors(exiting))
+          n->addIncoming(p == r.loop->getHeader() ? (Value *)r.cnt : r.next, p);
+      }
+      return n;
+    }
     if (!r.scev)
       return header_exit ? (Value *)r.cnt : r.next;
     const SCEV *ec = se.getTruncateOrZeroExtend(r.exit_count[exiting], u64());
@@ -239,24 +312,40 @@ struct loop_instrumenter {
   }
 
   /* The count on each exit block: a PHI where several exiting blocks lead
-   * to it (SCEV values are then expanded in the preheader). */
+   * to it (SCEV values are then expanded in the preheader).  RAW: the loop
+   * proper's count, the runs of its body (an anchored inner loop's first
+   * tests); N: with what ran before it (entries.cc). */
   void exit_values(rec &r) {
     for (BasicBlock *e : r.exits) {
       if (BasicBlock *p = e->getSinglePredecessor()) {
-        r.n[e] = count_on(r, p, cursor(e));
+        r.raw[e] = count_on(r, p, cursor(e));
+        r.n[e] = plus_offset(r, p, r.raw[e], cursor(e));
         continue;
       }
-      PHINode *phi = PHINode::Create(u64(), 2, "autoprof.n", &e->front());
-      DenseMap<BasicBlock *, Value *> per_pred;
+      PHINode *raw = PHINode::Create(u64(), 2, "autoprof.raw", &e->front());
+      PHINode *n = PHINode::Create(u64(), 2, "autoprof.n", &e->front());
+      DenseMap<BasicBlock *, std::pair<Value *, Value *>> per_pred;
       for (BasicBlock *p : predecessors(e)) {
-        Value *&v = per_pred[p];
-        if (!v)
-          v = count_on(r, p,
-                       r.scev ? r.loop->getLoopPreheader()->getTerminator() : p->getTerminator());
-        phi->addIncoming(v, p);
+        auto &v = per_pred[p];
+        if (!v.first) {
+          Instruction *at =
+              r.scev ? r.loop->getLoopPreheader()->getTerminator() : p->getTerminator();
+          v.first = count_on(r, p, at);
+          v.second = plus_offset(r, p, v.first, at);
+        }
+        raw->addIncoming(v.first, p);
+        n->addIncoming(v.second, p);
       }
-      r.n[e] = phi;
+      r.raw[e] = raw, r.n[e] = n;
     }
+  }
+
+  /* What LLVM moved in front of the loop proper belongs to the entry: the
+   * peeled iterations, and, leaving through the rotated test of a header
+   * that did more than test, the guard's header run. */
+  Value *plus_offset(rec &r, BasicBlock *exiting, Value *n, Instruction *at) {
+    uint64_t k = r.entry.peeled + (r.entry.counts_header_runs && exiting == r.entry.test_block);
+    return k ? BinaryOperator::CreateAdd(n, ConstantInt::get(u64(), k), "autoprof.n", at) : n;
   }
 
   AllocaInst *local(Type *type, const char *name) {
@@ -291,20 +380,155 @@ struct loop_instrumenter {
     for (BasicBlock *e : r.exits) {
       IRBuilder<> b(cursor(e));
       locate(b);
-      Value *n = r.n[e], *zero = ConstantInt::get(u64(), 0), *acc[5];
-      for (int i = 0; i < 5; i++)
-        acc[i] = b.CreateLoad(u64(), r.acc[i]);
-      Value *less = b.CreateAdd(n, ConstantInt::getAllOnesValue(u64()));
-      Value *upd[5] = {
-          b.CreateAdd(acc[0], b.CreateZExt(b.CreateICmpNE(n, zero), u64())),
-          b.CreateAdd(acc[1], n),
-          b.CreateSelect(b.CreateICmpULT(acc[2], less), acc[2], less),
-          b.CreateSelect(b.CreateICmpUGT(acc[3], n), acc[3], n),
-          b.CreateAdd(acc[4], b.CreateZExt(b.CreateICmpEQ(n, zero), u64())),
-      };
-      for (int i = 0; i < 5; i++)
-        b.CreateStore(upd[i], r.acc[i]);
+      accumulate(r, b, r.n[e]);
     }
+  }
+
+  /* One entry of N iterations into an untimed inner loop's accumulators. */
+  void accumulate(rec &r, IRBuilder<> &b, Value *n) {
+    Value *zero = ConstantInt::get(u64(), 0), *acc[5];
+    for (int i = 0; i < 5; i++)
+      acc[i] = b.CreateLoad(u64(), r.acc[i]);
+    Value *less = b.CreateAdd(n, ConstantInt::getAllOnesValue(u64()));
+    Value *upd[5] = {
+        b.CreateAdd(acc[0], b.CreateZExt(b.CreateICmpNE(n, zero), u64())),
+        b.CreateAdd(acc[1], n),
+        b.CreateSelect(b.CreateICmpULT(acc[2], less), acc[2], less),
+        b.CreateSelect(b.CreateICmpUGT(acc[3], n), acc[3], n),
+        b.CreateAdd(acc[4], b.CreateZExt(b.CreateICmpEQ(n, zero), u64())),
+    };
+    for (int i = 0; i < 5; i++)
+      b.CreateStore(upd[i], r.acc[i]);
+  }
+
+  /* A block on the edge FROM -> TO and nothing else changed (SplitEdge
+   * would also give a loop whose exit this is dedicated exit blocks,
+   * changing other edges of the precomputed list). */
+  BasicBlock *split_edge(BasicBlock *from, BasicBlock *to) {
+    BasicBlock *bb = BasicBlock::Create(f.getContext(), "autoprof.entry", &f, to);
+    BranchInst::Create(to, bb);
+    Instruction *term = from->getTerminator();
+    for (unsigned i = 0; i < term->getNumSuccessors(); i++)
+      if (term->getSuccessor(i) == to)
+        term->setSuccessor(i, bb);
+    to->replacePhiUsesWith(from, bb);
+    DomTreeUpdater dtu(dt, DomTreeUpdater::UpdateStrategy::Eager);
+    dtu.applyUpdates({{DominatorTree::Insert, from, bb},
+                      {DominatorTree::Insert, bb, to},
+                      {DominatorTree::Delete, from, to}});
+    Loop *l = li.getLoopFor(from);
+    while (l && !l->contains(to))
+      l = l->getParentLoop();
+    if (l)
+      l->addBasicBlockToLoop(bb, li);
+    return bb;
+  }
+
+  /* Entries that ended before the loop proper (entries.cc): on their edge,
+   * what the loop's own exits do, with their iterations.  A timed loop
+   * opens and closes its frame there, as GCC's probes do on such an entry. */
+  void add_entry_exits(rec &r) {
+    bool reports = r.timed || r.loop->getLoopDepth() == 1;
+    for (const entry_exit &x : r.entry.exits) {
+      BasicBlock *bb = split_edge(x.from, x.to);
+      Instruction *at = bb->getTerminator();
+      if (x.when) {
+        IRBuilder<> cb(at);
+        Value *when = x.negate ? cb.CreateNot(x.when) : x.when;
+        at = SplitBlockAndInsertIfThen(when, at, false, nullptr, &dt, &li);
+      }
+      IRBuilder<> b(at);
+      locate(b);
+      Value *n = ConstantInt::get(u64(), x.n);
+      if (r.entered)
+        b.CreateStore(ConstantInt::get(u64(), 1), r.entered);
+      if (!reports)
+        accumulate(r, b, n);
+      else
+        report_entry(r, b, n);
+    }
+  }
+
+  /* An entry the loop's exits did not see, at once: a timed loop opens and
+   * closes its frame, as GCC's probes do on such an entry. */
+  void report_entry(rec &r, IRBuilder<> &b, Value *n) {
+    Type *ptr = bytes_ptr(f.getContext());
+    if (r.timed) {
+      Value *stamp = b.CreatePointerCast(r.stamp, ptr);
+      b.CreateCall(probe(m(), "__autoprof_loop_start", {ptr, ptr}), {site(r), stamp});
+      b.CreateCall(probe(m(), "__autoprof_loop_timed", {ptr, u64(), ptr}), {site(r), n, stamp});
+    } else {
+      b.CreateCall(probe(m(), "__autoprof_loop", {ptr, u64()}), {site(r), n});
+    }
+  }
+
+  /* Anchored loops (entries.cc): a zero-trip entry is a first test that led
+   * to no entry, wherever LLVM sent it, so it is counted from the anchor and
+   * not on the guard's failing edge.  Per parent iteration: an untimed inner
+   * loop under an outermost parent, or under an untimed one that counts
+   * nothing before its loop proper (its accumulated iterations are then the
+   * iterations that ran the test).  Per call: an outermost loop. */
+  void use_anchors() {
+    for (rec &r : recs) {
+      if (r.entry.anchor == loop_entry::PER_CALL) {
+        r.entered = local(u64(), "autoprof.entered");
+        promote.push_back(r.entered);
+        new StoreInst(ConstantInt::get(u64(), 0), r.entered, r.entered->getNextNode());
+      } else if (r.entry.anchor == loop_entry::PER_PARENT_ITERATION && !r.timed) {
+        auto it = index.find(r.loop->getParentLoop());
+        rec *p = it == index.end() ? nullptr : &recs[it->second];
+        /* the parent's count must be its body runs: rotated, tested at the
+         * top or at the bottom; accumulated with nothing added */
+        bool body_runs = p && (p->entry.rotated || p->top ||
+                               !r.loop->getParentLoop()->isLoopExiting(p->loop->getHeader()));
+        if (body_runs && (p->loop->getLoopDepth() == 1 ||
+                          (!p->timed && !p->entry.peeled && !p->entry.counts_header_runs)))
+          r.reach = p;
+      }
+      if (r.entered || r.reach)
+        r.entry.exits.erase(remove_if(r.entry.exits, [](const entry_exit &x) { return !x.n; }),
+                            r.entry.exits.end());
+    }
+  }
+
+  /* Before each return (before a tail call there, or in the blocks that jump
+   * to a return holding only PHIs: the call stays a sibcall), report a
+   * zero-trip entry of each loop anchored per call that ran no entry. */
+  void add_per_call_reports() {
+    SmallVector<Instruction *, 8> at;
+    for (BasicBlock &bb : f) {
+      auto *ret = dyn_cast<ReturnInst>(bb.getTerminator());
+      if (!ret)
+        continue;
+      bool only_phis = bb.getFirstNonPHI() == ret && !pred_empty(&bb) &&
+                       all_of(predecessors(&bb),
+                              [](BasicBlock *p) { return isa<BranchInst>(p->getTerminator()); });
+      if (!only_phis) {
+        at.push_back(before_tail_call(ret));
+        continue;
+      }
+      SmallPtrSet<BasicBlock *, 4> seen;
+      for (BasicBlock *p : predecessors(&bb))
+        if (seen.insert(p).second)
+          at.push_back(p->getSingleSuccessor() ? before_tail_call(p->getTerminator())
+                                               : split_edge(p, &bb)->getTerminator());
+    }
+    for (rec &r : recs) {
+      if (!r.entered)
+        continue;
+      for (Instruction *i : at) {
+        IRBuilder<> cb(i);
+        Value *none = cb.CreateICmpEQ(cb.CreateLoad(u64(), r.entered), ConstantInt::get(u64(), 0));
+        IRBuilder<> b(SplitBlockAndInsertIfThen(none, i, false, nullptr, &dt, &li));
+        locate(b);
+        report_entry(r, b, ConstantInt::get(u64(), 0));
+      }
+    }
+  }
+
+  static Instruction *before_tail_call(Instruction *term) {
+    auto *call = dyn_cast_or_null<CallInst>(term->getPrevNode());
+    return call && call->isTailCall() ? call : term;
   }
 
   /* The calls on a reporting loop's exits: its own count, then (outermost
@@ -314,6 +538,8 @@ struct loop_instrumenter {
     for (BasicBlock *e : r.exits) {
       IRBuilder<> b(cursor(e));
       locate(b);
+      if (r.entered)
+        b.CreateStore(ConstantInt::get(u64(), 1), r.entered);
       if (r.timed)
         b.CreateCall(probe(m(), "__autoprof_loop_timed", {ptr, u64(), ptr}),
                      {site(r), r.n[e], b.CreatePointerCast(r.stamp, ptr)});
@@ -327,6 +553,11 @@ struct loop_instrumenter {
         Value *args[6] = {site(inner)};
         for (int i = 0; i < 5; i++)
           args[i + 1] = b.CreateLoad(u64(), inner.acc[i]);
+        if (inner.reach) { /* zero-trip entries: first tests - entries that ran */
+          Value *tests = inner.reach == &r ? r.raw[e] : b.CreateLoad(u64(), inner.reach->acc[1]);
+          args[5] = b.CreateSelect(b.CreateICmpUGT(tests, args[1]), b.CreateSub(tests, args[1]),
+                                   ConstantInt::get(u64(), 0));
+        }
         b.CreateCall(probe(m(), "__autoprof_loop_nest", {ptr, u64(), u64(), u64(), u64(), u64()}),
                      args);
       }
@@ -340,6 +571,7 @@ struct loop_instrumenter {
       add(loop);
     if (recs.empty())
       return false;
+    use_anchors();
     for (rec &r : recs)
       if (!r.scev)
         add_counter(r);
@@ -351,24 +583,21 @@ struct loop_instrumenter {
     for (rec &r : recs)
       if (!r.timed && r.loop->getLoopDepth() > 1)
         add_accumulators(r);
+    for (rec &r : recs)
+      add_entry_exits(r);
     /* innermost first: on an edge leaving a nest, a timed inner loop's
      * frame (on top of the stack) closes before its parent's */
     for (auto it = recs.rbegin(); it != recs.rend(); ++it)
       if (it->timed || it->loop->getLoopDepth() == 1)
         add_flushes(*it);
+    add_per_call_reports();
     if (!promote.empty())
       PromoteMemToReg(promote, dt, &ac);
     return true;
   }
 };
 
-} // namespace
-
-PreservedAnalyses loop_pass::run(Function &f, FunctionAnalysisManager &fam) {
-  /* Once per function, whoever registered the pass (both flags, two copies) */
-  if (f.isDeclaration() || f.hasFnAttribute("autoprof-loops"))
-    return PreservedAnalyses::all();
-  f.addFnAttr("autoprof-loops");
+PreservedAnalyses instrument_loops(Function &f, FunctionAnalysisManager &fam, bool use_scev) {
   const config &c = get_config();
   if (!c.policy->loops.enabled)
     return PreservedAnalyses::all();
@@ -390,6 +619,18 @@ PreservedAnalyses loop_pass::run(Function &f, FunctionAnalysisManager &fam) {
   if (c.verify)
     verify_or_die(f, "the loop pass");
   return PreservedAnalyses::none();
+}
+
+} // namespace
+
+PreservedAnalyses loop_pass::run(Function &f, FunctionAnalysisManager &fam) {
+  /* Once per function, whoever registered the pass (both flags, two copies) */
+  if (f.isDeclaration() || f.hasFnAttribute("autoprof-loops"))
+    return PreservedAnalyses::all();
+  f.addFnAttr("autoprof-loops");
+  PreservedAnalyses pa = instrument_loops(f, fam, use_scev);
+  strip_entry_marks(f); /* metadata only: no analysis changes */
+  return pa;
 }
 
 } // namespace ap_llvm

@@ -44,6 +44,14 @@ void register_passes(PassBuilder &pb) {
    * header runs once per iteration), right before the loop vectorizer, which
    * then sees no counter where SCEV knows the trip count.  Invoked at -O0
    * too, where nothing is rotated and every count is a PHI counter. */
+  /* Marks on the loops as the source wrote them and on those LoopRotate
+   * rotates, for the loop pass (entries.cc) */
+  pb.registerPipelineStartEPCallback([](ModulePassManager &mpm, OptimizationLevel level) {
+    mpm.addPass(loop_places_pass());
+    if (level != OptimizationLevel::O0)
+      mpm.addPass(top_marks_pass());
+  });
+  register_entry_marks(pb);
   pb.registerVectorizerStartEPCallback([](FunctionPassManager &fpm, OptimizationLevel level) {
     fpm.addPass(loop_pass{level != OptimizationLevel::O0});
   });

@@ -88,8 +88,8 @@ int main(void) {
   t += uses_helper(10);
   extern long big_nest(int);
   t += big_nest(50);
-  extern long huge_nest(int);
-  t += huge_nest(10);
+  extern long huge_nest(int), entries(int);
+  t += huge_nest(10) + entries(5);
   printf("%d\n", t);
   return 0;
 }
@@ -131,4 +131,104 @@ __attribute__((noinline)) long huge_nest(int n) {
     INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER INNER
   }
   return s;
+}
+
+/* Entries LLVM takes out of the loop: its first test becomes a guard in
+ * front of it (LoopRotate), sometimes folded into an earlier test or sent
+ * around by jump threading; peeled iterations.  Zero-trip entries and
+ * iterations must still be what the source says (n runs -2..4 below). */
+volatile int vsink;
+int data[64] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1};
+struct node { struct node *next; int v; } cells[4] = {{&cells[1], 1}, {&cells[2], 2}, {&cells[3], 3}, {0, 4}};
+static const int steps[] = {1, 4, 13, 40, 121, 364, 1093, 3280};
+
+__attribute__((noinline)) int plain(int n) {
+  int s = 0;
+  for (int i = 0; i < n; i++) /* SHAPE plain: zero-trip when n <= 0 */
+    s += data[i] ^ vsink;
+  return s;
+}
+
+__attribute__((noinline)) int under_if(int x, int n) {
+  int s = 0;
+  if (x) /* LLVM folds the loop's first test into this one: x && n > 0 */
+    for (int i = 0; i < n; i++) /* SHAPE under_if */
+      s += data[i] ^ vsink;
+  return s;
+}
+
+__attribute__((noinline)) int proven(int n) {
+  int s = 0;
+  if (n > 0) /* the loop's first test is known to pass: no zero-trip entry */
+    for (int i = 0; i < n; i++) /* SHAPE proven */
+      s += data[i] ^ vsink;
+  return s;
+}
+
+__attribute__((noinline)) int threaded(int n) {
+  int s = 0;
+  if (n <= 0) /* jump threading sends these entries around the loop's test */
+    vsink = 1;
+  for (int i = 0; i < n; i++) /* SHAPE threaded */
+    s += data[i] ^ vsink;
+  for (int i = 0; i < n; i++) /* SHAPE second: the same test again */
+    s -= data[i] * vsink;
+  return s;
+}
+
+__attribute__((noinline)) int busy_header(int n) {
+  int s = 0, i = 0;
+  while (vsink = i, i < n) { /* SHAPE busy_header: the test stores; GCC counts its runs */
+    s += i;
+    i++;
+  }
+  return s;
+}
+
+__attribute__((noinline)) int peeled(int n) {
+  int s = 0;
+  for (int i = 0; i < n; i++) { /* SHAPE peeled: LLVM runs two iterations before the loop */
+    if (i < 2)
+      s += vsink;
+    else
+      s += data[i];
+  }
+  return s;
+}
+
+__attribute__((noinline)) int search(int n) {
+  if (n < 2)
+    return 0;
+  int h = 0;
+  while (steps[h] < n) /* SHAPE search: one block in LLVM, first test known */
+    h++;
+  return h;
+}
+
+__attribute__((noinline)) int walk(struct node *p) {
+  int s = 0;
+  struct node *q;
+  while ((q = p->next) != 0) { /* SHAPE walk: the test assigns a local */
+    s += q->v;
+    p = q;
+  }
+  return s;
+}
+
+__attribute__((noinline)) int nested(int n) {
+  int s = 0;
+  for (int i = 0; i < n; i++) /* SHAPE nested outer */
+    for (int j = 0; j < i % 3; j++) /* SHAPE nested inner: zero-trip when i % 3 == 0 */
+      s += data[j] ^ vsink;
+  return s;
+}
+
+int lo = -2, hi = 5; /* not constants: LLVM would unroll the loop */
+long entries(int reps) {
+  long t = 0;
+  for (int r = 0; r < reps; r++) /* SHAPE entries */
+    for (int n = lo; n < hi + (r >> 10); n++) /* SHAPE entries n */
+      t += plain(n) + under_if(n & 1, n) + proven(n) + threaded(n) + busy_header(n) +
+           peeled(n) + search(n * 40) + walk(&cells[n & 3]) + nested(n);
+  return t;
 }
