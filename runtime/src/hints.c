@@ -104,17 +104,28 @@ static int hot_path(struct ap_profile *p, const struct ap_hint_params *q, double
   const struct ap_prof_node *end = &p->nodes[path[n - 1]], *caller = &p->nodes[path[n - 2]];
   if ((double)end->incl_ns / run < q->hot_path_share)
     return 0;
-  char msg[1024], calls[32], t[32];
+  char msg[1024], calls[32], per[32], each[32], t[32];
   size_t o = 0;
   for (size_t i = 0; i < n && o < 600; i++)
     o += snprintf(msg + o, sizeof msg - o, "%s%s", i ? " > " : "",
                   p->functions[p->nodes[path[i]].func].name);
   const struct ap_prof_func *cf = &p->functions[caller->func], *ef = &p->functions[end->func];
+  /* two ways out, both from the caller's side: fewer calls (when each
+   * call of the caller makes many, caching or batching them), or cheaper
+   * ones */
+  double ratio = caller->calls ? (double)end->calls / (double)caller->calls : 0;
+  snprintf(per, sizeof per, ratio >= 10 ? "%.0f" : "%.1f", ratio);
+  ap_fmt_ns(each, end->calls ? (double)end->incl_ns / (double)end->calls : 0);
   snprintf(msg + o, sizeof msg - o,
-           " takes %.1f%% of the run: look at %s (%s:%u), whose %s calls to %s take %s; calling "
-           "it less often from there saves up to %s",
-           pct((double)end->incl_ns, run), cf->name, cf->file, cf->line,
-           ap_fmt_count(calls, end->calls), ef->name, ap_fmt_ns(t, (double)end->incl_ns), t);
+           " takes %.1f%% of the run: %s (%s:%u) calls %s %s times (%s per call of %s, %s each, "
+           "%s in all); %s saves up to %s",
+           pct((double)end->incl_ns, run), cf->name, cf->file, cf->line, ef->name,
+           ap_fmt_count(calls, end->calls), per, cf->name, each,
+           ap_fmt_ns(t, (double)end->incl_ns),
+           ratio >= 2 ? "calling it less often from there (cache, batch or hoist the calls) or "
+                        "making it faster"
+                      : "making it faster",
+           t);
   struct ap_prof_hint *h = new_hint(p, AP_HINT_HOT_PATH, cf, msg, end->incl_ns);
   if (!h || ap_hint_add_evidence(h, "path_ns", (double)end->incl_ns) ||
       ap_hint_add_evidence(h, "path_share", (double)end->incl_ns / run) ||
