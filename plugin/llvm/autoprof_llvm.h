@@ -191,7 +191,8 @@ bool records_match_abi(const DataLayout &dl, LLVMContext &ctx);
  * need one. */
 void locate(IRBuilder<> &b);
 /* A probe entry point: void NAME(i8*, ...), nounwind. */
-FunctionCallee probe(Module &m, const char *name, ArrayRef<Type *> args);
+FunctionCallee probe(Module &m, const char *name, ArrayRef<Type *> args,
+                     Type *result = nullptr); /* void by default */
 Constant *as_bytes(Constant *c);
 
 } // namespace ap_llvm

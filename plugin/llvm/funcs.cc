@@ -180,17 +180,24 @@ struct exit_placer {
   Function &f;
   FunctionCallee exit;
   Constant *site;
+  Value *token;             /* the entry probe's result: the exit runs when non-zero */
   bool tail = false;
   Value *args_fp = nullptr; /* memo candidates: the arguments' fingerprint */
 
   /* VALUE: what the function returns there (NULL before a tail call, whose
-   * result is not known yet: no memo call on that path). */
+   * result is not known yet: no memo call on that path).  The exit probe
+   * goes in a block of its own under `if (token)`; I (a tail call, a
+   * return, a branch to one) starts the block after it. */
   void before(Instruction *i, Value *value) {
     IRBuilder<> b(i);
     locate(b);
     if (args_fp && value)
       memo_call(b, site, args_fp, value);
-    b.CreateCall(exit, {site});
+    Value *run = b.CreateICmpNE(token, ConstantInt::get(token->getType(), 0));
+    Instruction *then = SplitBlockAndInsertIfThen(run, i, false);
+    IRBuilder<> t(then);
+    t.SetCurrentDebugLocation(b.getCurrentDebugLocation());
+    t.CreateCall(exit, {site});
   }
 
   /* A call that returns straight into RET (its value, or void). */
@@ -301,8 +308,11 @@ bool instrument(Function &f, const config &c, const TargetLibraryInfo &tli) {
   if (f.getSubprogram())
     b.SetCurrentDebugLocation(
         DILocation::get(f.getContext(), f.getSubprogram()->getScopeLine(), 0, f.getSubprogram()));
-  b.CreateCall(probe(m, "__autoprof_enter", {ptr}), {addr});
-  exit_placer exits{f, probe(m, "__autoprof_exit", {ptr}), addr};
+  /* int __autoprof_enter_cond(site): the exit probes run only when it
+   * returned non-zero (a sampled leaf's untimed call has no frame) */
+  Value *token = b.CreateCall(
+      probe(m, "__autoprof_enter_cond", {ptr}, Type::getInt32Ty(m.getContext())), {addr});
+  exit_placer exits{f, probe(m, "__autoprof_exit", {ptr}), addr, token};
   /* memo candidates: readnone/readonly (LLVM's verdict) or vouched for,
    * scalar in and out */
   if (pol->memo.enabled && info.size >= pol->memo.min_size &&

@@ -163,15 +163,18 @@ void locate(IRBuilder<> &b) {
     b.SetCurrentDebugLocation(DILocation::get(sp->getContext(), 0, 0, sp));
 }
 
-FunctionCallee probe(Module &m, const char *name, ArrayRef<Type *> args) {
+FunctionCallee probe(Module &m, const char *name, ArrayRef<Type *> args, Type *result) {
   LLVMContext &ctx = m.getContext();
-  FunctionType *type = FunctionType::get(Type::getVoidTy(ctx), args, false);
+  FunctionType *type = FunctionType::get(result ? result : Type::getVoidTy(ctx), args, false);
   FunctionCallee callee = m.getOrInsertFunction(name, type);
   /* nounwind: no EH edges (GCC's nothrow).  Nothing more is promised: the
-   * probes write the runtime's memory and the records' slot fields. */
+   * probes write the runtime's memory and the records' slot fields.
+   * nonlazybind: called through the GOT, no PLT stub (GCC's noplt). */
   if (auto *fn = dyn_cast<Function>(callee.getCallee()))
-    if (fn->isDeclaration())
+    if (fn->isDeclaration()) {
       fn->addFnAttr(Attribute::NoUnwind);
+      fn->addFnAttr(Attribute::NonLazyBind);
+    }
   return callee;
 }
 
