@@ -200,7 +200,8 @@ void make_conditional(gimple *call, tree tok) {
   edge out = split_block(call_bb, call);
   basic_block join_bb = out->dest;
   gimple_stmt_iterator last = gsi_last_bb(cond_bb);
-  gcond *test = gimple_build_cond(NE_EXPR, tok, build_zero_cst(TREE_TYPE(tok)), NULL_TREE, NULL_TREE);
+  gcond *test =
+      gimple_build_cond(NE_EXPR, tok, build_zero_cst(TREE_TYPE(tok)), NULL_TREE, NULL_TREE);
   gsi_insert_after(&last, test, GSI_NEW_STMT);
   into->flags = (into->flags & ~EDGE_FALLTHRU) | EDGE_TRUE_VALUE;
   into->probability = profile_probability::likely();

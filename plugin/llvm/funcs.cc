@@ -180,7 +180,7 @@ struct exit_placer {
   Function &f;
   FunctionCallee exit;
   Constant *site;
-  Value *token;             /* the entry probe's result: the exit runs when non-zero */
+  Value *token; /* the entry probe's result: the exit runs when non-zero */
   bool tail = false;
   Value *args_fp = nullptr; /* memo candidates: the arguments' fingerprint */
 

@@ -120,8 +120,7 @@ static int hot_path(struct ap_profile *p, const struct ap_hint_params *q, double
            " takes %.1f%% of the run: %s (%s:%u) calls %s %s times (%s per call of %s, %s each, "
            "%s in all); %s saves up to %s",
            pct((double)end->incl_ns, run), cf->name, cf->file, cf->line, ef->name,
-           ap_fmt_count(calls, end->calls), per, cf->name, each,
-           ap_fmt_ns(t, (double)end->incl_ns),
+           ap_fmt_count(calls, end->calls), per, cf->name, each, ap_fmt_ns(t, (double)end->incl_ns),
            ratio >= 2 ? "calling it less often from there (cache, batch or hoist the calls) or "
                         "making it faster"
                       : "making it faster",
