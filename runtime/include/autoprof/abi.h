@@ -136,7 +136,7 @@ void __autoprof_register(struct ap_module *module);
 void __autoprof_enter(struct ap_func_site *site);
 void __autoprof_exit(struct ap_func_site *site);
 /* __autoprof_enter for code that calls __autoprof_exit only when this
- * returned non-zero (the GCC plugin does): an untimed call of a sampled
+ * returned non-zero (both plugins do): an untimed call of a sampled
  * function known as a leaf (adaptive timing) then costs one probe. */
 int __autoprof_enter_cond(struct ap_func_site *site);
 /* Right before a function GCC split calls its own part (.part.N), from the
