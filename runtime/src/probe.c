@@ -36,9 +36,15 @@ int __autoprof_enter_cond(struct ap_func_site *site) {
   if (ap_unlikely(!t || slot - 1 >= t->nslots - 1 || t->depth > t->limit || t->part))
     return ap_enter_slow(site);
   uint32_t d = t->depth;
-  struct ap_node *n = t->stack[d - 1].node->last;
-  if (ap_unlikely(n->slot != slot))
-    return ap_enter_miss_cond(t, site, slot);
+  struct ap_node *pn = t->stack[d - 1].node, *n = pn->last;
+  if (ap_unlikely(n->slot != slot)) {
+    /* a caller calling several functions in turn: the node cache, here
+     * (one call saved), then the sibling scan out of line */
+    n = *ap_ncache_entry(t, pn, slot);
+    if (!n || n->parent != pn || n->slot != slot)
+      return ap_enter_miss_cond(t, site, slot);
+    pn->last = n;
+  }
   return ap_push_node(t, d, site, slot, n, 1);
 }
 

@@ -273,6 +273,13 @@ extern int ap_finished AP_HIDDEN;
 
 /* ---- frame push/pop: inlined into the probes and used by the slow paths ---- */
 
+/* The node cache's entry for (parent, slot) (ap_node_child). */
+static inline struct ap_node **ap_ncache_entry(struct ap_thread *t, struct ap_node *parent,
+                                               uint32_t slot) {
+  uintptr_t h = ((uintptr_t)parent >> 3) * 0x9E3779B97F4A7C15ull + slot * 0xC2B2AE3Du;
+  return &t->ncache[(h >> 20) & (AP_NCACHE - 1)];
+}
+
 /* The distance to the next timed call of a sampled slot: uniform in
  * [0, 2 * period - 2] (mean period - 1), so no calling pattern can line up
  * with the sampling and always time the same path. */

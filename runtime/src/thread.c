@@ -153,8 +153,7 @@ uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site, uint64_t n
  * a function calling several others in turn (an interpreter's loop calls
  * hundreds) finds it in the thread's node cache, else by a sibling scan. */
 struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint32_t slot) {
-  uintptr_t h = ((uintptr_t)parent >> 3) * 0x9E3779B97F4A7C15ull + slot * 0xC2B2AE3Du;
-  struct ap_node **hit = &t->ncache[(h >> 20) & (AP_NCACHE - 1)];
+  struct ap_node **hit = ap_ncache_entry(t, parent, slot);
   struct ap_node *n = *hit;
   if (n && n->parent == parent && n->slot == slot) {
     parent->last = n;
