@@ -409,10 +409,12 @@ static inline void ap_pop(struct ap_thread *t, uint64_t now, const struct ap_fun
   t->depth = d;
 }
 
-/* Closes the top frame, a timed loop's. */
+/* Closes the top frame, a timed loop's: calls made inside it were calls
+ * of its function (which is then no leaf). */
 static inline void ap_pop_loop(struct ap_thread *t, uint64_t now) {
   uint32_t d = t->depth - 1;
   ap_close_node(t, &t->stack[d], now);
+  t->stack[d - 1].kids |= t->stack[d].kids;
   t->depth = d;
 }
 

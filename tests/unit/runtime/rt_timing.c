@@ -120,6 +120,36 @@ static int sc_adaptive(void) {
   return 0;
 }
 
+/* a (short, so sampled) calls b only inside its timed loop: a is no leaf,
+ * every b stays under a, whatever is sampled. */
+static int sc_loop_kids(void) {
+  __autoprof_register(&loop_module);
+  AT(1000), E(S(MAIN));
+  for (int i = 0; i < 5000; i++) {
+    int ta = __autoprof_enter_cond(&S(A));
+    struct ap_loop_stamp st;
+    __autoprof_loop_start(&loop_sites[0], &st);
+    int tb = __autoprof_enter_cond(&S(B));
+    ADV(10);
+    if (tb)
+      X(S(B));
+    __autoprof_loop_timed(&loop_sites[0], 1, &st);
+    if (ta)
+      X(S(A));
+  }
+  X(S(MAIN));
+  return 0;
+}
+
+static void check_loop_kids(void) {
+  struct run *r = run_child("loop_kids", sc_loop_kids, NULL);
+  CHECK_EQ_U64(func_int(r->prof, "b", "calls"), 5000);
+  CHECK(func_int(r->prof, "a", "timed_calls") < 1000); /* a was sampled */
+  CHECK_EQ_U64(path_calls(r->prof, "main>a>b"), 5000);
+  CHECK_EQ_U64(path_calls(r->prof, "main>b"), 0);
+  run_free(r);
+}
+
 static json_t *loop_by_line(json_t *prof, long long line) {
   size_t i;
   json_t *l;
@@ -291,5 +321,6 @@ int main(void) {
   check_recursion();
   check_adaptive_exact_estimates();
   check_adaptive_varying();
+  check_loop_kids();
   TEST_DONE();
 }
