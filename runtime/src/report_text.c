@@ -106,9 +106,9 @@ static void write_top(const struct ap_profile *p, FILE *out, unsigned top) {
             ap_fmt_count(calls, f->calls), per, timing, f->name, f->file, f->line);
   }
   if (sampled)
-    fputs("  +-: times estimated from a random sample of the calls (adaptive timing: calls "
-          "shorter than\n      a few clock reads); the 95% sampling error is shown. Counts are "
-          "exact. AUTOPROF_EXACT_TIMING=1\n      times every call.\n",
+    fputs("  +-: self time estimated from a random sample of its calls or its callees' (adaptive\n"
+          "      timing samples calls shorter than a few clock reads); 95% sampling error. Counts "
+          "are exact.\n      AUTOPROF_EXACT_TIMING=1 times every call.\n",
           out);
   free(order);
 }
