@@ -2,6 +2,7 @@
  * a file by its basename when the paths differ (another build directory, a
  * moved checkout); hints by (kind, function, file basename).  The hints
  * compared are those stored in the two files: what the two reports said. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,12 +128,22 @@ static void print_summary(const struct side *b, const struct side *a) {
          ap_fmt_ns(y, (double)a->p->wall_ns), fmt_delta(dd, d), fmt_pct(pc, b->p->wall_ns, d));
 }
 
-static void print_row(const struct side *b, const struct side *a, const struct row *r) {
+/* Is a change of self time within the sampling error of the two estimates
+ * (adaptive timing: time_error is each one's 95 % relative error)? */
+static int within_noise(const struct ap_prof_func *fb, const struct ap_prof_func *fa, long long d) {
+  double eb = fb->time_error * (double)fb->excl_ns, ea = fa->time_error * (double)fa->excl_ns;
+  double e = sqrt(eb * eb + ea * ea);
+  return e > 0 && (double)absll(d) <= e;
+}
+
+static void print_row(const struct side *b, const struct side *a, const struct row *r, int *noise) {
   const struct ap_prof_func *fb = &b->p->functions[r->b], *fa = &a->p->functions[r->a];
   char s1[32], s2[32], ds[40], ps[32], t1[32], t2[32], dt[40], c1[32], c2[32];
-  printf("  %9s %9s %10s %7s  %9s %9s %10s  %11s %11s  %s  %s:%u\n",
+  int n = within_noise(fb, fa, r->dself);
+  *noise |= n;
+  printf("  %9s %9s %10s %7s%c  %9s %9s %10s  %11s %11s  %s  %s:%u\n",
          ap_fmt_ns(s1, (double)fb->excl_ns), ap_fmt_ns(s2, (double)fa->excl_ns),
-         fmt_delta(ds, r->dself), fmt_pct(ps, fb->excl_ns, r->dself),
+         fmt_delta(ds, r->dself), fmt_pct(ps, fb->excl_ns, r->dself), n ? '~' : ' ',
          ap_fmt_ns(t1, (double)fb->incl_ns), ap_fmt_ns(t2, (double)fa->incl_ns),
          fmt_delta(dt, r->dtotal), ap_fmt_count(c1, fb->calls), ap_fmt_count(c2, fa->calls),
          fa->name, fa->file, fa->line);
@@ -156,10 +167,13 @@ static int print_matched(const struct side *b, const struct side *a, unsigned to
   qsort(rows, n, sizeof *rows, by_change);
   size_t shown = top && top < n ? top : n;
   printf("\nFunctions by change in self time (%zu of %zu in both)\n", shown, n);
-  printf("  %9s %9s %10s %7s  %9s %9s %10s  %11s %11s  %s\n", "self", "-> self", "change", "%",
+  printf("  %9s %9s %10s %7s   %9s %9s %10s  %11s %11s  %s\n", "self", "-> self", "change", "%",
          "total", "-> total", "change", "calls", "-> calls", "function  file:line");
+  int noise = 0;
   for (size_t r = 0; r < shown; r++)
-    print_row(b, a, &rows[r]);
+    print_row(b, a, &rows[r], &noise);
+  if (noise)
+    puts("  ~: the change is within the sampling error of the two estimates (adaptive timing)");
   free(rows);
   return 0;
 }

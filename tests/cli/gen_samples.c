@@ -38,6 +38,16 @@ static void build(struct ap_profile *p, const struct fn *fns, size_t nf, const s
   }
 }
 
+/* Adaptive timing: NAME's self time estimated from TIMED of its calls,
+ * with a 95 % relative error ERR. */
+static void sampled(struct ap_profile *p, const char *name, unsigned long long timed, double err) {
+  for (size_t i = 0; i < p->nfunctions; i++)
+    if (strcmp(p->functions[i].name, name) == 0) {
+      p->functions[i].timed_calls = timed;
+      p->functions[i].time_error = err;
+    }
+}
+
 static struct ap_profile *header(const char *program, long long pid, unsigned long long wall) {
   struct ap_profile *p = ap_profile_new();
   ap_profile_set_str(&p->program, program);
@@ -88,6 +98,8 @@ static struct ap_profile *before(void) {
   };
   struct ap_profile *p = header("demo", 4242, 50000000);
   build(p, fns, 6, nodes, 7);
+  sampled(p, "leaf", 46875, 0.012);
+  sampled(p, "parse", 4, 0.08);
   ap_profile_add_thread(p, 0, 4242, 1000116, 40000000);
   ap_profile_add_thread(p, 1, 4243, 500001, 8000000);
   long l = ap_profile_add_loop(p, "work", "src/work.c", 22, 1);
@@ -122,6 +134,8 @@ static struct ap_profile *after(void) {
   };
   struct ap_profile *p = header("demo", 5151, 31000000);
   build(p, fns, 6, nodes, 7);
+  sampled(p, "leaf", 21875, 0.025);
+  sampled(p, "parse", 4, 0.08);
   ap_profile_add_thread(p, 0, 5151, 1200111, 22000000);
   ap_profile_add_thread(p, 1, 5152, 500001, 8000000);
   return p;
