@@ -36,12 +36,14 @@ static int hot_functions(struct ap_profile *p, const struct ap_hint_params *q, d
     double self = (double)f->excl_ns;
     if (!f->calls || run <= 0 || self / run < q->hot_function_share)
       continue;
-    char msg[512], calls[32], per[32], save[32];
+    char msg[600], calls[32], per[32], save[32], est[64] = "";
     double per_call = self / (double)f->calls;
+    if (ap_func_estimated(f))
+      snprintf(est, sizeof est, " (sampled: self time +-%.1f%%)", 100 * f->time_error);
     snprintf(msg, sizeof msg,
-             "%s spends %.1f%% of the run in its own body (%s call%s, %s each; %.1f%% with its "
+             "%s spends %.1f%% of the run in its own body%s (%s call%s, %s each; %.1f%% with its "
              "callees): a faster body saves up to %s",
-             f->name, pct(self, run), ap_fmt_count(calls, f->calls), f->calls == 1 ? "" : "s",
+             f->name, pct(self, run), est, ap_fmt_count(calls, f->calls), f->calls == 1 ? "" : "s",
              ap_fmt_ns(per, per_call), pct((double)f->incl_ns, run), ap_fmt_ns(save, self));
     struct ap_prof_hint *h = new_hint(p, AP_HINT_HOT_FUNCTION, f, msg, f->excl_ns);
     if (!h || ap_hint_add_evidence(h, "self_ns", self) ||
@@ -49,7 +51,8 @@ static int hot_functions(struct ap_profile *p, const struct ap_hint_params *q, d
         ap_hint_add_evidence(h, "total_ns", (double)f->incl_ns) ||
         ap_hint_add_evidence(h, "total_share", (double)f->incl_ns / run) ||
         ap_hint_add_evidence(h, "calls", (double)f->calls) ||
-        ap_hint_add_evidence(h, "ns_per_call", per_call))
+        ap_hint_add_evidence(h, "ns_per_call", per_call) ||
+        (ap_func_estimated(f) && ap_hint_add_evidence(h, "time_error", f->time_error)))
       return -1;
   }
   return 0;
@@ -176,7 +179,8 @@ static int inline_hints(struct ap_profile *p, const struct ap_hint_params *q, do
         ap_hint_add_evidence(h, "self_ns", (double)f->excl_ns) ||
         ap_hint_add_evidence(h, "ns_per_call", per_call) ||
         ap_hint_add_evidence(h, "call_cost_ns", cc) ||
-        ap_hint_add_evidence(h, "overhead_share", overhead))
+        ap_hint_add_evidence(h, "overhead_share", overhead) ||
+        (ap_func_estimated(f) && ap_hint_add_evidence(h, "time_error", f->time_error)))
       return -1;
   }
   return 0;

@@ -196,6 +196,17 @@ static void test_text(void) {
   CHECK_CONTAINS(buf,
                  "  +-: self time estimated from a random sample of its calls or its callees'");
   free(buf);
+  /* and the hints on an estimate say so */
+  ap_profile_analyze(p, NULL);
+  int said = 0;
+  for (size_t i = 0; i < p->nhints; i++)
+    if (p->hints[i].kind == AP_HINT_HOT_FUNCTION && !strcmp(p->hints[i].function, "tiny")) {
+      CHECK_CONTAINS(p->hints[i].message,
+                     "tiny spends 10.0% of the run in its own body (sampled: self time +-2.1%)");
+      CHECK(evidence(&p->hints[i], "time_error") > 0.021);
+      said = 1;
+    }
+  CHECK(said);
   ap_profile_free(p);
 }
 
