@@ -39,12 +39,12 @@ static int hot_functions(struct ap_profile *p, const struct ap_hint_params *q, d
     char msg[600], calls[32], per[32], save[32], est[64] = "";
     double per_call = self / (double)f->calls;
     if (ap_func_estimated(f))
-      snprintf(est, sizeof est, " (sampled: self time +-%.1f%%)", 100 * f->time_error);
+      snprintf(est, sizeof est, ", estimated +-%.1f%%", 100 * f->time_error);
     snprintf(msg, sizeof msg,
-             "%s spends %.1f%% of the run in its own body%s (%s call%s, %s each; %.1f%% with its "
+             "%s spends %.1f%% of the run in its own body (%s call%s, %s each%s; %.1f%% with its "
              "callees): a faster body saves up to %s",
-             f->name, pct(self, run), est, ap_fmt_count(calls, f->calls), f->calls == 1 ? "" : "s",
-             ap_fmt_ns(per, per_call), pct((double)f->incl_ns, run), ap_fmt_ns(save, self));
+             f->name, pct(self, run), ap_fmt_count(calls, f->calls), f->calls == 1 ? "" : "s",
+             ap_fmt_ns(per, per_call), est, pct((double)f->incl_ns, run), ap_fmt_ns(save, self));
     struct ap_prof_hint *h = new_hint(p, AP_HINT_HOT_FUNCTION, f, msg, f->excl_ns);
     if (!h || ap_hint_add_evidence(h, "self_ns", self) ||
         ap_hint_add_evidence(h, "self_share", self / run) ||
