@@ -32,6 +32,9 @@ static const struct flag_desc {
 
 static unsigned char from_env[AP_NFLAGS];
 
+/* What flag i accepts, with its range where it has one. */
+static const char *accepted_flag(int i);
+
 static const char *accepted(enum ap_flag_type type) {
   switch (type) {
   case AP_T_BOOL:
@@ -67,6 +70,19 @@ static int parse_formats(const char *s, uint32_t *out) {
     return -1;
   *out = f;
   return 0;
+}
+
+static const char *accepted_flag(int i) {
+  switch (i) {
+  case AP_IDX_max_depth:
+    return "a whole number from 1 to 1000000";
+  case AP_IDX_max_nodes:
+    return "a whole number from 1";
+  case AP_IDX_sample_period:
+    return "a whole number from 2 to 30000";
+  default:
+    return accepted(flags[i].type);
+  }
 }
 
 /* Parses `s` into the field of flag i; -1 (field unchanged) if invalid. */
@@ -123,7 +139,7 @@ void ap_settings_from_env(void) {
       from_env[i] = 1;
     else
       fprintf(stderr, "autoprof: %s=%s is not valid (expected %s); using the default %s\n",
-              flags[i].env, v, accepted(flags[i].type), flags[i].def);
+              flags[i].env, v, accepted_flag(i), flags[i].def);
   }
 }
 
@@ -147,7 +163,7 @@ void ap_settings_from_module(const struct ap_module *m) {
 void autoprof_write_flags_doc(FILE *out) {
   fputs("| Variable | Default | Accepted | Meaning |\n|---|---|---|---|\n", out);
   for (int i = 0; i < AP_NFLAGS; i++)
-    fprintf(out, "| `%s` | `%s` | %s | %s |\n", flags[i].env, flags[i].def, accepted(flags[i].type),
+    fprintf(out, "| `%s` | `%s` | %s | %s |\n", flags[i].env, flags[i].def, accepted_flag(i),
             flags[i].help);
 }
 

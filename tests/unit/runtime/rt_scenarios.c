@@ -417,13 +417,16 @@ static void check_early(void) {
 }
 
 static void check_bad_flag(void) {
-  const char *env[] = {"AUTOPROF_TOP=abc", "AUTOPROF_HOT_FUNCTION_SHARE=2", NULL};
+  const char *env[] = {"AUTOPROF_TOP=abc", "AUTOPROF_HOT_FUNCTION_SHARE=2",
+                       "AUTOPROF_SAMPLE_PERIOD=1", NULL};
   struct run *r = run_child("badflag", sc_counts, env);
   CHECK_CONTAINS(r->err, "autoprof: AUTOPROF_TOP=abc is not valid (expected a whole number); "
                          "using the default 20\n");
   CHECK_CONTAINS(r->err, "autoprof: AUTOPROF_HOT_FUNCTION_SHARE=2 is not valid (expected a number "
                          "from 0 to 1); using the default 0.05\n");
-  CHECK_EQ_U64(r->err_lines, 4);
+  CHECK_CONTAINS(r->err, "autoprof: AUTOPROF_SAMPLE_PERIOD=1 is not valid (expected a whole "
+                         "number from 2 to 30000); using the default 32\n");
+  CHECK_EQ_U64(r->err_lines, 5);
   CHECK(r->prof != NULL);
   run_free(r);
 }
