@@ -98,12 +98,12 @@ static int merge_functions(struct merger *g, const struct ap_profile *in) {
     }
     struct ap_prof_func *t = &g->m->functions[k];
     t->flags |= f->flags;
-    /* independent estimates: absolute errors add in quadrature */
-    double ea = t->time_error * (double)t->incl_ns, eb = f->time_error * (double)f->incl_ns;
-    double incl = (double)t->incl_ns + (double)f->incl_ns;
-    t->time_error = incl > 0 ? sqrt(ea * ea + eb * eb) / incl : 0;
+    /* independent estimates of self time: absolute errors add in quadrature */
+    double ea = t->time_error * (double)t->excl_ns, eb = f->time_error * (double)f->excl_ns;
+    double excl = (double)t->excl_ns + (double)f->excl_ns;
+    t->time_error = excl > 0 ? sqrt(ea * ea + eb * eb) / excl : 0;
     t->calls = sat_add(t->calls, f->calls);
-    t->timed_calls = sat_add(t->timed_calls, f->timed_calls);
+    t->timed_calls = sat_add(t->timed_calls, f->timed_calls ? f->timed_calls : f->calls);
     t->incl_ns = sat_add(t->incl_ns, f->incl_ns);
     t->excl_ns = sat_add(t->excl_ns, f->excl_ns);
     for (size_t j = 0; j < f->nsymbols; j++)

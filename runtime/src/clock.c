@@ -74,98 +74,66 @@ static struct ap_loop_site cal_loop = {.flags = AP_LOOP_TIMED, .slot = 1};
 
 enum { CAL_ROUNDS = 25, CAL_N = 200 };
 
-/* Ticks from a frame's enter clock read to its exit clock read when the
- * body is empty: the frame's own probe time inside its interval. */
-static double measure_self(struct ap_thread *t) {
-  double best = -1;
-  for (int r = 0; r < CAL_ROUNDS; r++) {
-    uint64_t before = t->ctr[1].incl;
-    for (int i = 0; i < CAL_N; i++) {
-      __autoprof_enter(&cal_parent);
-      __autoprof_exit(&cal_parent);
-    }
-    double v = (double)(t->ctr[1].incl - before) / CAL_N;
-    if (best < 0 || v < best)
-      best = v;
-  }
-  return best;
-}
+/* What the calibration measures inside an exactly timed parent frame, CAL_N
+ * times per round (the cheapest of CAL_ROUNDS rounds counts):
+ *   CAL_SELF       nothing: the frame's own probes inside its interval;
+ *   CAL_TIMED      a timed child's enter + exit;
+ *   CAL_UNTIMED    an untimed child's (adaptive timing, with a frame);
+ *   CAL_FRAMELESS  a frameless child's entry probe (an untimed leaf);
+ *   CAL_LOOP       one entry of a timed loop (start + end probes);
+ *   CAL_ULOOP      an untimed entry of a timed loop. */
+enum cal_kind { CAL_SELF, CAL_TIMED, CAL_UNTIMED, CAL_FRAMELESS, CAL_LOOP, CAL_ULOOP };
 
-/* What one child's enter+exit adds to its parent's interval. */
-static double measure_pair(struct ap_thread *t, double self) {
-  double best = -1;
-  for (int r = 0; r < CAL_ROUNDS; r++) {
-    uint64_t before = t->ctr[1].incl;
-    __autoprof_enter(&cal_parent);
-    for (int i = 0; i < CAL_N; i++) {
+static void cal_body(enum cal_kind kind) {
+  for (int i = 0; i < CAL_N; i++) {
+    struct ap_loop_stamp stamp;
+    switch (kind) {
+    case CAL_SELF:
+      break;
+    case CAL_TIMED:
+    case CAL_UNTIMED:
       __autoprof_enter(&cal_child);
       __autoprof_exit(&cal_child);
-    }
-    __autoprof_exit(&cal_parent);
-    double v = ((double)(t->ctr[1].incl - before) - self) / CAL_N;
-    if (best < 0 || v < best)
-      best = v;
-  }
-  return best < 0 ? 0 : best;
-}
-
-/* The same with untimed children: the pair adaptive timing leaves without
- * clock reads. */
-static double measure_untimed_pair(struct ap_thread *t, double self) {
-  double best = -1;
-  for (int r = 0; r < CAL_ROUNDS; r++) {
-    uint64_t before = t->ctr[1].incl;
-    t->ctr[2].skip = UINT16_MAX;
-    __autoprof_enter(&cal_parent);
-    for (int i = 0; i < CAL_N; i++) {
-      __autoprof_enter(&cal_child);
-      __autoprof_exit(&cal_child);
-    }
-    __autoprof_exit(&cal_parent);
-    t->ctr[2].skip = 0;
-    double v = ((double)(t->ctr[1].incl - before) - self) / CAL_N;
-    if (best < 0 || v < best)
-      best = v;
-  }
-  return best < 0 ? 0 : best;
-}
-
-/* What a frameless call (an untimed leaf: entry probe only) adds. */
-static double measure_frameless(struct ap_thread *t, double self) {
-  double best = -1;
-  for (int r = 0; r < CAL_ROUNDS; r++) {
-    uint64_t before = t->ctr[1].incl;
-    t->ctr[2].skip = UINT16_MAX;
-    t->ctr[2].leaf = 1;
-    __autoprof_enter(&cal_parent);
-    for (int i = 0; i < CAL_N; i++)
+      break;
+    case CAL_FRAMELESS:
       if (__autoprof_enter_cond(&cal_child))
         __autoprof_exit(&cal_child);
-    __autoprof_exit(&cal_parent);
-    t->ctr[2].skip = 0;
-    t->ctr[2].leaf = 0;
-    double v = ((double)(t->ctr[1].incl - before) - self) / CAL_N;
-    if (best < 0 || v < best)
-      best = v;
-  }
-  return best < 0 ? 0 : best;
-}
-
-/* What one entry of a timed loop (start + end probes, one iteration) adds
- * to its function's interval. */
-static double measure_loop_pair(struct ap_thread *t, double self, int untimed) {
-  double best = -1;
-  for (int r = 0; r < CAL_ROUNDS; r++) {
-    uint64_t before = t->ctr[1].incl;
-    t->lctr[1].skip = untimed ? UINT16_MAX : 0;
-    __autoprof_enter(&cal_parent);
-    for (int i = 0; i < CAL_N; i++) {
-      struct ap_loop_stamp stamp;
+      break;
+    case CAL_LOOP:
+    case CAL_ULOOP:
       __autoprof_loop_start(&cal_loop, &stamp);
       __autoprof_loop_timed(&cal_loop, 1, &stamp);
+      break;
     }
-    __autoprof_exit(&cal_parent);
-    double v = ((double)(t->ctr[1].incl - before) - self) / CAL_N;
+  }
+}
+
+/* Ticks per item of KIND inside the parent's interval (its own probes,
+ * SELF, taken out); for CAL_SELF the parent's interval per empty call. */
+static double measure(struct ap_thread *t, enum cal_kind kind, double self) {
+  double best = -1;
+  for (int r = 0; r < CAL_ROUNDS; r++) {
+    struct ap_ctr *parent = &t->ctr[1], *child = &t->ctr[2];
+    child->skip = kind == CAL_UNTIMED || kind == CAL_FRAMELESS ? UINT16_MAX : 0;
+    child->leaf = kind == CAL_FRAMELESS;
+    if (t->nloops > 1)
+      t->lctr[1].skip = kind == CAL_ULOOP ? UINT16_MAX : 0;
+    uint64_t before = parent->sum_e;
+    double v;
+    if (kind == CAL_SELF) {
+      for (int i = 0; i < CAL_N; i++) {
+        __autoprof_enter(&cal_parent);
+        __autoprof_exit(&cal_parent);
+      }
+      v = (double)(parent->sum_e - before) / CAL_N;
+    } else {
+      __autoprof_enter(&cal_parent);
+      cal_body(kind);
+      __autoprof_exit(&cal_parent);
+      v = ((double)(parent->sum_e - before) - self) / CAL_N;
+    }
+    child->skip = 0;
+    child->leaf = 0;
     if (best < 0 || v < best)
       best = v;
   }
@@ -192,7 +160,7 @@ static void measure_sampled(struct ap_thread *t, const struct ap_calibration *c,
   t->sample_below = UINT64_MAX;
   for (int r = 0; r < ROUNDS; r++) {
     *k = (struct ap_ctr){.period = (uint16_t)t->period, .leaf = 1, .samples = AP_LEAF_AFTER};
-    uint64_t p0[AP_NPROBES], before = t->ctr[1].incl;
+    uint64_t p0[AP_NPROBES], before = t->ctr[1].sum_e;
     for (int i = 0; i < AP_NPROBES; i++)
       p0[i] = t->probes[i];
     __autoprof_enter(&cal_parent);
@@ -203,12 +171,12 @@ static void measure_sampled(struct ap_thread *t, const struct ap_calibration *c,
     double timed = (double)(t->probes[AP_P_STIMED] - p0[AP_P_STIMED]);
     double frameless = (double)(t->probes[AP_P_FRAMELESS] - p0[AP_P_FRAMELESS]);
     double untimed = (double)(t->probes[AP_P_UNTIMED] - p0[AP_P_UNTIMED]);
-    double in_parent = (double)(t->ctr[1].incl - before) - c->self_ticks -
+    double in_parent = (double)(t->ctr[1].sum_e - before) - c->self_ticks -
                        frameless * c->frameless_ticks - untimed * c->untimed_pair_ticks;
     uint64_t n = k->samples - AP_LEAF_AFTER;
     if (timed < 1 || !n)
       continue;
-    selfs[got] = (double)k->incl / (double)n;
+    selfs[got] = (double)k->sum_e / (double)n;
     pairs[got++] = in_parent / timed;
   }
   t->sample_below = 0;
@@ -251,14 +219,14 @@ void ap_calibrate(struct ap_calibration *c) {
     return;
   if (scratch->limit >= 2 && scratch->nslots > 2) {
     ap_tls = scratch; /* the probes below count into the scratch record */
-    c->self_ticks = measure_self(scratch);
-    c->pair_ticks = measure_pair(scratch, c->self_ticks);
-    c->untimed_pair_ticks = measure_untimed_pair(scratch, c->self_ticks);
-    c->frameless_ticks = measure_frameless(scratch, c->self_ticks);
+    c->self_ticks = measure(scratch, CAL_SELF, 0);
+    c->pair_ticks = measure(scratch, CAL_TIMED, c->self_ticks);
+    c->untimed_pair_ticks = measure(scratch, CAL_UNTIMED, c->self_ticks);
+    c->frameless_ticks = measure(scratch, CAL_FRAMELESS, c->self_ticks);
     measure_sampled(scratch, c, &c->sampled_self_ticks, &c->sampled_pair_ticks);
     if (scratch->nloops > 1) {
-      c->loop_pair_ticks = measure_loop_pair(scratch, c->self_ticks, 0);
-      c->untimed_loop_ticks = measure_loop_pair(scratch, c->self_ticks, 1);
+      c->loop_pair_ticks = measure(scratch, CAL_LOOP, c->self_ticks);
+      c->untimed_loop_ticks = measure(scratch, CAL_ULOOP, c->self_ticks);
     }
     ap_tls = user;
   }

@@ -471,7 +471,7 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
     /* adaptive timing: the timed entries stand for all of them */
     uint64_t all = sum[s].entries + sum[s].zero_trip;
     scale[s] = sum[s].timed && sum[s].timed < all ? (double)all / (double)sum[s].timed : 1;
-    l->timed_entries = sum[s].timed < all ? sum[s].timed : all;
+    l->timed_entries = !l->timed ? 0 : sum[s].timed < all ? sum[s].timed : all;
     double ticks = (double)sum[s].ticks;
     for (int k = 0; k < AP_NPROBES; k++)
       ticks -= (double)sum[s].probes[k] * c->cost[k];

@@ -32,9 +32,6 @@ static const struct flag_desc {
 
 static unsigned char from_env[AP_NFLAGS];
 
-/* What flag i accepts, with its range where it has one. */
-static const char *accepted_flag(int i);
-
 static const char *accepted(enum ap_flag_type type) {
   switch (type) {
   case AP_T_BOOL:
@@ -72,6 +69,7 @@ static int parse_formats(const char *s, uint32_t *out) {
   return 0;
 }
 
+/* What flag i accepts, with its range where it has one. */
 static const char *accepted_flag(int i) {
   switch (i) {
   case AP_IDX_max_depth:

@@ -10,42 +10,31 @@
  * whole runtime. */
 #include "rt.h"
 
-void __autoprof_enter(struct ap_func_site *site) {
+/* Both entry probes.  COND: the caller runs the exit probe only when this
+ * returns non-zero, so an untimed call of a sampled leaf may open no frame. */
+static inline int enter(struct ap_func_site *site, int cond) {
   struct ap_thread *t = ap_tls;
   /* Relaxed atomic: registration (another thread, under ap_lock) may store
    * the slot concurrently; on x86 this is a plain load. */
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
-  if (ap_unlikely(!t || slot - 1 >= t->nslots - 1 || t->depth > t->limit || t->part)) {
-    ap_enter_slow(site);
-    return;
-  }
-  /* The call-path node: the parent's last-used child, or a sibling scan
-   * out of line.  Both calls are tail calls: this stays a leaf function. */
-  uint32_t d = t->depth;
-  struct ap_node *n = t->stack[d - 1].node->last;
-  if (ap_unlikely(n->slot != slot))
-    return ap_enter_miss(t, site, slot);
-  ap_push_node(t, d, site, slot, n, 0);
-}
-
-/* The same, for code that runs the exit probe only when this returns
- * non-zero: an untimed call of a sampled leaf then opens no frame. */
-int __autoprof_enter_cond(struct ap_func_site *site) {
-  struct ap_thread *t = ap_tls;
-  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
   if (ap_unlikely(!t || slot - 1 >= t->nslots - 1 || t->depth > t->limit || t->part))
     return ap_enter_slow(site);
+  /* The call-path node: the parent's last-used child, the node cache (a
+   * caller calling several functions in turn), or a sibling scan out of
+   * line.  Both calls are tail calls: this stays a leaf function. */
   uint32_t d = t->depth;
   struct ap_node *pn = t->stack[d - 1].node, *n = pn->last;
-  if (ap_unlikely(n->slot != slot)) {
-    /* a caller calling several functions in turn: the node cache, here
-     * (one call saved), then the sibling scan out of line */
-    n = *ap_ncache_entry(t, pn, slot);
-    if (!n || n->parent != pn || n->slot != slot)
-      return ap_enter_miss_cond(t, site, slot);
-    pn->last = n;
-  }
-  return ap_push_node(t, d, site, slot, n, 1);
+  if (ap_unlikely(n->slot != slot) && !(n = ap_ncache_find(t, pn, slot)))
+    return ap_enter_miss(t, site, slot, cond);
+  return ap_push_node(t, d, site, slot, n, cond);
+}
+
+void __autoprof_enter(struct ap_func_site *site) {
+  enter(site, 0);
+}
+
+int __autoprof_enter_cond(struct ap_func_site *site) {
+  return enter(site, 1);
 }
 
 void __autoprof_part_call(struct ap_func_site *header) {

@@ -47,17 +47,15 @@ static inline uint64_t ap_ticks(void) {
  * per call-path node at exit (collect.c); sum_e and sum_e2 give their spread. */
 struct ap_ctr {
   uint64_t calls;   /* activations, counted at enter: exact even if never closed */
-  uint64_t incl;    /* raw ticks of outermost timed activations (calibration) */
   uint64_t samples; /* timed activations closed */
   uint64_t sum_e;   /* raw elapsed ticks of those */
   double sum_e2;    /* and their squares: the spread of a sampled estimate */
   uint64_t win;     /* sum_e at the last window check */
-  uint32_t active;  /* open timed activations */
   uint16_t skip;    /* calls left untimed before the next timed one */
   uint16_t period;  /* 0: every call timed; else one timed call in about `period` */
   uint8_t kids;     /* some timed activation called an instrumented function */
   uint8_t leaf;     /* sampled, never seen calling one: its untimed calls need no frame */
-  uint8_t pad[6];   /* one cache line */
+  uint8_t pad[18];  /* one cache line */
 };
 
 #define AP_WINDOW 32 /* timed calls between two decisions of a slot's period */
@@ -203,8 +201,8 @@ extern __thread struct ap_thread *ap_tls __attribute__((tls_model("initial-exec"
 int ap_enter_slow(struct ap_func_site *site) AP_HIDDEN; /* 1: the exit probe must run */
 void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64_t now) AP_HIDDEN;
 /* enter whose parent node's last-used child is another function */
-void ap_enter_miss(struct ap_thread *t, struct ap_func_site *site, uint32_t slot) AP_HIDDEN;
-int ap_enter_miss_cond(struct ap_thread *t, struct ap_func_site *site, uint32_t slot) AP_HIDDEN;
+int ap_enter_miss(struct ap_thread *t, struct ap_func_site *site, uint32_t slot,
+                  int cond) AP_HIDDEN;
 /* a loop probe that cannot use the fast path (no record, unregistered, new slot) */
 void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64_t ticks,
                   uint64_t pairs) AP_HIDDEN;
@@ -273,11 +271,22 @@ extern int ap_finished AP_HIDDEN;
 
 /* ---- frame push/pop: inlined into the probes and used by the slow paths ---- */
 
-/* The node cache's entry for (parent, slot) (ap_node_child). */
+/* The node cache's entry for (parent, slot). */
 static inline struct ap_node **ap_ncache_entry(struct ap_thread *t, struct ap_node *parent,
                                                uint32_t slot) {
   uintptr_t h = ((uintptr_t)parent >> 3) * 0x9E3779B97F4A7C15ull + slot * 0xC2B2AE3Du;
   return &t->ncache[(h >> 20) & (AP_NCACHE - 1)];
+}
+
+/* PARENT's child for SLOT if the node cache has it (it then becomes the
+ * parent's last-used child), else NULL. */
+static inline struct ap_node *ap_ncache_find(struct ap_thread *t, struct ap_node *parent,
+                                             uint32_t slot) {
+  struct ap_node *n = *ap_ncache_entry(t, parent, slot);
+  if (!n || n->parent != parent || n->slot != slot)
+    return NULL;
+  parent->last = n;
+  return n;
 }
 
 /* The distance to the next timed call of a sampled slot: uniform in
@@ -351,7 +360,6 @@ static inline int ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_s
     t->depth = d + 1;
     return 1;
   }
-  c->active++;
   t->probes[c->period ? AP_P_STIMED : AP_P_TIMED]++;
   f->site = site;
   f->node = n;
@@ -398,8 +406,6 @@ static inline void ap_pop(struct ap_thread *t, uint64_t now, const struct ap_fun
   uint64_t e = ap_close_node(t, &t->stack[d], now);
   struct ap_ctr *c = &t->ctr[site->slot];
   c->kids |= (uint8_t)t->stack[d].kids;
-  if (--c->active == 0)
-    c->incl += e;
   c->sum_e += e;
   c->sum_e2 += (double)e * (double)e;
   if (c->period)

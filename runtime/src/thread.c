@@ -132,7 +132,7 @@ AP_COLD void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64
     return;
   c->ticks += ticks;
   c->probes[AP_P_TIMED] += pairs;
-  c->timed++;
+  c->timed += (site->flags & AP_LOOP_TIMED) != 0; /* an untimed loop's exit is not a timed entry */
   ap_loop_count(c, iterations);
 }
 
@@ -154,11 +154,9 @@ uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site, uint64_t n
  * hundreds) finds it in the thread's node cache, else by a sibling scan. */
 struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint32_t slot) {
   struct ap_node **hit = ap_ncache_entry(t, parent, slot);
-  struct ap_node *n = *hit;
-  if (n && n->parent == parent && n->slot == slot) {
-    parent->last = n;
+  struct ap_node *n = ap_ncache_find(t, parent, slot);
+  if (n)
     return n;
-  }
   for (n = parent->kids; n; n = n->next)
     if (n->slot == slot) {
       parent->last = *hit = n;
@@ -208,15 +206,12 @@ static void enter_overflow(struct ap_thread *t, uint32_t slot) {
   }
 }
 
-/* Not cold: a function calling two others in turn misses every time. */
-__attribute__((noinline)) void ap_enter_miss(struct ap_thread *t, struct ap_func_site *site,
-                                             uint32_t slot) {
-  ap_push(t, site, slot, 0);
-}
-
-__attribute__((noinline)) int ap_enter_miss_cond(struct ap_thread *t, struct ap_func_site *site,
-                                                 uint32_t slot) {
-  return ap_push(t, site, slot, 1);
+/* Not cold: an entry probe whose node is neither its parent's last-used
+ * child nor in the node cache (a new path, a cache collision). */
+__attribute__((noinline)) int ap_enter_miss(struct ap_thread *t, struct ap_func_site *site,
+                                            uint32_t slot, int cond) {
+  uint32_t d = t->depth;
+  return ap_push_node(t, d, site, slot, ap_node_child(t, t->stack[d - 1].node, slot), cond);
 }
 
 /* Returns 0 when nothing was opened (no record): the exit probe may be

@@ -100,6 +100,7 @@ static struct ap_profile *before(void) {
   build(p, fns, 6, nodes, 7);
   sampled(p, "leaf", 46875, 0.012);
   sampled(p, "parse", 4, 0.08);
+  sampled(p, "work", 100, 0.05); /* exact itself, its callee leaf sampled */
   ap_profile_add_thread(p, 0, 4242, 1000116, 40000000);
   ap_profile_add_thread(p, 1, 4243, 500001, 8000000);
   long l = ap_profile_add_loop(p, "work", "src/work.c", 22, 1);
