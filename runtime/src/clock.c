@@ -160,6 +160,9 @@ static void measure_sampled(struct ap_thread *t, const struct ap_calibration *c,
   t->sample_below = UINT64_MAX;
   for (int r = 0; r < ROUNDS; r++) {
     *k = (struct ap_ctr){.period = (uint16_t)t->period, .leaf = 1, .samples = AP_LEAF_AFTER};
+    /* the parent is timed on every call: with sample_below raised for the
+     * child, its own window could have made it sampled */
+    t->ctr[1].period = t->ctr[1].skip = 0;
     uint64_t p0[AP_NPROBES], before = t->ctr[1].sum_e;
     for (int i = 0; i < AP_NPROBES; i++)
       p0[i] = t->probes[i];
@@ -181,6 +184,7 @@ static void measure_sampled(struct ap_thread *t, const struct ap_calibration *c,
   }
   t->sample_below = 0;
   *k = (struct ap_ctr){0};
+  t->ctr[1].period = t->ctr[1].skip = 0;
   qsort(selfs, (size_t)got, sizeof *selfs, by_value);
   qsort(pairs, (size_t)got, sizeof *pairs, by_value);
   *self = got ? selfs[got / 2] : c->self_ticks;
