@@ -38,7 +38,7 @@ uint64_t ap_ns_to_ticks(uint64_t ns) {
 
 #ifdef AP_TEST_CLOCK
 uint64_t ap_test_now;
-struct ap_calibration ap_test_calibration = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+struct ap_calibration ap_test_calibration = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 uint64_t ap_clock_wall_ns(void) {
   return ap_ticks() - ticks0;
@@ -81,8 +81,10 @@ enum { CAL_ROUNDS = 25, CAL_N = 200 };
  *   CAL_UNTIMED    an untimed child's (adaptive timing, with a frame);
  *   CAL_FRAMELESS  a frameless child's entry probe (an untimed leaf);
  *   CAL_LOOP       one entry of a timed loop (start + end probes);
- *   CAL_ULOOP      an untimed entry of a timed loop. */
-enum cal_kind { CAL_SELF, CAL_TIMED, CAL_UNTIMED, CAL_FRAMELESS, CAL_LOOP, CAL_ULOOP };
+ *   CAL_ULOOP      an untimed entry of a timed loop;
+ *   CAL_ILOOP      a loop record made inline (the runtime's copy of what the
+ *                  plugins emit: ap_loop_record_inline). */
+enum cal_kind { CAL_SELF, CAL_TIMED, CAL_UNTIMED, CAL_FRAMELESS, CAL_LOOP, CAL_ULOOP, CAL_ILOOP };
 
 static void cal_body(enum cal_kind kind) {
   for (int i = 0; i < CAL_N; i++) {
@@ -104,6 +106,15 @@ static void cal_body(enum cal_kind kind) {
       __autoprof_loop_start(&cal_loop, &stamp);
       __autoprof_loop_timed(&cal_loop, 1, &stamp);
       break;
+    case CAL_ILOOP: {
+      /* an iteration count the compiler cannot see, and the record's
+       * loads and stores kept in each iteration, as in a program */
+      uint64_t n = (uint64_t)i;
+      __asm__ volatile("" : "+r"(n));
+      ap_loop_record_inline(&cal_loop, n);
+      __asm__ volatile("" ::: "memory");
+      break;
+    }
     }
   }
 }
@@ -217,12 +228,17 @@ void ap_calibrate(struct ap_calibration *c) {
   c->ticks_per_ns = ticks_per_ns();
   c->self_ticks = c->pair_ticks = c->untimed_pair_ticks = c->loop_pair_ticks = 0;
   c->frameless_ticks = c->untimed_loop_ticks = c->sampled_self_ticks = c->sampled_pair_ticks = 0;
+  c->inline_loop_ticks = 0;
   c->call_ticks = measure_call();
   struct ap_thread *scratch = ap_thread_new(1), *user = ap_tls;
   if (!scratch)
     return;
+  /* the probes below count into the scratch record, the inline loop
+   * records too: the user's are put back after */
+  struct ap_loop_tls user_loops = __autoprof_loop_tls;
   if (scratch->limit >= 2 && scratch->nslots > 2) {
-    ap_tls = scratch; /* the probes below count into the scratch record */
+    ap_tls = scratch;
+    ap_publish_loops(scratch);
     c->self_ticks = measure(scratch, CAL_SELF, 0);
     c->pair_ticks = measure(scratch, CAL_TIMED, c->self_ticks);
     c->untimed_pair_ticks = measure(scratch, CAL_UNTIMED, c->self_ticks);
@@ -231,8 +247,10 @@ void ap_calibrate(struct ap_calibration *c) {
     if (scratch->nloops > 1) {
       c->loop_pair_ticks = measure(scratch, CAL_LOOP, c->self_ticks);
       c->untimed_loop_ticks = measure(scratch, CAL_ULOOP, c->self_ticks);
+      c->inline_loop_ticks = measure(scratch, CAL_ILOOP, c->self_ticks);
     }
     ap_tls = user;
+    __autoprof_loop_tls = user_loops;
   }
   ap_thread_free(scratch);
 }

@@ -600,10 +600,11 @@ static int build_header(struct ap_profile *p, const struct ap_calibration *cal) 
   p->ticks_per_ns = cal->ticks_per_ns;
   p->probe_cost_ns = cal->pair_ticks / cal->ticks_per_ns;
   p->call_cost_ns = cal->call_ticks / cal->ticks_per_ns;
-  const double ticks[8] = {cal->self_ticks,         cal->sampled_self_ticks, cal->pair_ticks,
-                           cal->sampled_pair_ticks, cal->untimed_pair_ticks, cal->frameless_ticks,
-                           cal->loop_pair_ticks,    cal->untimed_loop_ticks};
-  for (int k = 0; k < 8; k++)
+  const double ticks[AP_NCALIBRATION] = {
+      cal->self_ticks,         cal->sampled_self_ticks, cal->pair_ticks,
+      cal->sampled_pair_ticks, cal->untimed_pair_ticks, cal->frameless_ticks,
+      cal->loop_pair_ticks,    cal->untimed_loop_ticks, cal->inline_loop_ticks};
+  for (int k = 0; k < AP_NCALIBRATION; k++)
     p->calibration_ns[k] = ticks[k] / cal->ticks_per_ns;
   p->compensation = ap_cfg.compensate;
   p->policy_digest = m ? m->policy_digest : 0;
@@ -628,6 +629,7 @@ static struct ap_profile *build_profile(const struct ap_calibration *cal) {
     c.cost[AP_P_FRAMELESS] = cal->frameless_ticks;
     c.cost[AP_P_LOOP] = cal->loop_pair_ticks;
     c.cost[AP_P_ULOOP] = cal->untimed_loop_ticks;
+    c.cost[AP_P_ILOOP] = cal->inline_loop_ticks;
   }
   int rc = !p || build_header(p, cal);
   for (struct ap_thread *t = ap_threads; t && !rc; t = t->next)

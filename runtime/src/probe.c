@@ -122,6 +122,8 @@ void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
       t && t->probes[AP_P_TIMED] >= stamp->pairs ? t->probes[AP_P_TIMED] - stamp->pairs : 0;
   /* its frame, if the start opened one and nothing (longjmp) closed it */
   uint64_t other[AP_NPROBES] = {0};
+  if (t)
+    ap_sync_inline(t);
   if (t && stamp->depth && t->depth == stamp->depth + 1 &&
       t->stack[stamp->depth].site == (void *)site && t->stack[stamp->depth].loop == AP_FRAME_LOOP) {
     for (int k = 1; k < AP_NPROBES; k++)

@@ -82,6 +82,7 @@ struct ap_prof_node {
 
 /* Memoization candidate (filled once memo probes exist). */
 #define AP_MEMO_CACHES 3
+#define AP_NCALIBRATION 9 /* calibration_ns entries */
 
 /* A memo candidate's evidence (docs/report.md "memoize"). */
 struct ap_prof_memo {
@@ -157,8 +158,8 @@ struct ap_profile {
   double call_cost_ns;  /* one real non-inlined call + return, measured */
   /* what the compensation took out per probe, by kind (ns; written, not read back):
    * self, sampled self, then timed, sampled timed, untimed, frameless, loop,
-   * untimed loop */
-  double calibration_ns[8];
+   * untimed loop, inline loop record */
+  double calibration_ns[AP_NCALIBRATION];
   uint64_t compensated_ns; /* probe time taken out of the measured times */
   int compensation;        /* 1 if times are compensated */
   uint64_t folded_calls;   /* calls folded into a parent node (callpath cap) */

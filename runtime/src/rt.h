@@ -4,6 +4,7 @@
 #define AUTOPROF_RT_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "autoprof/abi.h"
@@ -69,6 +70,7 @@ enum ap_probe_kind {
   AP_P_FRAMELESS, /* an untimed call of a leaf: enter only */
   AP_P_LOOP,      /* a timed loop entry: start + end with two clock reads */
   AP_P_ULOOP,     /* an untimed entry of a timed loop: start + end */
+  AP_P_ILOOP,     /* a loop record made inline by instrumented code (abi.h) */
   AP_NPROBES
 };
 /* Timed calls with no instrumented callee before a sampled function's
@@ -81,18 +83,30 @@ enum ap_probe_kind {
  * functions (adaptive timing): entries shorter than sample_below have about
  * one in `period` timed; counts stay exact. */
 struct ap_lctr {
-  uint64_t entries;            /* entries that ran at least one iteration */
-  uint64_t iterations;         /* total over those entries */
-  uint64_t min, max;           /* per entry; min 0 = none yet */
+  /* struct ap_loop_counts (abi.h): instrumented code updates these inline */
+  uint64_t entries;    /* entries that ran at least one iteration */
+  uint64_t iterations; /* total over those entries */
+  uint64_t min, max;   /* per entry; min 0 = none yet */
+  uint64_t zero_trip;  /* entries that ran no iteration */
+  uint16_t skip;       /* entries left untimed before the next timed one */
+  /* the runtime's own */
+  uint16_t period; /* 0: every entry timed */
+  uint32_t pad;
   uint64_t ticks;              /* raw ticks of timed entries */
   uint64_t probes[AP_NPROBES]; /* probes that ran inside its timed entries, by kind */
-  uint64_t zero_trip;          /* entries left before the first iteration (-O0 code only) */
   uint64_t timed;              /* entries timed (ticks covers these) */
   uint64_t win;                /* ticks at the last window check */
-  uint16_t skip;               /* entries left untimed before the next timed one */
-  uint16_t period;             /* 0: every entry timed */
-  uint32_t pad;
 };
+_Static_assert(sizeof(struct ap_lctr) == AP_LOOP_COUNTS_STRIDE, "abi.h: loop counter stride");
+_Static_assert(offsetof(struct ap_lctr, entries) == offsetof(struct ap_loop_counts, entries) &&
+                   offsetof(struct ap_lctr, iterations) ==
+                       offsetof(struct ap_loop_counts, iterations) &&
+                   offsetof(struct ap_lctr, min) == offsetof(struct ap_loop_counts, min) &&
+                   offsetof(struct ap_lctr, max) == offsetof(struct ap_loop_counts, max) &&
+                   offsetof(struct ap_lctr, zero_trip) ==
+                       offsetof(struct ap_loop_counts, zero_trip) &&
+                   offsetof(struct ap_lctr, skip) == offsetof(struct ap_loop_counts, skip),
+               "abi.h: struct ap_loop_counts is the head of struct ap_lctr");
 
 /* A calling-context tree node: one per (parent node, slot) of one thread.
  * 88 bytes; children in a sibling list plus a last-used cache.  Its times
@@ -214,6 +228,8 @@ struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint3
 struct ap_thread *ap_thread_new(int scratch) AP_HIDDEN;
 void ap_thread_free(struct ap_thread *t) AP_HIDDEN; /* scratch records only */
 void ap_thread_close_all(struct ap_thread *t, uint64_t now) AP_HIDDEN;
+/* points the inline loop records (__autoprof_loop_tls) at t's counters */
+void ap_publish_loops(struct ap_thread *t) AP_HIDDEN;
 
 /* register.c */
 void ap_init(void) AP_HIDDEN; /* once: settings, clock start, atexit, fork and key handlers */
@@ -256,6 +272,7 @@ struct ap_calibration {
   double untimed_loop_ticks; /* what an untimed entry of a timed loop adds */
   double sampled_self_ticks; /* self_ticks for a timed call of a sampled function */
   double sampled_pair_ticks; /* pair_ticks for a timed call of a sampled function */
+  double inline_loop_ticks;  /* what a loop record made inline adds */
 };
 void ap_clock_start(void) AP_HIDDEN;
 uint64_t ap_ns_to_ticks(uint64_t ns) AP_HIDDEN; /* rough: the ratio of the first 50 us */
@@ -312,8 +329,15 @@ static inline void ap_decide(struct ap_thread *t, struct ap_ctr *c) {
   c->leaf = c->period && !c->kids && c->samples >= AP_LEAF_AFTER;
 }
 
+/* The inline loop records (abi.h) are counted in the exported TLS, which
+ * instrumented code reaches; timed frames read it when they open and close. */
+static inline void ap_sync_inline(struct ap_thread *t) {
+  t->probes[AP_P_ILOOP] = __autoprof_loop_tls.inline_records;
+}
+
 /* Notes the thread's probe counters in frame f when it opens. */
 static inline void ap_mark(struct ap_thread *t, struct ap_frame *f) {
+  ap_sync_inline(t);
   for (int k = 0; k < AP_NPROBES; k++)
     f->probes[k] = t->probes[k];
 }
@@ -392,6 +416,7 @@ static inline uint64_t ap_close_node(struct ap_thread *t, struct ap_frame *f, ui
    * the parent's own frame covers it */
   if (ap_likely(n != f[-1].node)) {
     n->incl += el;
+    ap_sync_inline(t);
     for (int k = 0; k < AP_NPROBES; k++)
       n->probes[k] += t->probes[k] - f->probes[k];
   }
@@ -447,6 +472,26 @@ static inline void ap_loop_add(struct ap_lctr *c, uint64_t entries, uint64_t ite
     c->min = min_minus_1 + 1;
   if (max > c->max)
     c->max = max;
+}
+
+/* The record instrumented code makes inline at an untimed loop exit (abi.h),
+ * in C: the calibration measures this copy of it. */
+static inline void ap_loop_record_inline(struct ap_loop_site *site, uint64_t n) {
+  struct ap_loop_tls *l = &__autoprof_loop_tls;
+  uint32_t s = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
+  if (ap_likely(s - 1 < l->lim)) {
+    struct ap_loop_counts *c =
+        (struct ap_loop_counts *)(void *)(l->counters + (uint64_t)s * AP_LOOP_COUNTS_STRIDE);
+    uint64_t m = c->min - 1;
+    c->entries += n != 0;
+    c->iterations += n;
+    c->zero_trip += n == 0;
+    c->min = (n - 1 < m ? n - 1 : m) + 1;
+    c->max = n > c->max ? n : c->max;
+    l->inline_records++;
+  } else {
+    __autoprof_loop(site, n);
+  }
 }
 
 /* Adds one loop entry's iterations to a thread's counters. */

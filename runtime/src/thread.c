@@ -9,6 +9,14 @@
 #include "rt.h"
 
 __thread struct ap_thread *ap_tls __attribute__((tls_model("initial-exec")));
+/* What instrumented code reads to count loops inline (abi.h): this thread's
+ * loop counters, kept in step with its record's. */
+__thread struct ap_loop_tls __autoprof_loop_tls __attribute__((tls_model("initial-exec")));
+
+void ap_publish_loops(struct ap_thread *t) {
+  __autoprof_loop_tls.counters = (char *)t->lctr;
+  __autoprof_loop_tls.lim = t->nloops - 1;
+}
 struct ap_node ap_no_node; /* slot 0 never matches: a fresh node's `last` */
 
 enum { AP_CHUNK_NODES = 256 };
@@ -93,6 +101,8 @@ static int grow_loop_counters(struct ap_thread *t) {
   c[0].entries = (uint64_t)(uintptr_t)t->lctr;
   __atomic_store_n(&t->lctr, c, __ATOMIC_RELEASE);
   t->nloops = n;
+  if (t == ap_tls)
+    ap_publish_loops(t);
   return 0;
 }
 
@@ -104,6 +114,7 @@ static struct ap_thread *current_thread(void) {
     if (ap_disabled || !(t = ap_thread_new(0)))
       return NULL;
     ap_tls = t;
+    ap_publish_loops(t);
   }
   return t;
 }

@@ -185,6 +185,48 @@ void __autoprof_loop_nests(struct ap_loop_site *const *sites, const uint64_t *ac
 void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
                            const struct ap_loop_stamp *stamp);
 
+/* Inline loop counts (no call).  The calls above are the slow paths: on
+ * each exit of an untimed outermost loop, and of a timed loop entry its
+ * slot left untimed, instrumented code adds the entry's figures to this
+ * thread's counters itself:
+ *
+ *   L = &__autoprof_loop_tls;  s = site->slot;
+ *   if (s - 1 < L->lim) {                     // 32-bit unsigned: s in 1..lim
+ *     c = (struct ap_loop_counts *)(L->counters + (uint64_t)s * AP_LOOP_COUNTS_STRIDE);
+ *     c->entries += n != 0;  c->iterations += n;  c->zero_trip += n == 0;
+ *     c->min = MIN(n - 1, c->min - 1) + 1;     // unsigned: 0 is "none yet"
+ *     c->max = MAX(c->max, n);
+ *     L->inline_records += 1;
+ *   } else
+ *     __autoprof_loop(site, n);               // first probe of the thread, new slot, ...
+ *
+ * An inner loop's nest figures (entries, iterations, min - 1, max, zero
+ * trip, as __autoprof_loop_nest takes them) are added the same way.  A
+ * timed loop's preheader takes an untimed entry itself while its slot's
+ * `skip` is non-zero (skip -= 1, stamp->pairs = UINT64_MAX, one record) and
+ * calls __autoprof_loop_start otherwise; its exit counts inline when
+ * stamp->pairs is UINT64_MAX and calls __autoprof_loop_timed otherwise.
+ * `inline_records` counts the records (an untimed entry of a timed loop is
+ * two: the test and the count), whose cost the runtime calibrates and takes
+ * out of the times that contain them, like a probe's. */
+struct ap_loop_counts {
+  uint64_t entries;    /* entries that ran at least one iteration */
+  uint64_t iterations; /* total over those entries */
+  uint64_t min;        /* least iterations of one entry; 0 = none yet */
+  uint64_t max;        /* most iterations of one entry */
+  uint64_t zero_trip;  /* entries that ran no iteration */
+  uint16_t skip;       /* timed loops: entries left untimed before the next timed one */
+  /* then the runtime's own fields, up to AP_LOOP_COUNTS_STRIDE bytes */
+};
+#define AP_LOOP_COUNTS_STRIDE 128 /* bytes per loop slot in `counters` */
+struct ap_loop_tls {
+  char *counters; /* this thread's struct ap_loop_counts, by loop slot */
+  uint32_t lim;   /* slots 1 .. lim are in `counters` (0: none yet) */
+  uint32_t pad;
+  uint64_t inline_records; /* records made inline so far (probe compensation) */
+};
+extern __thread struct ap_loop_tls __autoprof_loop_tls __attribute__((tls_model("initial-exec")));
+
 #ifdef __cplusplus
 }
 #endif

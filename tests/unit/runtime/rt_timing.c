@@ -65,7 +65,7 @@ static int sc_raw(void) {
 }
 
 static int sc_compensated(void) {
-  ap_test_calibration = (struct ap_calibration){1, 2, 5, 1, 0, 0, 0, 0, 2, 5};
+  ap_test_calibration = (struct ap_calibration){1, 2, 5, 1, 0, 0, 0, 0, 2, 5, 0};
   __autoprof_register(&module);
   pattern();
   return 0;
