@@ -47,6 +47,7 @@ tree ap_func_site(tree fndecl, const ap_func_info &info, bool final);
 void ap_func_site_done(tree fndecl); /* the entry/exit pass skipped it */
 tree ap_loop_site(const ap_loop_info &info);
 tree ap_pointer_table(const tree *addrs, unsigned n);
+tree ap_loop_tls_decl(tree *fields); /* __autoprof_loop_tls and its 4 fields */
 void ap_emit_module_ctor(void);
 tree ap_probe_decl(const char *name, tree fntype);
 bool ap_is_runtime_name(const char *name);
@@ -79,5 +80,10 @@ unsigned ap_instrument_call_sites(function *fun, const char *function_name);
 
 /* loops.cc: the loop-count pass; `late` is the -O0 instance. */
 opt_pass *ap_make_loop_pass(gcc::context *ctxt, bool late);
+/* loop_inline.cc: the loop probes' calls made inline fast paths (abi.h),
+ * once loops.cc has put them in place. */
+bool ap_loop_inline_ok(void);
+void ap_inline_loop_exit(gcall *own, gcall *const *nests, unsigned n_nests);
+void ap_inline_loop_start(gcall *start);
 
 #endif

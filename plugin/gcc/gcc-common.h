@@ -38,6 +38,7 @@
 #include "cfghooks.h"
 #include "gimple-pretty-print.h"
 #include "options.h"
+#include "target.h" /* targetm.have_tls */
 #include "tree-vectorizer.h" /* find_loop_location: the loop line -fopt-info reports */
 /* clang-format on */
 

@@ -191,7 +191,9 @@ struct loop_instrumenter {
       /* struct ap_loop_stamp: a local used only outside the loop */
       tree type = build_array_type_nelts(u64, 3);
       r.stamp = build_fold_addr_expr(create_tmp_var(type, "autoprof_stamp"));
-      gsi_insert_on_edge(pre, gimple_build_call(loop_start_decl, 2, r.addr, r.stamp));
+      gcall *start = gimple_build_call(loop_start_decl, 2, r.addr, r.stamp);
+      gsi_insert_on_edge(pre, start);
+      starts.safe_push(start);
     }
   }
 
@@ -289,24 +291,73 @@ struct loop_instrumenter {
       if (!usable_exit(exit))
         continue;
       tree n = exit_value(r, exit);
-      gsi_insert_on_edge(exit, r.timed ? gimple_build_call(loop_timed_decl, 3, r.addr, n, r.stamp)
-                                       : gimple_build_call(loop_decl, 2, r.addr, n));
-      if (loop_depth(r.loop) != 1)
+      exit_group g = {r.timed ? gimple_build_call(loop_timed_decl, 3, r.addr, n, r.stamp)
+                              : gimple_build_call(loop_decl, 2, r.addr, n),
+                      nest_calls.length(), 0, get_loop_exit_edges(r.loop).length(),
+                      groups.length()};
+      gsi_insert_on_edge(exit, g.own);
+      if (loop_depth(r.loop) != 1) {
+        groups.safe_push(g);
         continue;
+      }
       /* a big nest: one call for all its inner loops (their array and a
        * static table of their sites) */
       if (nest_mem *m = nest_arrays.get(r.loop->num)) {
         gsi_insert_on_edge(exit, gimple_build_call(loop_nests_decl, 3, nest_sites(r.loop),
                                                    build_fold_addr_expr(m->arr),
                                                    build_int_cst(unsigned_type_node, m->used / 5)));
+        groups.safe_push(g);
         continue;
       }
       for (const rec &inner : recs)
-        if (inner.nest == r.loop)
-          gsi_insert_on_edge(exit, gimple_build_call(loop_nest_decl, 6, inner.addr, inner.acc[0],
-                                                     inner.acc[1], inner.acc[2], inner.acc[3],
-                                                     inner.acc[4]));
+        if (inner.nest == r.loop) {
+          gcall *c = gimple_build_call(loop_nest_decl, 6, inner.addr, inner.acc[0], inner.acc[1],
+                                       inner.acc[2], inner.acc[3], inner.acc[4]);
+          gsi_insert_on_edge(exit, c);
+          nest_calls.safe_push(c);
+          g.n_nests++;
+        }
+      groups.safe_push(g);
     }
+  }
+
+  /* The calls of each exit, and the timed loops' start calls, to be made
+   * inline fast paths once they are in place (loop_inline.cc). */
+  struct exit_group {
+    gcall *own;
+    unsigned first_nest, n_nests; /* in nest_calls */
+    unsigned loop_exits;          /* exits of its loop */
+    unsigned order;               /* ties keep it: the same code from one build to the next */
+  };
+  auto_vec<exit_group> groups;
+  auto_vec<gcall *> nest_calls, starts;
+
+  /* A record inline is some 30 statements where the call was one, which
+   * every later pass sees: a state machine with a hundred loop exits
+   * (bzip2's BZ2_decompress: 111) took twice as long to compile.  So a
+   * function gets at most kInlineExits exits inline, those of the loops
+   * with the fewest exits first (the tight loops); the others keep the
+   * call.  Timed loops' starts are one per loop, always inline. */
+  static const unsigned kInlineExits = 16;
+  static int by_exits(const void *a, const void *b) {
+    const exit_group *x = (const exit_group *)a, *y = (const exit_group *)b;
+    return x->loop_exits != y->loop_exits ? (x->loop_exits < y->loop_exits ? -1 : 1)
+                                          : (x->order < y->order ? -1 : 1);
+  }
+
+  void make_inline() {
+    for (gcall *start : starts)
+      ap_inline_loop_start(start);
+    if (groups.length() > kInlineExits)
+      groups.qsort(by_exits);
+    unsigned n = MIN(groups.length(), kInlineExits);
+    for (unsigned i = 0; i < n; i++) {
+      const exit_group &g = groups[i];
+      ap_inline_loop_exit(g.own, g.n_nests ? &nest_calls[g.first_nest] : NULL, g.n_nests);
+    }
+    if (ap_config.verbose)
+      fprintf(stderr, "autoprof: %s: %u of %u loop exits and %u loop starts inline\n", func_name, n,
+              groups.length(), starts.length());
   }
 
   /* &table of the sites of NEST's untimed inner loops, in slot order */
@@ -378,6 +429,10 @@ unsigned instrument_loops(function *fun, bool late) {
   li.func_name = info.name;
   li.run();
   gsi_commit_edge_inserts();
+  if (ap_loop_inline_ok()) {
+    li.make_inline();
+    free_dominance_info(CDI_DOMINATORS);
+  }
   loop_optimizer_finalize();
   if (!li.count)
     return 0;

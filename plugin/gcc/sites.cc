@@ -252,6 +252,34 @@ tree ap_loop_site(const ap_loop_info &info) {
                     AP_SECTION_LOOPS);
 }
 
+/* extern __thread struct ap_loop_tls __autoprof_loop_tls (initial-exec),
+ * which loop exits update inline; FIELDS gets its four fields. */
+tree ap_loop_tls_decl(tree *fields) {
+  static tree decl, type, f[4];
+  if (!decl) {
+    const field_spec spec[] = {
+        {"counters", ptr_type_node},
+        {"lim", u32_type()},
+        {"pad", u32_type()},
+        {"inline_records", u64_type()},
+    };
+    type = build_record("ap_loop_tls", spec, 4, f);
+    gcc_assert(tree_to_uhwi(TYPE_SIZE_UNIT(type)) == sizeof(struct ap_loop_tls));
+    decl = build_decl(UNKNOWN_LOCATION, VAR_DECL, get_identifier("__autoprof_loop_tls"), type);
+    TREE_PUBLIC(decl) = 1;
+    DECL_EXTERNAL(decl) = 1;
+    TREE_STATIC(decl) = 0;
+    DECL_ARTIFICIAL(decl) = 1;
+    TREE_USED(decl) = 1;
+    /* one %fs-relative access through the GOT, in executables and shared
+     * objects alike (the runtime is loaded at startup) */
+    set_decl_tls_model(decl, TLS_MODEL_INITIAL_EXEC);
+  }
+  for (int i = 0; i < 4; i++)
+    fields[i] = f[i];
+  return decl;
+}
+
 tree ap_call_site_record(const ap_call_info &info) {
   build_types();
   vec<constructor_elt, va_gc> *v = NULL;

@@ -6,6 +6,9 @@
 #include <string.h>
 
 const int __autoprof_abi_v1 = AP_ABI_VERSION;
+/* no counters (lim 0): every inline loop record takes its slow path, the
+ * calls below */
+__thread struct ap_loop_tls __autoprof_loop_tls;
 static struct ap_module *seen_module;
 static struct ap_func_site *entered[8];
 static int n_entered, n_exited, failures;

@@ -45,5 +45,20 @@ expect "tail.c:11: quiet: skipped (no_instrument_function attribute"
 expect "tail.c:10: uses_twice: instrumented"
 expect "tail.c:12: bare: skipped (naked function"
 if body bare | grep -q "__autoprof"; then echo "FAIL: bare is naked but probed"; fail=1; else echo "ok: bare not probed"; fi
+# loop records inline (abi.h): an untimed loop's exit adds to the thread's
+# counters through __autoprof_loop_tls; the call is only the slow path
+cat > loop.c <<'C'
+volatile int sink;
+__attribute__((noinline)) int count(int n) { int s = 0; for (int i = 0; i < n; i++) s += i ^ sink; return s; }
+C
+printf 'version: 1\nloops:\n  timing: none\n' > untimed.yaml
+"$cc" -O2 -fplugin="$plugin" -fplugin-arg-autoprof-policy=untimed.yaml -c loop.c -o loop.o
+objdump -dr --no-show-raw-insn loop.o >loop.s
+if awk '/<count>:/,/^$/' loop.s | grep -q "R_X86_64_GOTTPOFF.*__autoprof_loop_tls"; then
+  echo "ok: count's loop exit counts inline (initial-exec TLS)"; else
+  echo "FAIL: no inline loop record in count"; fail=1; fi
+calls=$(awk '/<count>:/,/^$/' loop.s | grep -c "R_X86_64_.*__autoprof_loop-" || true)
+if [ "$calls" = 1 ]; then echo "ok: one slow-path call to __autoprof_loop"; else
+  echo "FAIL: $calls references to __autoprof_loop in count (expected the slow path's 1)"; fail=1; fi
 [ $fail = 0 ] && echo "codegen ok"
 exit $fail
