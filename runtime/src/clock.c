@@ -224,6 +224,22 @@ static double measure_call(void) {
   return best < 0 ? 0 : best;
 }
 
+/* Which probe kinds some thread ran: the calibration measures only those
+ * (measuring a kind takes up to ~1 ms; a loops-only build needs no call
+ * probe's).  Read while other threads may still run: a kind first used
+ * after this read goes uncompensated, like any probe after the report. */
+static void kinds_used(int used[AP_NPROBES]) {
+  for (int k = 0; k < AP_NPROBES; k++)
+    used[k] = 0;
+  pthread_mutex_lock(&ap_lock);
+  for (struct ap_thread *t = ap_threads; t; t = t->next)
+    for (int k = 0; k < AP_NPROBES; k++)
+      used[k] |= __atomic_load_n(&t->probes[k], __ATOMIC_RELAXED) != 0;
+  pthread_mutex_unlock(&ap_lock);
+  /* inline loop records reach t->probes only at timed frames */
+  used[AP_P_ILOOP] = __atomic_load_n(&ap_nloop_slots, __ATOMIC_RELAXED) != 0;
+}
+
 void ap_calibrate(struct ap_calibration *c) {
   c->ticks_per_ns = ticks_per_ns();
   c->self_ticks = c->pair_ticks = c->untimed_pair_ticks = c->loop_pair_ticks = 0;
@@ -237,17 +253,27 @@ void ap_calibrate(struct ap_calibration *c) {
    * records too: the user's are put back after */
   struct ap_loop_tls user_loops = __autoprof_loop_tls;
   if (scratch->limit >= 2 && scratch->nslots > 2) {
+    int used[AP_NPROBES];
+    kinds_used(used);
+    int sampled = used[AP_P_STIMED] || used[AP_P_FRAMELESS];
     ap_tls = scratch;
     ap_publish_loops(scratch);
+    /* every interval is a timed frame's: its own probes always */
     c->self_ticks = measure(scratch, CAL_SELF, 0);
     c->pair_ticks = measure(scratch, CAL_TIMED, c->self_ticks);
-    c->untimed_pair_ticks = measure(scratch, CAL_UNTIMED, c->self_ticks);
-    c->frameless_ticks = measure(scratch, CAL_FRAMELESS, c->self_ticks);
-    measure_sampled(scratch, c, &c->sampled_self_ticks, &c->sampled_pair_ticks);
+    if (used[AP_P_UNTIMED] || sampled)
+      c->untimed_pair_ticks = measure(scratch, CAL_UNTIMED, c->self_ticks);
+    if (sampled) {
+      c->frameless_ticks = measure(scratch, CAL_FRAMELESS, c->self_ticks);
+      measure_sampled(scratch, c, &c->sampled_self_ticks, &c->sampled_pair_ticks);
+    }
     if (scratch->nloops > 1) {
-      c->loop_pair_ticks = measure(scratch, CAL_LOOP, c->self_ticks);
-      c->untimed_loop_ticks = measure(scratch, CAL_ULOOP, c->self_ticks);
-      c->inline_loop_ticks = measure(scratch, CAL_ILOOP, c->self_ticks);
+      if (used[AP_P_LOOP] || used[AP_P_ULOOP])
+        c->loop_pair_ticks = measure(scratch, CAL_LOOP, c->self_ticks);
+      if (used[AP_P_ULOOP])
+        c->untimed_loop_ticks = measure(scratch, CAL_ULOOP, c->self_ticks);
+      if (used[AP_P_ILOOP])
+        c->inline_loop_ticks = measure(scratch, CAL_ILOOP, c->self_ticks);
     }
     ap_tls = user;
     __autoprof_loop_tls = user_loops;
