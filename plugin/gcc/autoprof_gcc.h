@@ -57,6 +57,7 @@ opt_pass *ap_make_func_pass(gcc::context *ctxt);
 /* funcs.cc: what a function is called and where, for both passes; returns
  * why it is never instrumented, or NULL when the policy decides. */
 const char *ap_describe_function(function *fun, ap_func_info *info);
+unsigned ap_body_size(function *fun); /* the policy's size: statements after inlining */
 
 /* memo.cc: memo candidates' fingerprints. */
 unsigned long long ap_memo_arg_kinds(function *fun); /* 0: arguments or result not scalar */

@@ -40,8 +40,10 @@ gimple *last_real_stmt(basic_block bb) {
   return NULL;
 }
 
+} // namespace
+
 /* Estimated size after inlining: statements that do something. */
-unsigned body_size(function *fun) {
+unsigned ap_body_size(function *fun) {
   unsigned n = 0;
   basic_block bb;
   FOR_EACH_BB_FN(bb, fun) {
@@ -51,6 +53,8 @@ unsigned body_size(function *fun) {
   }
   return n;
 }
+
+namespace {
 
 tree origin_of(tree fndecl) {
   tree origin = DECL_ABSTRACT_ORIGIN(fndecl);
@@ -269,7 +273,7 @@ unsigned instrument(function *fun) {
   const char *never = ap_describe_function(fun, &info);
   tree origin = origin_of(fndecl);
   bool split = (info.flags & AP_FUNC_PART) || own_part_calls(fun, origin, NULL);
-  info.size = body_size(fun);
+  info.size = ap_body_size(fun);
   char why[256];
   enum ap_decision d = AP_SKIP;
   if (never)
