@@ -203,11 +203,11 @@ struct loop_instrumenter {
    * would sit in the outer loop's body and change what GCC does with the
    * nest (guard hoisting, loop distribution into memset, vectorization).
    * The locals are registers (update_ssa builds their PHIs) — unless the
-   * nest holds more than kRegisterLoops (16) such loops: five live registers
+   * nest holds more than kRegisterLoops (20) such loops: five live registers
    * each across a state machine of 28 loops (zlib's inflate) made GCC spill
    * everywhere (4x the code, 4x the compile time), so there they are a
    * volatile array in memory, updated once per inner-loop entry. */
-  static const unsigned kRegisterLoops = 16;
+  static const unsigned kRegisterLoops = 20;
 
   static tree mem_slot(const rec &r, int i) {
     tree arr = r.acc_mem;
