@@ -88,8 +88,14 @@ void __autoprof_loop_nests(struct ap_loop_site *const *sites, const uint64_t *ac
  * while its slot's countdown runs. */
 void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stamp) {
   struct ap_thread *t = ap_tls;
+  if (ap_unlikely(!t)) {
+    /* no record yet (the exit makes it) or the runtime disabled: untimed,
+     * and no clock read */
+    *stamp = (struct ap_loop_stamp){.pairs = AP_STAMP_NONE};
+    return;
+  }
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
-  if (ap_likely(t && slot - 1 < t->nloops - 1)) {
+  if (ap_likely(slot - 1 < t->nloops - 1)) {
     struct ap_lctr *c = &t->lctr[slot];
     if (c->skip) {
       c->skip--;
@@ -99,10 +105,9 @@ void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stam
     }
   }
   uint64_t now = ap_ticks();
-  if (t)
-    t->probes[AP_P_LOOP]++;
-  stamp->pairs = t ? t->probes[AP_P_TIMED] : 0;
-  stamp->depth = t ? ap_loop_open(t, site, now) : 0;
+  t->probes[AP_P_LOOP]++;
+  stamp->pairs = t->probes[AP_P_TIMED];
+  stamp->depth = ap_loop_open(t, site, now);
   stamp->ticks = now;
 }
 
@@ -112,6 +117,12 @@ void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
   if (stamp->pairs == UINT64_MAX) { /* an untimed entry: its slot was valid at the start */
     ap_loop_count(&t->lctr[slot], iterations);
+    return;
+  }
+  if (ap_unlikely(stamp->pairs == AP_STAMP_NONE)) { /* started without a record */
+    struct ap_lctr *c = ap_loop_counters(site);
+    if (c)
+      ap_loop_count(c, iterations);
     return;
   }
   uint64_t now = ap_ticks();

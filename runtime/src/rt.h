@@ -149,6 +149,11 @@ enum ap_frame_kind {
  * slot of its own kind: its loop slot with this bit set. */
 #define AP_LOOP_NODE 0x80000000u
 
+/* struct ap_loop_stamp.pairs of a timed loop entry that began with no
+ * thread record (its first probe, or the runtime disabled): counted at the
+ * exit, not timed.  UINT64_MAX is an untimed entry (abi.h). */
+#define AP_STAMP_NONE (UINT64_MAX - 1)
+
 struct ap_chunk;      /* node pool chunk (thread.c) */
 struct ap_memo_state; /* memo.c */
 struct ap_cs_ctr;     /* callsite.c */

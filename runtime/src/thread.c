@@ -120,6 +120,8 @@ static struct ap_thread *current_thread(void) {
 }
 
 AP_COLD struct ap_lctr *ap_loop_counters(struct ap_loop_site *site) {
+  if (ap_disabled)
+    return NULL;
   struct ap_thread *t = current_thread();
   if (!t)
     return NULL;
@@ -229,6 +231,10 @@ __attribute__((noinline)) int ap_enter_miss(struct ap_thread *t, struct ap_func_
  * skipped; 1 otherwise (a frame, a continuation, a call beyond the depth
  * limit: each one's exit must run). */
 AP_COLD int ap_enter_slow(struct ap_func_site *site) {
+  /* AUTOPROF_DISABLE=1: every probe lands here (no thread record); leave
+   * at once, so a disabled run costs no more than an enabled one */
+  if (ap_disabled)
+    return 0;
   struct ap_thread *t = ap_tls;
   if (!t && !(t = current_thread()))
     return 0;
