@@ -71,6 +71,40 @@ static int sc_compensated(void) {
   return 0;
 }
 
+/* Loop records made inline by instrumented code (abi.h), through the C
+ * copy the calibration measures: an untimed loop in b, entered twice in
+ * main's own body and four times inside b.  3 ticks per record. */
+static struct ap_loop_site inline_sites[1] = {
+    {0, 7, 0, 1, "t.c", &sites[B], "b", NULL},
+};
+static struct ap_module inline_module = {
+    .abi_version = AP_ABI_VERSION,
+    .report_formats = AP_FORMAT_JSON,
+    .funcs_begin = sites,
+    .funcs_end = sites + NSITES,
+    .loops_begin = inline_sites,
+    .loops_end = inline_sites + 1,
+    .abi_guard = &__autoprof_abi_v1,
+    .source = "t.c",
+    .report_output = "x",
+    .report_top = 5,
+};
+
+static int sc_inline_loops(void) {
+  ap_test_calibration = (struct ap_calibration){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3};
+  __autoprof_register(&inline_module);
+  /* before the thread's first probe: the slow path (a call) counts it */
+  ap_loop_record_inline(&inline_sites[0], 2);
+  AT(0), E(S(MAIN));
+  AT(5), ap_loop_record_inline(&inline_sites[0], 3), ap_loop_record_inline(&inline_sites[0], 0);
+  AT(35), E(S(B));
+  for (uint64_t n = 1; n <= 4; n++)
+    ap_loop_record_inline(&inline_sites[0], n);
+  AT(60), X(S(B));
+  AT(100), X(S(MAIN));
+  return 0;
+}
+
 static int sc_recursion(void) {
   __autoprof_register(&module);
   AT(0), E(S(R));
@@ -302,6 +336,25 @@ static void check_compensated(void) {
   run_free(r);
 }
 
+/* counts exact through both paths; each record inside a timed frame takes
+ * 3 ticks out of it: main 100 - 6 * 3 = 82, b 25 - 4 * 3 = 13 */
+static void check_inline_loops(void) {
+  struct run *r = run_child("inline_loops", sc_inline_loops, NULL);
+  json_t *p = r->prof, *l = loop_by_line(p, 7);
+  CHECK(l != NULL);
+  CHECK_EQ_U64(jint(l, "entries"), 6);
+  CHECK_EQ_U64(jint(l, "iterations"), 15);
+  CHECK_EQ_U64(jint(l, "zero_trip"), 1);
+  CHECK_EQ_U64(jint(l, "min_trip"), 1);
+  CHECK_EQ_U64(jint(l, "max_trip"), 4);
+  CHECK_EQ_U64(func_int(p, "main", "incl_ns"), 82);
+  CHECK_EQ_U64(func_int(p, "main", "excl_ns"), 69);
+  CHECK_EQ_U64(func_int(p, "b", "incl_ns"), 13);
+  CHECK_EQ_U64(func_int(p, "b", "excl_ns"), 13);
+  CHECK_EQ_U64(top_int(p, "compensated_ns"), 18);
+  run_free(r);
+}
+
 /* r[0,50] { r[10,40] { r[20,30] } }: inclusive once (50), exclusive 50 */
 static void check_recursion(void) {
   struct run *r = run_child("recursion", sc_recursion, NULL);
@@ -319,6 +372,7 @@ int main(void) {
   check_raw();
   check_compensated();
   check_recursion();
+  check_inline_loops();
   check_adaptive_exact_estimates();
   check_adaptive_varying();
   check_loop_kids();
