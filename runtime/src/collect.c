@@ -104,7 +104,7 @@ static int merge_tree(struct merged *m, struct ap_thread *t) {
         return -1;
       n->merged = (uint32_t)i;
       m->v[i].calls += n->calls;
-      m->v[i].untimed += n->untimed;
+      m->v[i].untimed += n->calls - n->timed;
       m->v[i].incl += n->incl;
       for (int k = 0; k < AP_NPROBES; k++)
         m->v[i].probes[k] += n->probes[k];
@@ -366,7 +366,7 @@ static int add_loop_callee(struct loop_calls *lc, uint32_t loop, uint32_t slot, 
  * there: the merged path's average per call. */
 static double thread_node_ticks(const struct merged *m, const struct comp *c,
                                 const struct ap_node *k) {
-  double t = node_ticks(c, k->calls, k->untimed, k->incl, k->probes);
+  double t = node_ticks(c, k->calls, k->calls - k->timed, k->incl, k->probes);
   if (t >= 0)
     return t;
   const struct mnode *v = k->merged < m->n ? &m->v[k->merged] : NULL;

@@ -12,12 +12,12 @@
 
 /* Both entry probes.  COND: the caller runs the exit probe only when this
  * returns non-zero, so an untimed call of a sampled leaf may open no frame. */
-static inline int enter(struct ap_func_site *site, int cond) {
+static inline __attribute__((always_inline)) int enter(struct ap_func_site *site, int cond) {
   struct ap_thread *t = ap_tls;
   /* Relaxed atomic: registration (another thread, under ap_lock) may store
    * the slot concurrently; on x86 this is a plain load. */
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
-  if (ap_unlikely(!t || slot - 1 >= t->nslots - 1 || t->depth > t->limit || t->part))
+  if (ap_unlikely(!t || slot - 1 >= t->nslots - 1 || t->depth > t->limit))
     return ap_enter_slow(site);
   /* The call-path node: the parent's last-used child, the node cache (a
    * caller calling several functions in turn), or a sibling scan out of
@@ -39,8 +39,10 @@ int __autoprof_enter_cond(struct ap_func_site *site) {
 
 void __autoprof_part_call(struct ap_func_site *header) {
   struct ap_thread *t = ap_tls;
-  if (t)
+  if (t) {
     t->part = __atomic_load_n(&header->slot, __ATOMIC_RELAXED);
+    t->limit = 0; /* the next entry takes the slow path, which reads part */
+  }
 }
 
 /* An untimed frame (adaptive timing) closes without reading the clock. */

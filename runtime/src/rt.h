@@ -123,7 +123,7 @@ struct ap_node {
   uint32_t merged;      /* index in the merged tree (collect.c scratch) */
   uint64_t calls;
   uint64_t incl;               /* raw ticks of timed activations */
-  uint64_t untimed;            /* calls not timed (adaptive timing) */
+  uint64_t timed;              /* calls timed (the others: adaptive timing) */
   uint64_t probes[AP_NPROBES]; /* probes that ran inside the timed activations, by kind */
 };
 
@@ -161,7 +161,8 @@ struct ap_cs_ctr;     /* callsite.c */
 struct ap_thread {
   /* hot: read by every probe */
   uint32_t depth;  /* frames on the stack, root sentinel included (>= 1) */
-  uint32_t limit;  /* the fast path pushes while depth <= limit (= max depth) */
+  uint32_t limit;  /* the fast path pushes while depth <= limit: max_depth, or 0 while a
+                      split part's call is pending (part), so one test covers both */
   uint32_t nslots; /* ctr[] has nslots entries; slot 0 unused */
   uint32_t lost;   /* activations above the overflow sentinel */
   struct ap_ctr *ctr;
@@ -178,6 +179,7 @@ struct ap_thread {
   /* cold */
   struct ap_thread *next; /* global list, newest first */
   uint32_t index;
+  uint32_t max_depth;    /* frames the stack holds (AUTOPROF_MAX_DEPTH) */
   uint32_t scratch;      /* calibration record, not the user's */
   uint64_t sample_below; /* ticks: a slot whose timed calls are shorter gets sampled; 0 never */
   uint32_t rng;          /* xorshift state: the distance to the next timed call */
@@ -352,6 +354,7 @@ static inline void ap_open_frame(struct ap_thread *t, uint32_t d, void *site, ui
                                  struct ap_node *n, uint32_t kind) {
   struct ap_frame *f = &t->stack[d];
   n->calls++;
+  n->timed++;
   f->site = (struct ap_func_site *)site;
   f->node = n;
   f->start = now;
@@ -376,7 +379,6 @@ static inline int ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_s
   f[-1].kids = 1;
   if (c->skip) {
     c->skip--;
-    n->untimed++;
     if (cond && c->leaf) {
       t->probes[AP_P_FRAMELESS]++;
       return 0;
@@ -390,6 +392,7 @@ static inline int ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_s
     return 1;
   }
   t->probes[c->period ? AP_P_STIMED : AP_P_TIMED]++;
+  n->timed++;
   f->site = site;
   f->node = n;
   f->cont = 0;

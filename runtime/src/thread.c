@@ -55,7 +55,7 @@ struct ap_thread *ap_thread_new(int scratch) {
     free(t);
     return NULL;
   }
-  t->limit = (uint32_t)limit;
+  t->limit = t->max_depth = (uint32_t)limit;
   t->depth = 1;
   t->root.last = &ap_no_node;
   t->stack[0].node = &t->root;
@@ -153,7 +153,7 @@ AP_COLD void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64
 uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site, uint64_t now) {
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_ACQUIRE);
   uint32_t d = t->depth;
-  if (!slot || d > t->limit)
+  if (!slot || d > t->max_depth)
     return 0; /* counted at its exit all the same (ap_loop_slow registers it) */
   struct ap_node *pn = t->stack[d - 1].node, *n = pn->last;
   if (n->slot != (slot | AP_LOOP_NODE))
@@ -208,7 +208,7 @@ struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint3
 static void enter_overflow(struct ap_thread *t, uint32_t slot) {
   t->ctr[slot].calls++;
   t->lost_total++;
-  if (t->depth == t->limit + 1) {
+  if (t->depth == t->max_depth + 1) {
     struct ap_frame *s = &t->stack[t->depth];
     memset(s, 0, sizeof *s);
     s->node = s[-1].node;
@@ -240,6 +240,7 @@ AP_COLD int ap_enter_slow(struct ap_func_site *site) {
     return 0;
   uint32_t part = t->part; /* a marker is for the very next entry only */
   t->part = 0;
+  t->limit = t->max_depth;
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_ACQUIRE);
   if (!slot) {
     /* a probe that runs before its module's constructor (called from
@@ -260,7 +261,7 @@ AP_COLD int ap_enter_slow(struct ap_func_site *site) {
     top->cont++; /* GCC's split part, entered from its own header: same call */
     return 1;
   }
-  if (d > t->limit)
+  if (d > t->max_depth)
     enter_overflow(t, slot);
   else
     ap_push(t, site, slot, 0); /* with a frame: the slow path is rare */
@@ -272,7 +273,7 @@ AP_COLD void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64
     return;
   uint32_t d = t->depth;
   struct ap_frame *top = &t->stack[d - 1];
-  if (d > t->limit + 1) { /* overflow sentinel on top */
+  if (d > t->max_depth + 1) { /* overflow sentinel on top */
     if (--t->lost == 0)
       t->depth--;
     return;
@@ -293,7 +294,7 @@ AP_COLD void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64
 }
 
 void ap_thread_close_all(struct ap_thread *t, uint64_t now) {
-  if (t->depth > t->limit + 1) {
+  if (t->depth > t->max_depth + 1) {
     t->depth--;
     t->lost = 0;
   }
