@@ -248,7 +248,7 @@ tree ap_loop_site(const ap_loop_info &info) {
   CONSTRUCTOR_APPEND_ELT(v, f[5], info.func ? addr_of(info.func) : str_ptr(NULL));
   CONSTRUCTOR_APPEND_ELT(v, f[6], str_ptr(info.origin_function));
   CONSTRUCTOR_APPEND_ELT(v, f[7], info.parent ? addr_of(info.parent) : str_ptr(NULL));
-  return static_var("__autoprof_loop", loop_site_type, build_constructor(loop_site_type, v),
+  return static_var("__autoprof_loop_site", loop_site_type, build_constructor(loop_site_type, v),
                     AP_SECTION_LOOPS);
 }
 

@@ -57,6 +57,8 @@ struct func_info {
 /* funcs.cc: name, place and facts of F for both passes; returns why it is
  * never instrumented, or NULL when the policy decides. */
 const char *describe_function(Function &f, func_info *info);
+/* The policy's size measure of F as it is now (func_info.size). */
+unsigned function_size(Function &f);
 bool is_runtime_name(StringRef name);
 /* The file of a debug scope as the compiler saw it (see funcs.cc). */
 std::string source_file(const DIScope *scope, const DICompileUnit *cu);

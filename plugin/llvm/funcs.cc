@@ -333,6 +333,10 @@ bool instrument(Function &f, const config &c, const TargetLibraryInfo &tli) {
 
 } // namespace
 
+unsigned function_size(Function &f) {
+  return body_size(f);
+}
+
 PreservedAnalyses func_pass::run(Module &m, ModuleAnalysisManager &mam) {
   /* Running twice (both -fplugin= and -fpass-plugin=, or two copies of the
    * plugin) must not double the probes. */

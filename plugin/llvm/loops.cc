@@ -9,11 +9,14 @@
  *   - otherwise (data-dependent exits, -O0): a 64-bit PHI counter in the
  *     header, incremented once per iteration.  Such loops are not
  *     vectorizable anyway (LoopVectorize needs a computable trip count).
- * An outermost (or timed) loop reports with one call on each exit edge; an
- * untimed inner loop adds its figures to five locals of its nest, reported
- * when the outermost loop exits (a call on the inner exits would sit in the
- * outer loop's body).  A timed loop reads the clock once in its preheader
- * and once at the exit call, through a stamp in a local of the function.
+ * An outermost (or timed) loop reports on each exit edge; an untimed inner
+ * loop adds its figures to five locals of its nest, reported when the
+ * outermost loop exits (a record on the inner exits would sit in the outer
+ * loop's body).  A timed loop reads the clock once in its preheader and
+ * once at its exit, through a stamp in a local of the function.  Records
+ * are made inline (inline_loops.cc: a few loads and stores through
+ * __autoprof_loop_tls, the runtime called only on the slow path) within
+ * the limits of choose_inline, by calls otherwise.
  *
  * Where: VectorizerStart, after all inlining (loops inlined into a caller
  * are counted there, under the caller, naming their origin) and rotation
@@ -23,6 +26,7 @@
  * Loops LLVM fully unrolled earlier in the pipeline are not loops any more
  * and get no count.  The callback runs at -O0 too. */
 #include "autoprof_llvm.h"
+#include "inline_loops.h"
 
 namespace ap_llvm {
 namespace {
@@ -146,6 +150,7 @@ struct rec {
    * per call, did an entry run. */
   rec *reach = nullptr;
   AllocaInst *entered = nullptr;
+  bool inl = false; /* its records at exits are made inline (choose_inline) */
 };
 
 struct loop_instrumenter {
@@ -165,11 +170,12 @@ struct loop_instrumenter {
   DenseMap<BasicBlock *, PHINode *> joins;
   SmallVector<AllocaInst *, 16> promote;
   entry_finder entries;
+  inline_loops records; /* the records at exits and preheaders */
 
   loop_instrumenter(Function &fn, const config &cfg, LoopInfo &l, DominatorTree &d,
                     ScalarEvolution &s, AssumptionCache &a, bool scev, const func_info &fi)
       : f(fn), c(cfg), li(l), dt(d), se(s), ac(a), use_scev(scev), func(fi), func_name(fi.name),
-        entries(fn, l, d) {}
+        entries(fn, l, d), records(fn, d, l) {}
 
   Module &m() { return *f.getParent(); }
   Type *u64() { return Type::getInt64Ty(f.getContext()); }
@@ -353,15 +359,11 @@ struct loop_instrumenter {
     return new AllocaInst(type, m().getDataLayout().getAllocaAddrSpace(), name, &entry.front());
   }
 
-  Value *site(rec &r) { return as_bytes(r.site); }
+  Constant *site(rec &r) { return as_bytes(r.site); }
 
   void add_stamp(rec &r) {
     r.stamp = local(ArrayType::get(u64(), 3), "autoprof.stamp");
-    IRBuilder<> b(r.loop->getLoopPreheader()->getTerminator());
-    locate(b);
-    Type *ptr = bytes_ptr(f.getContext());
-    b.CreateCall(probe(m(), "__autoprof_loop_start", {ptr, ptr}),
-                 {site(r), b.CreatePointerCast(r.stamp, ptr)});
+    records.start(r.loop->getLoopPreheader()->getTerminator(), site(r), r.stamp, inline_ok);
   }
 
   /* An untimed inner loop: entries that ran, iterations, min-1 (n - 1
@@ -445,22 +447,22 @@ struct loop_instrumenter {
       if (!reports)
         accumulate(r, b, n);
       else
-        report_entry(r, b, n);
+        report_entry(r, at, n);
     }
   }
 
-  /* An entry the loop's exits did not see, at once: a timed loop opens and
-   * closes its frame, as GCC's probes do on such an entry. */
-  void report_entry(rec &r, IRBuilder<> &b, Value *n) {
-    Type *ptr = bytes_ptr(f.getContext());
+  /* An entry the loop's exits did not see, at once, before AT: a timed
+   * loop opens and closes its frame, as GCC's probes do on such an entry. */
+  void report_entry(rec &r, Instruction *at, Value *n) {
     if (r.timed) {
-      Value *stamp = b.CreatePointerCast(r.stamp, ptr);
-      b.CreateCall(probe(m(), "__autoprof_loop_start", {ptr, ptr}), {site(r), stamp});
-      b.CreateCall(probe(m(), "__autoprof_loop_timed", {ptr, u64(), ptr}), {site(r), n, stamp});
+      records.start(at, site(r), r.stamp, r.inl);
+      records.end(at, site(r), n, r.stamp, r.inl);
     } else {
-      b.CreateCall(probe(m(), "__autoprof_loop", {ptr, u64()}), {site(r), n});
+      records.count(at, {own(r, n)}, r.inl);
     }
   }
+
+  loop_figures own(rec &r, Value *n) { return {site(r), n, {}}; }
 
   /* Anchored loops (entries.cc): a zero-trip entry is a first test that led
    * to no entry, wherever LLVM sent it, so it is counted from the anchor and
@@ -493,35 +495,49 @@ struct loop_instrumenter {
 
   /* Before each return (before a tail call there, or in the blocks that jump
    * to a return holding only PHIs: the call stays a sibcall), report a
-   * zero-trip entry of each loop anchored per call that ran no entry. */
-  void add_per_call_reports() {
-    SmallVector<Instruction *, 8> at;
+   * zero-trip entry of each loop anchored per call that ran no entry.
+   * Without AT, only how many places that is. */
+  unsigned return_points(SmallVectorImpl<Instruction *> *at) {
+    unsigned n = 0;
     for (BasicBlock &bb : f) {
       auto *ret = dyn_cast<ReturnInst>(bb.getTerminator());
       if (!ret)
         continue;
-      bool only_phis = bb.getFirstNonPHI() == ret && !pred_empty(&bb) &&
+      /* (a return that records made inline split off keeps them before it) */
+      bool only_phis = bb.getFirstNonPHI() == ret && !pred_empty(&bb) && !records.after(&bb) &&
                        all_of(predecessors(&bb),
                               [](BasicBlock *p) { return isa<BranchInst>(p->getTerminator()); });
       if (!only_phis) {
-        at.push_back(before_tail_call(ret));
+        n++;
+        if (at)
+          at->push_back(before_tail_call(ret));
         continue;
       }
       SmallPtrSet<BasicBlock *, 4> seen;
-      for (BasicBlock *p : predecessors(&bb))
-        if (seen.insert(p).second)
-          at.push_back(p->getSingleSuccessor() ? before_tail_call(p->getTerminator())
-                                               : split_edge(p, &bb)->getTerminator());
+      for (BasicBlock *p : predecessors(&bb)) {
+        if (!seen.insert(p).second)
+          continue;
+        n++;
+        if (at)
+          at->push_back(p->getSingleSuccessor() ? before_tail_call(p->getTerminator())
+                                                : split_edge(p, &bb)->getTerminator());
+      }
     }
+    return n;
+  }
+
+  void add_per_call_reports() {
+    SmallVector<Instruction *, 8> at;
+    if (any_of(recs, [](const rec &r) { return r.entered; }))
+      return_points(&at);
     for (rec &r : recs) {
       if (!r.entered)
         continue;
       for (Instruction *i : at) {
         IRBuilder<> cb(i);
         Value *none = cb.CreateICmpEQ(cb.CreateLoad(u64(), r.entered), ConstantInt::get(u64(), 0));
-        IRBuilder<> b(SplitBlockAndInsertIfThen(none, i, false, nullptr, &dt, &li));
-        locate(b);
-        report_entry(r, b, ConstantInt::get(u64(), 0));
+        report_entry(r, SplitBlockAndInsertIfThen(none, i, false, nullptr, &dt, &li),
+                     ConstantInt::get(u64(), 0));
       }
     }
   }
@@ -531,35 +547,75 @@ struct loop_instrumenter {
     return call && call->isTailCall() ? call : term;
   }
 
-  /* The calls on a reporting loop's exits: its own count, then (outermost
-   * loop) the accumulators of the untimed loops nested in it. */
+  /* The records on a reporting loop's exits: its own count, then (outermost
+   * loop) the accumulators of the untimed loops nested in it, as one group
+   * (inline_loops.cc); a timed loop's own count is a group of its own. */
   void add_flushes(rec &r) {
-    Type *ptr = bytes_ptr(f.getContext());
     for (BasicBlock *e : r.exits) {
-      IRBuilder<> b(cursor(e));
-      locate(b);
-      if (r.entered)
+      Instruction *at = cursor(e);
+      if (r.entered) {
+        IRBuilder<> b(at);
         b.CreateStore(ConstantInt::get(u64(), 1), r.entered);
+      }
+      SmallVector<loop_figures, 8> group;
       if (r.timed)
-        b.CreateCall(probe(m(), "__autoprof_loop_timed", {ptr, u64(), ptr}),
-                     {site(r), r.n[e], b.CreatePointerCast(r.stamp, ptr)});
+        records.end(at, site(r), r.n[e], r.stamp, r.inl);
       else
-        b.CreateCall(probe(m(), "__autoprof_loop", {ptr, u64()}), {site(r), r.n[e]});
-      if (r.loop->getLoopDepth() != 1)
-        continue;
-      for (rec &inner : recs) {
-        if (inner.nest != &r)
-          continue;
-        Value *args[6] = {site(inner)};
-        for (int i = 0; i < 5; i++)
-          args[i + 1] = b.CreateLoad(u64(), inner.acc[i]);
-        if (inner.reach) { /* zero-trip entries: first tests - entries that ran */
-          Value *tests = inner.reach == &r ? r.raw[e] : b.CreateLoad(u64(), inner.reach->acc[1]);
-          args[5] = b.CreateSelect(b.CreateICmpUGT(tests, args[1]), b.CreateSub(tests, args[1]),
-                                   ConstantInt::get(u64(), 0));
-        }
-        b.CreateCall(probe(m(), "__autoprof_loop_nest", {ptr, u64(), u64(), u64(), u64(), u64()}),
-                     args);
+        group.push_back(own(r, r.n[e]));
+      if (r.loop->getLoopDepth() == 1)
+        for (rec &inner : recs)
+          if (inner.nest == &r)
+            group.push_back(nest_figures(r, e, inner, at));
+      if (!group.empty())
+        records.count(at, group, r.inl);
+    }
+  }
+
+  /* An untimed inner loop's accumulators over the entry of its nest R
+   * that leaves through E, read before AT. */
+  loop_figures nest_figures(rec &r, BasicBlock *e, rec &inner, Instruction *at) {
+    IRBuilder<> b(at);
+    locate(b);
+    loop_figures g = {site(inner), nullptr, {}};
+    for (int i = 0; i < 5; i++)
+      g.nest[i] = b.CreateLoad(u64(), inner.acc[i]);
+    if (inner.reach) { /* zero-trip entries: first tests - entries that ran */
+      Value *tests = inner.reach == &r ? r.raw[e] : b.CreateLoad(u64(), inner.reach->acc[1]);
+      g.nest[4] = b.CreateSelect(b.CreateICmpUGT(tests, g.nest[0]), b.CreateSub(tests, g.nest[0]),
+                                 ConstantInt::get(u64(), 0));
+    }
+    return g;
+  }
+
+  /* A record inline is some 30 instructions where the call was one, and
+   * every later pass sees them (the GCC plugin's limits, for compile time
+   * and code size): records are made inline only in functions of size up
+   * to 300, and in those at most 16 exits (return points, for a loop
+   * anchored per call) are, those of the loops with the fewest exits first
+   * (the tight ones); the others keep the calls.  A timed loop's start, one
+   * per loop, is inline wherever records are. */
+  static const unsigned inline_max_size = 300, inline_exits = 16;
+  bool inline_ok = false;
+  unsigned exits_inline = 0, exits_all = 0;
+
+  void choose_inline() {
+    inline_ok = function_size(f) <= inline_max_size; /* before the loop probes */
+    unsigned returns = 0;
+    if (any_of(recs, [](const rec &r) { return r.entered; }))
+      returns = return_points(nullptr);
+    SmallVector<std::pair<unsigned, size_t>, 16> order; /* exits, rec */
+    for (size_t i = 0; i < recs.size(); i++) {
+      rec &r = recs[i];
+      if (r.timed || r.loop->getLoopDepth() == 1)
+        order.push_back(
+            {unsigned(r.exits.size() + r.entry.exits.size()) + (r.entered ? returns : 0), i});
+    }
+    llvm::sort(order);
+    for (auto [n, i] : order) {
+      exits_all += n;
+      if (inline_ok && exits_inline + n <= inline_exits) {
+        recs[i].inl = true;
+        exits_inline += n;
       }
     }
   }
@@ -572,6 +628,7 @@ struct loop_instrumenter {
     if (recs.empty())
       return false;
     use_anchors();
+    choose_inline();
     for (rec &r : recs)
       if (!r.scev)
         add_counter(r);
@@ -591,6 +648,11 @@ struct loop_instrumenter {
       if (it->timed || it->loop->getLoopDepth() == 1)
         add_flushes(*it);
     add_per_call_reports();
+    if (c.verbose)
+      errs() << "autoprof: " << func_name << ": " << exits_inline << " of " << exits_all
+             << " loop exits and "
+             << (inline_ok ? count_if(recs, [](const rec &r) { return r.timed; }) : 0)
+             << " loop starts inline\n";
     if (!promote.empty())
       PromoteMemToReg(promote, dt, &ac);
     return true;
@@ -618,6 +680,10 @@ PreservedAnalyses instrument_loops(Function &f, FunctionAnalysisManager &fam, bo
   ins.run();
   if (c.verify)
     verify_or_die(f, "the loop pass");
+  if (c.verify && !fam.getResult<DominatorTreeAnalysis>(f).verify()) {
+    errs() << "autoprof: the loop pass left a wrong dominator tree in " << f.getName() << "\n";
+    abort();
+  }
   return PreservedAnalyses::none();
 }
 

@@ -209,7 +209,7 @@ GlobalVariable *loop_site(Module &m, const loop_info &info) {
       str(m, info.origin_function),
       info.parent ? as_bytes(info.parent) : null_ptr(ctx),
   };
-  GlobalVariable *gv = record(m, loop_site_type(ctx), "__autoprof_loop", AP_SECTION_LOOPS);
+  GlobalVariable *gv = record(m, loop_site_type(ctx), "__autoprof_loop_site", AP_SECTION_LOOPS);
   gv->setInitializer(ConstantStruct::get(loop_site_type(ctx), fields));
   return gv;
 }

@@ -30,7 +30,7 @@ __attribute__((noinline)) int search(int key) {
   }
 }
 
-static void *work(void *arg) {
+__attribute__((noinline)) static void *work(void *arg) {
   (void)arg;
   int s = 0;
   for (int r = 0; r < 1000; r++) /* LOOP work */
