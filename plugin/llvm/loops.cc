@@ -150,7 +150,8 @@ struct rec {
    * per call, did an entry run. */
   rec *reach = nullptr;
   AllocaInst *entered = nullptr;
-  bool inl = false; /* its records at exits are made inline (choose_inline) */
+  bool inl = false;   /* its records at exits are made inline (choose_inline) */
+  bool small = false; /* at most inline_loop_size instructions (choose_inline) */
 };
 
 struct loop_instrumenter {
@@ -363,7 +364,8 @@ struct loop_instrumenter {
 
   void add_stamp(rec &r) {
     r.stamp = local(ArrayType::get(u64(), 3), "autoprof.stamp");
-    records.start(r.loop->getLoopPreheader()->getTerminator(), site(r), r.stamp, inline_ok);
+    records.start(r.loop->getLoopPreheader()->getTerminator(), site(r), r.stamp,
+                  inline_ok && r.small);
   }
 
   /* An untimed inner loop: entries that ran, iterations, min-1 (n - 1
@@ -592,9 +594,11 @@ struct loop_instrumenter {
    * and code size): records are made inline only in functions of size up
    * to 300, and in those at most 16 exits (return points, for a loop
    * anchored per call) are, those of the loops with the fewest exits first
-   * (the tight ones); the others keep the calls.  A timed loop's start, one
-   * per loop, is inline wherever records are. */
-  static const unsigned inline_max_size = 300, inline_exits = 16;
+   * (the tight ones); the others keep the calls.  Only loops of at most 40
+   * instructions (a nest counts whole): where an entry is cheap, so that a
+   * call per entry is much of its cost.  A timed loop's start, one per
+   * loop, is inline wherever its records may be. */
+  static const unsigned inline_max_size = 300, inline_exits = 16, inline_loop_size = 40;
   bool inline_ok = false;
   unsigned exits_inline = 0, exits_all = 0;
 
@@ -606,7 +610,12 @@ struct loop_instrumenter {
     SmallVector<std::pair<unsigned, size_t>, 16> order; /* exits, rec */
     for (size_t i = 0; i < recs.size(); i++) {
       rec &r = recs[i];
-      if (r.timed || r.loop->getLoopDepth() == 1)
+      unsigned size = 0;
+      for (BasicBlock *bb : r.loop->blocks())
+        for (Instruction &in : *bb)
+          size += !isa<DbgInfoIntrinsic>(in);
+      r.small = size <= inline_loop_size;
+      if ((r.timed || r.loop->getLoopDepth() == 1) && r.small)
         order.push_back(
             {unsigned(r.exits.size() + r.entry.exits.size()) + (r.entered ? returns : 0), i});
     }
@@ -651,7 +660,7 @@ struct loop_instrumenter {
     if (c.verbose)
       errs() << "autoprof: " << func_name << ": " << exits_inline << " of " << exits_all
              << " loop exits and "
-             << (inline_ok ? count_if(recs, [](const rec &r) { return r.timed; }) : 0)
+             << (inline_ok ? count_if(recs, [](const rec &r) { return r.timed && r.small; }) : 0)
              << " loop starts inline\n";
     if (!promote.empty())
       PromoteMemToReg(promote, dt, &ac);
