@@ -57,7 +57,8 @@ class Autoprof(Variant):
 
     def probes(self, rundir, binary, run_count):
         """Instrumented calls (one enter + one exit probe each) plus loop exits
-        (one call per exit of an outermost loop; inner loops cost no call)."""
+        (one record per exit of an outermost loop, inline or a call; inner loops
+        report through their nest)."""
         total = {"calls": 0, "loop_exits": 0, "folded": 0, "lost": 0}
         for path in glob.glob(os.path.join(rundir, "autoprof.*.json")):
             with open(path) as f:

@@ -288,11 +288,11 @@ struct loop_instrumenter {
    * leaving both an inner loop and its nest carries the inner loop's
    * accumulation first). */
   void add_flushes(const rec &r) {
+    bool small = small_loop(r.loop);
     for (edge exit : get_loop_exit_edges(r.loop)) {
       if (!usable_exit(exit))
         continue;
       tree n = exit_value(r, exit);
-      bool small = small_loop(r.loop);
       exit_group g = {r.timed ? gimple_build_call(loop_timed_decl, 3, r.addr, n, r.stamp)
                               : gimple_build_call(loop_decl, 2, r.addr, n),
                       nest_calls.length(), 0, get_loop_exit_edges(r.loop).length(),
@@ -329,9 +329,9 @@ struct loop_instrumenter {
   /* Records are made inline only for loops of at most kInlineLoopSize
    * statements (a nest counts whole): where an entry is cheap, so that a
    * call per entry is much of its cost.  A bigger loop keeps the call (one
-   * statement, not ~30 that every later pass compiles): Lua's files took
-   * 52 % longer to compile than without the plugin with every loop's
-   * records inline, 25 % with the calls. */
+   * statement, not ~30 that every later pass compiles).  Lua's 33 files,
+   * compile time over plain gcc: 1.52x with the records of every loop of
+   * a small function inline, 1.45x with this limit, 1.24x with none. */
   static const unsigned kInlineLoopSize = 40;
   static bool small_loop(class loop *loop) {
     basic_block *bbs = get_loop_body(loop);
@@ -359,7 +359,7 @@ struct loop_instrumenter {
    * (bzip2's BZ2_decompress: 111) took twice as long to compile.  So a
    * function gets at most kInlineExits exits inline, those of the loops
    * with the fewest exits first (the tight loops); the others keep the
-   * call.  Timed loops' starts are one per loop, always inline. */
+   * call.  A small timed loop's start, one per loop, is always inline. */
   static const unsigned kInlineExits = 16;
   static int by_exits(const void *a, const void *b) {
     const exit_group *x = (const exit_group *)a, *y = (const exit_group *)b;
