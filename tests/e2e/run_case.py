@@ -246,6 +246,13 @@ def main():
         elif key == "exit":
             want_exit = int(rest)
     env.setdefault("AUTOPROF_OUTPUT", os.path.join(args.workdir, "autoprof.%n"))
+    if "-fsanitize" in args.link_flags:
+        # A sanitized runtime's probes cost 10-50x, and as much again with the
+        # shadow memory's state: the cost calibrated at exit can exceed what
+        # the program's own probes took, and compensation then zeroes the
+        # times (TSan: recursion's fib, in 2 runs of 3).  Sanitizer runs check
+        # memory and thread safety and the counts; times, raw.
+        env.setdefault("AUTOPROF_COMPENSATE", "0")
 
     debug = [] if args.no_debug else ["-g"]
     obj = exe + ".o"
