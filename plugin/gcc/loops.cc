@@ -299,8 +299,7 @@ struct loop_instrumenter {
                       groups.length()};
       gsi_insert_on_edge(exit, g.own);
       if (loop_depth(r.loop) != 1) {
-        if (small)
-          groups.safe_push(g);
+        push(g, small);
         continue;
       }
       /* a big nest: one call for all its inner loops (their array and a
@@ -309,8 +308,7 @@ struct loop_instrumenter {
         gsi_insert_on_edge(exit, gimple_build_call(loop_nests_decl, 3, nest_sites(r.loop),
                                                    build_fold_addr_expr(m->arr),
                                                    build_int_cst(unsigned_type_node, m->used / 5)));
-        if (small)
-          groups.safe_push(g);
+        push(g, small);
         continue;
       }
       for (const rec &inner : recs)
@@ -321,8 +319,7 @@ struct loop_instrumenter {
           nest_calls.safe_push(c);
           g.n_nests++;
         }
-      if (small)
-        groups.safe_push(g);
+      push(g, small);
     }
   }
 
@@ -353,6 +350,12 @@ struct loop_instrumenter {
   };
   auto_vec<exit_group> groups;
   auto_vec<gcall *> nest_calls, starts;
+  unsigned exits_all = 0; /* of every loop, small or not (verbose) */
+  void push(const exit_group &g, bool small) {
+    exits_all++;
+    if (small)
+      groups.safe_push(g);
+  }
 
   /* A record inline is some 30 statements where the call was one, which
    * every later pass sees: a state machine with a hundred loop exits
@@ -379,7 +382,7 @@ struct loop_instrumenter {
     }
     if (ap_config.verbose)
       fprintf(stderr, "autoprof: %s: %u of %u loop exits and %u loop starts inline\n", func_name, n,
-              groups.length(), starts.length());
+              exits_all, starts.length());
   }
 
   /* &table of the sites of NEST's untimed inner loops, in slot order */
@@ -460,9 +463,13 @@ unsigned instrument_loops(function *fun, bool late) {
   li.func_name = info.name;
   li.run();
   gsi_commit_edge_inserts();
-  if (ap_loop_inline_ok() && ap_body_size(fun) <= kInlineMaxSize) {
+  unsigned size = ap_body_size(fun);
+  if (ap_loop_inline_ok() && size <= kInlineMaxSize) {
     li.make_inline();
     free_dominance_info(CDI_DOMINATORS);
+  } else if (ap_config.verbose) {
+    fprintf(stderr, "autoprof: %s: loop records kept as calls (size %u > %u)\n", info.name, size,
+            kInlineMaxSize);
   }
   loop_optimizer_finalize();
   if (!li.count)
