@@ -29,22 +29,20 @@ static struct ap_module module = {
 #define AT(t) (ap_test_now = (t))
 #define ADV(t) (ap_test_now += (t))
 
+/* The functions above with the loop sites LOOPS (an array), as one module. */
+#define LOOP_MODULE(loops)                                                                         \
+  {                                                                                                \
+    .abi_version = AP_ABI_VERSION, .report_formats = AP_FORMAT_JSON, .funcs_begin = sites,         \
+    .funcs_end = sites + NSITES, .loops_begin = loops,                                             \
+    .loops_end = loops + sizeof loops / sizeof *loops, .abi_guard = &__autoprof_abi_v1,            \
+    .source = "t.c", .report_output = "x", .report_top = 5,                                        \
+  }
+
 /* A second module for the adaptive-timing runs: a timed loop in main. */
 static struct ap_loop_site loop_sites[1] = {
     {AP_LOOP_TIMED, 5, 0, 1, "t.c", &sites[MAIN], "main", NULL},
 };
-static struct ap_module loop_module = {
-    .abi_version = AP_ABI_VERSION,
-    .report_formats = AP_FORMAT_JSON,
-    .funcs_begin = sites,
-    .funcs_end = sites + NSITES,
-    .loops_begin = loop_sites,
-    .loops_end = loop_sites + 1,
-    .abi_guard = &__autoprof_abi_v1,
-    .source = "t.c",
-    .report_output = "x",
-    .report_top = 5,
-};
+static struct ap_module loop_module = LOOP_MODULE(loop_sites);
 
 /* main[0,100] { a[10,30]  b[35,60] { a[45,50] } } */
 static void pattern(void) {
@@ -77,18 +75,7 @@ static int sc_compensated(void) {
 static struct ap_loop_site inline_sites[1] = {
     {0, 7, 0, 1, "t.c", &sites[B], "b", NULL},
 };
-static struct ap_module inline_module = {
-    .abi_version = AP_ABI_VERSION,
-    .report_formats = AP_FORMAT_JSON,
-    .funcs_begin = sites,
-    .funcs_end = sites + NSITES,
-    .loops_begin = inline_sites,
-    .loops_end = inline_sites + 1,
-    .abi_guard = &__autoprof_abi_v1,
-    .source = "t.c",
-    .report_output = "x",
-    .report_top = 5,
-};
+static struct ap_module inline_module = LOOP_MODULE(inline_sites);
 
 static int sc_inline_loops(void) {
   ap_test_calibration = (struct ap_calibration){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3};
