@@ -173,7 +173,9 @@ static void merge_loop_counts(struct ap_prof_loop *t, const struct ap_prof_loop 
   t->zero_trip = sat_add(t->zero_trip, l->zero_trip);
   t->incl_ns = sat_add(t->incl_ns, l->incl_ns);
   t->timed_entries =
-      sat_add(t->timed_entries, l->timed_entries ? l->timed_entries : l->entries + l->zero_trip);
+      sat_add(t->timed_entries,
+              l->timed_entries ? l->timed_entries : l->entries + l->zero_trip - l->nested_entries);
+  t->nested_entries = sat_add(t->nested_entries, l->nested_entries);
   t->calls = sat_add(t->calls, l->calls);
   t->calls_ns = sat_add(t->calls_ns, l->calls_ns);
 }

@@ -372,8 +372,14 @@ static int read_loops(struct rd *r, json_t *root) {
         get_u64(r, e, "min_trip", 0, &l->min_trip) || get_u64(r, e, "max_trip", 0, &l->max_trip) ||
         get_u64(r, e, "zero_trip", 0, &l->zero_trip) || get_bool(r, e, "timed", &l->timed) ||
         get_u64(r, e, "incl_ns", 0, &l->incl_ns) ||
-        get_u64(r, e, "timed_entries", 0, &l->timed_entries))
+        get_u64(r, e, "timed_entries", 0, &l->timed_entries) ||
+        get_u64(r, e, "nested_entries", 0, &l->nested_entries))
       return -1;
+    if (l->nested_entries > l->entries + l->zero_trip)
+      return fail(r,
+                  "%s.nested_entries: %" PRIu64 " is more than the loop's entries (%" PRIu64
+                  " + %" PRIu64 " zero-trip)",
+                  r->where, l->nested_entries, l->entries, l->zero_trip);
     if (l->timed < 0) /* an older writer: a loop with time was timed */
       l->timed = l->incl_ns > 0;
     if (get_i64(r, e, "parent", 0, &l->parent) || get_u64(r, e, "calls", 0, &l->calls) ||

@@ -38,7 +38,7 @@ uint64_t ap_ns_to_ticks(uint64_t ns) {
 
 #ifdef AP_TEST_CLOCK
 uint64_t ap_test_now;
-struct ap_calibration ap_test_calibration = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+struct ap_calibration ap_test_calibration = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 uint64_t ap_clock_wall_ns(void) {
   return ap_ticks() - ticks0;
@@ -151,6 +151,30 @@ static double measure(struct ap_thread *t, enum cal_kind kind, double self) {
   return best < 0 ? 0 : best;
 }
 
+/* A timed loop entry's own interval with an empty body: the part of its
+ * start and end probes between their clock reads (the cheapest round). */
+static double measure_loop_self(struct ap_thread *t) {
+  double best = -1;
+  struct ap_lctr *c = &t->lctr[1];
+  for (int r = 0; r < CAL_ROUNDS; r++) {
+    c->skip = 0;
+    c->period = 0; /* every entry timed */
+    uint64_t ticks = c->ticks, timed = c->timed;
+    for (int i = 0; i < CAL_N; i++) {
+      struct ap_loop_stamp stamp;
+      __autoprof_loop_start(&cal_loop, &stamp);
+      __autoprof_loop_timed(&cal_loop, 1, &stamp);
+      c->period = 0;
+    }
+    if (c->timed > timed) {
+      double v = (double)(c->ticks - ticks) / (double)(c->timed - timed);
+      if (best < 0 || v < best)
+        best = v;
+    }
+  }
+  return best < 0 ? 0 : best;
+}
+
 /* A sampled leaf's timed calls among its frameless ones, as the plugins
  * call them: the probes' branches then mispredict on each timed call, some
  * of it inside the intervals.  SELF: a timed call's own interval (empty
@@ -244,7 +268,7 @@ void ap_calibrate(struct ap_calibration *c) {
   c->ticks_per_ns = ticks_per_ns();
   c->self_ticks = c->pair_ticks = c->untimed_pair_ticks = c->loop_pair_ticks = 0;
   c->frameless_ticks = c->untimed_loop_ticks = c->sampled_self_ticks = c->sampled_pair_ticks = 0;
-  c->inline_loop_ticks = 0;
+  c->inline_loop_ticks = c->loop_self_ticks = 0;
   c->call_ticks = measure_call();
   struct ap_thread *scratch = ap_thread_new(1), *user = ap_tls;
   if (!scratch)
@@ -268,8 +292,10 @@ void ap_calibrate(struct ap_calibration *c) {
       measure_sampled(scratch, c, &c->sampled_self_ticks, &c->sampled_pair_ticks);
     }
     if (scratch->nloops > 1) {
-      if (used[AP_P_LOOP] || used[AP_P_ULOOP])
+      if (used[AP_P_LOOP] || used[AP_P_ULOOP]) {
         c->loop_pair_ticks = measure(scratch, CAL_LOOP, c->self_ticks);
+        c->loop_self_ticks = measure_loop_self(scratch);
+      }
       if (used[AP_P_ULOOP])
         c->untimed_loop_ticks = measure(scratch, CAL_ULOOP, c->self_ticks);
       if (used[AP_P_ILOOP])

@@ -118,6 +118,7 @@ struct comp {
   double self;             /* a timed frame's own probes inside its interval */
   double sself;            /* the same for a timed call of a sampled function */
   double cost[AP_NPROBES]; /* what one probe of each kind adds around it */
+  double lself;            /* a timed loop entry's own probes inside its interval */
   double tpn;
 };
 
@@ -153,11 +154,36 @@ static double node_ticks(const struct comp *c, uint64_t calls, uint64_t untimed,
  * scale one or two timed calls up to all of theirs. */
 #define AP_SHRINK 8.0
 
+/* Slots of recursive functions: a node with an ancestor of its own slot
+ * (within AP_RECURSION_SCAN levels).  Their calls' durations depend on the
+ * depth (a tree walk's top call is the whole walk), so the function's
+ * average is no prior for one node's. */
+#define AP_RECURSION_SCAN 64
+
+static void mark_recursive(const struct merged *m, uint32_t nslots, char *rec) {
+  for (size_t i = 0; i < m->n; i++) {
+    uint32_t s = m->v[i].slot;
+    if (s > nslots || rec[s])
+      continue;
+    int64_t a = m->v[i].parent;
+    for (int k = 0; a >= 0 && k < AP_RECURSION_SCAN; a = m->v[a].parent, k++)
+      if (m->v[a].slot == s) {
+        rec[s] = 1;
+        break;
+      }
+  }
+}
+
 static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslots,
                           const double *cv2) {
   double *sum = calloc(2 * ((size_t)nslots + 1), sizeof *sum), *n = sum + nslots + 1;
-  if (!sum)
+  char *rec = calloc((size_t)nslots + 1, 1);
+  if (!sum || !rec) {
+    free(sum);
+    free(rec);
     return -1;
+  }
+  mark_recursive(m, nslots, rec);
   for (size_t i = 0; i < m->n; i++) {
     struct mnode *v = &m->v[i];
     v->est_incl = node_ticks(c, v->calls, v->untimed, v->incl, v->probes);
@@ -175,35 +201,55 @@ static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslot
       v->est_incl = calls * mean;
       v->var_incl = v->est_incl * v->est_incl;
     } else if (timed < calls) {
-      double w = timed / (timed + AP_SHRINK);
+      double w = v->slot <= nslots && rec[v->slot] ? 1 : timed / (timed + AP_SHRINK);
       v->est_incl = w * v->est_incl + (1 - w) * calls * mean;
       v->var_incl = v->est_incl * v->est_incl * rel2 / timed * (1 - timed / calls);
     }
     v->est_excl = 0;
+    v->var_excl = 0;
   }
+  free(rec);
   /* Children's estimates never exceed their parent's: a parent sampled
    * less sparsely (or timed on every call) bounds the noise of its
-   * children, whose sums are then scaled down to fit.  Parents come first. */
-  for (size_t i = 0; i < m->n; i++) /* est_excl: the children's sum for now */
-    if (m->v[i].parent >= 0)
-      m->v[m->v[i].parent].est_excl += m->v[i].est_incl;
+   * children, whose sums are then scaled down to fit: the sampled ones
+   * only (a child timed on every call is no estimate), into what the
+   * others leave.  Parents come first. */
+  for (size_t i = 0; i < m->n; i++) { /* est_excl, var_excl: sampled, exact children's sums */
+    const struct mnode *v = &m->v[i];
+    if (v->parent < 0)
+      continue;
+    if (v->untimed)
+      m->v[v->parent].est_excl += v->est_incl;
+    else
+      m->v[v->parent].var_excl += v->est_incl;
+  }
   for (size_t i = 0; i < m->n; i++) {
     struct mnode *v = &m->v[i];
-    if (v->parent >= 0) {
+    if (v->parent >= 0 && v->untimed) {
       const struct mnode *pv = &m->v[v->parent];
-      if (pv->est_excl > pv->est_incl && pv->est_excl > 0)
-        v->est_incl *= pv->est_incl / pv->est_excl;
+      double room = pv->est_incl - pv->var_excl;
+      if (pv->est_excl > room && pv->est_excl > 0)
+        v->est_incl *= (room > 0 ? room : 0) / pv->est_excl;
     }
   }
   for (size_t i = 0; i < m->n; i++) { /* own: inclusive less the (scaled) children's */
     m->v[i].est_excl = m->v[i].est_incl;
     m->v[i].var_excl = m->v[i].var_incl;
   }
-  for (size_t i = 0; i < m->n; i++) /* independent estimates: variances add */
-    if (m->v[i].parent >= 0) {
-      m->v[m->v[i].parent].est_excl -= m->v[i].est_incl;
-      m->v[m->v[i].parent].var_excl += m->v[i].var_incl;
-    }
+  /* Independent estimates: variances add.  A child of its parent's own
+   * function (recursion) adds its estimate to the function's self time
+   * and takes it off again in the parent: no error in the function's sum
+   * (only its var_excl is used, summed per function). */
+  for (size_t i = 0; i < m->n; i++) {
+    struct mnode *v = &m->v[i];
+    if (v->parent < 0)
+      continue;
+    m->v[v->parent].est_excl -= v->est_incl;
+    if (m->v[v->parent].slot == v->slot)
+      v->var_excl -= v->var_incl;
+    else
+      m->v[v->parent].var_excl += v->var_incl;
+  }
   for (size_t i = 0; i < m->n; i++)
     if (m->v[i].est_excl < 0)
       m->v[i].est_excl = 0;
@@ -425,11 +471,17 @@ static int fill_loop_calls(struct ap_profile *p, const long *index, const double
 static int build_loops(struct ap_profile *p, const struct merged *m, const struct comp *c) {
   uint32_t nl = __atomic_load_n(&ap_nloop_slots, __ATOMIC_ACQUIRE);
   struct ap_lctr *sum = calloc(nl + 1, sizeof *sum);
-  if (!sum)
+  uint64_t *nested = calloc(nl + 1, sizeof *nested);
+  if (!sum || !nested) {
+    free(sum);
+    free(nested);
     return -1;
+  }
   for (struct ap_thread *t = ap_threads; t; t = t->next) {
     struct ap_lctr *lc = __atomic_load_n(&t->lctr, __ATOMIC_ACQUIRE);
-    for (uint32_t s = 1; s <= nl && s < t->nloops; s++) {
+    const struct ap_lnest *ln = ap_lnest_of(lc);
+    for (uint32_t s = 1; s <= nl && s < lc[0].iterations; s++) {
+      nested[s] += ln[s].nested;
       struct ap_lctr *d = &sum[s], *x = &lc[s];
       d->entries += x->entries;
       d->iterations += x->iterations;
@@ -468,11 +520,14 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
     l->max_trip = sum[s].max;
     l->zero_trip = sum[s].zero_trip;
     l->timed = (li->flags & AP_LOOP_TIMED) != 0;
-    /* adaptive timing: the timed entries stand for all of them */
+    /* adaptive timing: the timed entries stand for all the outermost ones
+     * (an entry nested in another of the same loop is inside its time) */
     uint64_t all = sum[s].entries + sum[s].zero_trip;
+    l->nested_entries = nested[s] < all ? nested[s] : all;
+    all -= l->nested_entries;
     scale[s] = sum[s].timed && sum[s].timed < all ? (double)all / (double)sum[s].timed : 1;
     l->timed_entries = !l->timed ? 0 : sum[s].timed < all ? sum[s].timed : all;
-    double ticks = (double)sum[s].ticks;
+    double ticks = (double)sum[s].ticks - (double)sum[s].timed * c->lself;
     for (int k = 0; k < AP_NPROBES; k++)
       ticks -= (double)sum[s].probes[k] * c->cost[k];
     l->incl_ns = to_ns(c, scale[s] * ticks);
@@ -486,6 +541,7 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
   free(lc.v);
   free(scale);
   free(index);
+  free(nested);
   free(sum);
   return rc;
 }
@@ -600,10 +656,11 @@ static int build_header(struct ap_profile *p, const struct ap_calibration *cal) 
   p->ticks_per_ns = cal->ticks_per_ns;
   p->probe_cost_ns = cal->pair_ticks / cal->ticks_per_ns;
   p->call_cost_ns = cal->call_ticks / cal->ticks_per_ns;
-  const double ticks[AP_NCALIBRATION] = {
-      cal->self_ticks,         cal->sampled_self_ticks, cal->pair_ticks,
-      cal->sampled_pair_ticks, cal->untimed_pair_ticks, cal->frameless_ticks,
-      cal->loop_pair_ticks,    cal->untimed_loop_ticks, cal->inline_loop_ticks};
+  const double ticks[AP_NCALIBRATION] = {cal->self_ticks,         cal->sampled_self_ticks,
+                                         cal->pair_ticks,         cal->sampled_pair_ticks,
+                                         cal->untimed_pair_ticks, cal->frameless_ticks,
+                                         cal->loop_pair_ticks,    cal->untimed_loop_ticks,
+                                         cal->inline_loop_ticks,  cal->loop_self_ticks};
   for (int k = 0; k < AP_NCALIBRATION; k++)
     p->calibration_ns[k] = ticks[k] / cal->ticks_per_ns;
   p->compensation = ap_cfg.compensate;
@@ -630,6 +687,7 @@ static struct ap_profile *build_profile(const struct ap_calibration *cal) {
     c.cost[AP_P_LOOP] = cal->loop_pair_ticks;
     c.cost[AP_P_ULOOP] = cal->untimed_loop_ticks;
     c.cost[AP_P_ILOOP] = cal->inline_loop_ticks;
+    c.lself = cal->loop_self_ticks;
   }
   int rc = !p || build_header(p, cal);
   for (struct ap_thread *t = ap_threads; t && !rc; t = t->next)

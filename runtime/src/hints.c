@@ -334,15 +334,24 @@ static char *fmt_trips(char *buf, size_t size, const struct ap_prof_loop *l) {
 }
 
 /* "100 entries, 1,000,000 iterations, trips 5,000/10,000/15,000", or
- * "1 entry of 3,000 iterations" */
+ * "1 entry of 3,000 iterations"; then "; 40 of its entries began inside
+ * another entry (recursion), ..." when the loop was entered again from
+ * inside itself */
 static char *loop_shape(char *buf, size_t size, const struct ap_prof_loop *l) {
-  char entries[32], iters[32], trips[100];
+  char entries[32], iters[32], trips[100], nested[32];
+  int n;
   if (l->entries == 1)
-    snprintf(buf, size, "1 entry of %s iteration%s", ap_fmt_count(iters, l->iterations),
-             l->iterations == 1 ? "" : "s");
+    n = snprintf(buf, size, "1 entry of %s iteration%s", ap_fmt_count(iters, l->iterations),
+                 l->iterations == 1 ? "" : "s");
   else
-    snprintf(buf, size, "%s entries, %s iterations, trips %s", ap_fmt_count(entries, l->entries),
-             ap_fmt_count(iters, l->iterations), fmt_trips(trips, sizeof trips, l));
+    n = snprintf(buf, size, "%s entries, %s iterations, trips %s",
+                 ap_fmt_count(entries, l->entries), ap_fmt_count(iters, l->iterations),
+                 fmt_trips(trips, sizeof trips, l));
+  if (l->nested_entries && n > 0 && (size_t)n < size)
+    snprintf(buf + n, size - (size_t)n,
+             "; %s of its entries%s began inside another entry (recursion), its time counted "
+             "once",
+             ap_fmt_count(nested, l->nested_entries), l->zero_trip ? " (zero-trip included)" : "");
   return buf;
 }
 
@@ -362,7 +371,9 @@ static struct ap_prof_hint *loop_hint(struct ap_profile *p, size_t i, const char
       ap_hint_add_evidence(h, "max_trip", (double)l->max_trip) ||
       (loop_timed(l) &&
        ap_hint_add_evidence(h, "ns_per_iter", (double)l->incl_ns / (double)l->iterations)) ||
-      ap_hint_add_evidence(h, "loop_ns", t->ns) || ap_hint_add_evidence(h, "measured", t->measured))
+      ap_hint_add_evidence(h, "loop_ns", t->ns) ||
+      ap_hint_add_evidence(h, "measured", t->measured) ||
+      (l->nested_entries && ap_hint_add_evidence(h, "nested_entries", (double)l->nested_entries)))
     return NULL;
   return h;
 }

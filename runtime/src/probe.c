@@ -87,7 +87,9 @@ void __autoprof_loop_nests(struct ap_loop_site *const *sites, const uint64_t *ac
 }
 
 /* A timed loop's entry: untimed (no clock, no frame: pairs = UINT64_MAX)
- * while its slot's countdown runs. */
+ * while its slot's countdown runs.  A loop seen making calls (rt.h,
+ * struct ap_lnest) comes here on every entry: one begun inside an active
+ * entry of the same loop (recursion) is counted as nested, never timed. */
 void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stamp) {
   struct ap_thread *t = ap_tls;
   if (ap_unlikely(!t)) {
@@ -105,11 +107,31 @@ void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stam
       stamp->pairs = UINT64_MAX;
       return;
     }
+    struct ap_lnest *q = &t->lnest[slot];
+    uint32_t d = t->depth;
+    /* an owner at this depth or deeper is gone (a longjmp left its entry) */
+    if (q->owner && d > q->owner) {
+      q->nested++;
+      t->probes[AP_P_ULOOP]++;
+      *stamp = (struct ap_loop_stamp){.pairs = AP_STAMP_TRACKED, .depth = 0};
+      return;
+    }
+    q->owner = d;
+    if (q->skip) {
+      q->skip--;
+      t->probes[AP_P_ULOOP]++;
+      *stamp = (struct ap_loop_stamp){.pairs = AP_STAMP_TRACKED, .depth = 1};
+      return;
+    }
   }
-  uint64_t now = ap_ticks();
   t->probes[AP_P_LOOP]++;
   stamp->pairs = t->probes[AP_P_TIMED];
-  stamp->depth = ap_loop_open(t, site, now);
+  uint32_t d = ap_loop_open(t, site);
+  stamp->depth = d;
+  /* the clock last: the bookkeeping above is not inside the interval */
+  uint64_t now = ap_ticks();
+  if (d)
+    t->stack[d].start = now;
   stamp->ticks = now;
 }
 
@@ -118,6 +140,13 @@ void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
   struct ap_thread *t = ap_tls;
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
   if (stamp->pairs == UINT64_MAX) { /* an untimed entry: its slot was valid at the start */
+    ap_loop_count(&t->lctr[slot], iterations);
+    return;
+  }
+  if (stamp->pairs == AP_STAMP_TRACKED) { /* likewise; the outermost one gives up its place */
+    struct ap_lnest *q = &t->lnest[slot];
+    if (stamp->depth && q->owner == t->depth)
+      q->owner = 0;
     ap_loop_count(&t->lctr[slot], iterations);
     return;
   }
@@ -146,18 +175,28 @@ void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
   if (ap_unlikely(!t || slot - 1 >= t->nloops - 1))
     return ap_loop_slow(site, iterations, ticks, pairs);
   struct ap_lctr *c = &t->lctr[slot];
+  struct ap_lnest *q = &t->lnest[slot];
+  if (q->owner == t->depth)
+    q->owner = 0;
+  /* calls inside: it may be entered again before it exits, so every entry
+   * comes here (the inline countdown stays 0) */
+  if (pairs | other[AP_P_STIMED] | other[AP_P_UNTIMED] | other[AP_P_FRAMELESS]) {
+    q->flags |= AP_LNEST_CALLS;
+    c->skip = 0;
+  }
   c->ticks += ticks;
   c->probes[AP_P_TIMED] += pairs;
   for (int k = 1; k < AP_NPROBES; k++)
     c->probes[k] += other[k];
   ap_loop_count(c, iterations);
+  uint16_t *skip = q->flags & AP_LNEST_CALLS ? &q->skip : &c->skip;
   if (c->period)
-    c->skip = ap_next_skip(t, c->period);
+    *skip = ap_next_skip(t, c->period);
   if ((++c->timed & (AP_WINDOW - 1)) == 0) {
     uint64_t mean = (c->ticks - c->win) / AP_WINDOW;
     c->win = c->ticks;
     c->period = (uint16_t)(mean < t->sample_below ? t->period : 0);
     if (!c->period)
-      c->skip = 0;
+      *skip = 0;
   }
 }

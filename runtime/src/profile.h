@@ -60,6 +60,8 @@ struct ap_prof_loop {
   uint64_t incl_ns;            /* time of its entries; 0 when the loop is not timed */
   uint64_t timed_entries;      /* entries measured (0: not recorded, all); fewer: incl_ns and
                                   calls* below are estimates scaled from them */
+  uint64_t nested_entries;     /* entries begun inside an active entry of the same loop
+                                  (recursion): inside that one's time, never timed themselves */
   int timed;
   int64_t parent; /* index of the enclosing loop in loops[], -1 when outermost */
   /* Instrumented calls made inside the timed entries (from the call-path
@@ -82,7 +84,7 @@ struct ap_prof_node {
 
 /* Memoization candidate (filled once memo probes exist). */
 #define AP_MEMO_CACHES 3
-#define AP_NCALIBRATION 9 /* calibration_ns entries */
+#define AP_NCALIBRATION 10 /* calibration_ns entries */
 
 /* A memo candidate's evidence (docs/report.md "memoize"). */
 struct ap_prof_memo {
@@ -251,7 +253,8 @@ uint64_t ap_profile_run_ns(const struct ap_profile *p);
 
 /* Is l's time an estimate from a sample of its entries (adaptive timing)? */
 static inline int ap_loop_estimated(const struct ap_prof_loop *l) {
-  return l->timed && l->timed_entries && l->timed_entries < l->entries + l->zero_trip;
+  return l->timed && l->timed_entries &&
+         l->timed_entries + l->nested_entries < l->entries + l->zero_trip;
 }
 
 /* Are f's times estimates from a sample of its calls (adaptive timing)? */

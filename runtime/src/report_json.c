@@ -103,7 +103,7 @@ static void write_header(const struct ap_profile *p, FILE *out) {
   put_num(out, p->call_cost_ns);
   static const char *const kinds[AP_NCALIBRATION] = {
       "self",      "sampled_self", "timed",        "sampled_timed", "untimed",
-      "frameless", "timed_loop",   "untimed_loop", "inline_loop"};
+      "frameless", "timed_loop",   "untimed_loop", "inline_loop",   "loop_self"};
   fputs(",\n  \"calibration_ns\": {", out);
   for (int k = 0; k < AP_NCALIBRATION; k++) {
     fprintf(out, "%s\"%s\": ", k ? ", " : "", kinds[k]);
@@ -170,11 +170,12 @@ static void write_loops_nodes_memo(const struct ap_profile *p, FILE *out) {
     fprintf(out,
             ", \"line\": %u, \"depth\": %u, \"entries\": %llu, \"iterations\": %llu, "
             "\"min_trip\": %llu, \"max_trip\": %llu, \"zero_trip\": %llu, \"timed\": %s, "
-            "\"timed_entries\": %llu, \"incl_ns\": %llu",
+            "\"timed_entries\": %llu, \"nested_entries\": %llu, \"incl_ns\": %llu",
             l->line, l->depth, (unsigned long long)l->entries, (unsigned long long)l->iterations,
             (unsigned long long)l->min_trip, (unsigned long long)l->max_trip,
             (unsigned long long)l->zero_trip, l->timed ? "true" : "false",
-            (unsigned long long)l->timed_entries, (unsigned long long)l->incl_ns);
+            (unsigned long long)l->timed_entries, (unsigned long long)l->nested_entries,
+            (unsigned long long)l->incl_ns);
     fprintf(out, ", \"parent\": %lld, \"calls\": %llu, \"calls_ns\": %llu", (long long)l->parent,
             (unsigned long long)l->calls, (unsigned long long)l->calls_ns);
     if (l->top_callee) {

@@ -98,6 +98,26 @@ struct ap_lctr {
   uint64_t win;                /* ticks at the last window check */
 };
 _Static_assert(sizeof(struct ap_lctr) == AP_LOOP_COUNTS_STRIDE, "abi.h: loop counter stride");
+
+/* A timed loop's recursion bookkeeping, beside its counters (in the same
+ * block, after them: ap_lnest_of).  A loop whose body calls instrumented
+ * functions can be entered again before it exits (recursion: a quicksort's
+ * partition loop calls the sort); that entry's time lies inside the outer
+ * one's, so only the outermost entry is timed and sampled, and the nested
+ * ones are counted as nested.  Such loops take every entry and exit through
+ * the runtime (AP_LNEST_CALLS keeps the inline `skip` at 0), so that none
+ * is missed. */
+struct ap_lnest {
+  uint32_t owner;  /* shadow-stack depth at the outermost active entry's start, 0: none */
+  uint16_t flags;  /* AP_LNEST_CALLS */
+  uint16_t skip;   /* the sampling countdown of such a loop (in place of the inline one) */
+  uint64_t nested; /* entries begun inside an active entry of the same loop */
+};
+#define AP_LNEST_CALLS 1 /* its timed entries were seen making instrumented calls */
+/* The bookkeeping of counters block C (slot 0's `iterations` holds its size). */
+static inline struct ap_lnest *ap_lnest_of(struct ap_lctr *c) {
+  return (struct ap_lnest *)(c + c[0].iterations);
+}
 _Static_assert(offsetof(struct ap_lctr, entries) == offsetof(struct ap_loop_counts, entries) &&
                    offsetof(struct ap_lctr, iterations) ==
                        offsetof(struct ap_loop_counts, iterations) &&
@@ -153,6 +173,10 @@ enum ap_frame_kind {
  * thread record (its first probe, or the runtime disabled): counted at the
  * exit, not timed.  UINT64_MAX is an untimed entry (abi.h). */
 #define AP_STAMP_NONE (UINT64_MAX - 1)
+/* ... of an untimed entry the runtime tracks (a loop that makes calls: its
+ * exit must reach the runtime, not the inline record); `depth` is 1 when
+ * the entry is the outermost active one. */
+#define AP_STAMP_TRACKED (UINT64_MAX - 2)
 
 struct ap_chunk;      /* node pool chunk (thread.c) */
 struct ap_memo_state; /* memo.c */
@@ -169,6 +193,7 @@ struct ap_thread {
   uint32_t nloops; /* lctr[] has nloops entries; loop slot 0 unused */
   uint32_t pad;
   struct ap_lctr *lctr;
+  struct ap_lnest *lnest;      /* ap_lnest_of(lctr) */
   uint64_t probes[AP_NPROBES]; /* probes run so far, by kind (probe compensation) */
   uint32_t part;  /* slot whose split part's next entry continues its activation, or 0 */
   uint32_t nmemo; /* memo[] has nmemo entries, by function slot */
@@ -230,7 +255,7 @@ void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64_t ticks
 /* the counters of SITE in the calling thread, or NULL (slow path of the loop probes) */
 struct ap_lctr *ap_loop_counters(struct ap_loop_site *site) AP_HIDDEN;
 /* a timed loop's start: opens its frame when it can; returns the depth, or 0 */
-uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site, uint64_t now) AP_HIDDEN;
+uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site) AP_HIDDEN;
 struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint32_t slot) AP_HIDDEN;
 struct ap_thread *ap_thread_new(int scratch) AP_HIDDEN;
 void ap_thread_free(struct ap_thread *t) AP_HIDDEN; /* scratch records only */
@@ -280,6 +305,7 @@ struct ap_calibration {
   double sampled_self_ticks; /* self_ticks for a timed call of a sampled function */
   double sampled_pair_ticks; /* pair_ticks for a timed call of a sampled function */
   double inline_loop_ticks;  /* what a loop record made inline adds */
+  double loop_self_ticks;    /* a timed loop entry's own probes inside its measured interval */
 };
 void ap_clock_start(void) AP_HIDDEN;
 uint64_t ap_ns_to_ticks(uint64_t ns) AP_HIDDEN; /* rough: the ratio of the first 50 us */

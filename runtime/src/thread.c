@@ -38,6 +38,14 @@ static uint32_t loops_wanted(void) {
   return n < 16 ? 16 : n + n / 2;
 }
 
+/* N loop slots' counters, then their recursion bookkeeping (ap_lnest_of). */
+static struct ap_lctr *new_loop_counters(uint32_t n) {
+  struct ap_lctr *c = calloc(n, sizeof *c + sizeof(struct ap_lnest));
+  if (c)
+    c[0].iterations = n;
+  return c;
+}
+
 struct ap_thread *ap_thread_new(int scratch) {
   uint64_t limit = ap_cfg.max_depth;
   struct ap_thread *t = calloc(1, sizeof *t + (limit + 2) * sizeof(struct ap_frame));
@@ -46,7 +54,8 @@ struct ap_thread *ap_thread_new(int scratch) {
   t->nslots = slots_wanted();
   t->ctr = calloc(t->nslots, sizeof *t->ctr);
   t->nloops = loops_wanted();
-  t->lctr = calloc(t->nloops, sizeof *t->lctr);
+  t->lctr = new_loop_counters(t->nloops);
+  t->lnest = t->lctr ? ap_lnest_of(t->lctr) : NULL;
   t->ncache = calloc(AP_NCACHE, sizeof *t->ncache);
   if (!t->ctr || !t->lctr || !t->ncache) {
     free(t->ctr);
@@ -94,11 +103,13 @@ static int grow_counters(struct ap_thread *t) {
 /* The same for loop counters (the old array linked from slot 0). */
 static int grow_loop_counters(struct ap_thread *t) {
   uint32_t n = loops_wanted();
-  struct ap_lctr *c = calloc(n, sizeof *c);
+  struct ap_lctr *c = new_loop_counters(n);
   if (!c)
     return -1;
-  memcpy(c, t->lctr, t->nloops * sizeof *c);
+  memcpy(c + 1, t->lctr + 1, (t->nloops - 1) * sizeof *c);
+  memcpy(ap_lnest_of(c), t->lnest, t->nloops * sizeof *t->lnest);
   c[0].entries = (uint64_t)(uintptr_t)t->lctr;
+  t->lnest = ap_lnest_of(c);
   __atomic_store_n(&t->lctr, c, __ATOMIC_RELEASE);
   t->nloops = n;
   if (t == ap_tls)
@@ -150,7 +161,7 @@ AP_COLD void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64
 }
 
 /* Not hot: once per entry of a timed (by default outermost) loop. */
-uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site, uint64_t now) {
+uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site) {
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_ACQUIRE);
   uint32_t d = t->depth;
   if (!slot || d > t->max_depth)
@@ -158,7 +169,8 @@ uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site, uint64_t n
   struct ap_node *pn = t->stack[d - 1].node, *n = pn->last;
   if (n->slot != (slot | AP_LOOP_NODE))
     n = ap_node_child(t, pn, slot | AP_LOOP_NODE);
-  ap_open_frame(t, d, site, now, n, AP_FRAME_LOOP); /* n->calls: the loop's entries here */
+  ap_open_frame(t, d, site, 0, n, AP_FRAME_LOOP); /* n->calls: the loop's entries here; the
+                                                    caller sets the start after the clock read */
   return d;
 }
 

@@ -31,8 +31,11 @@ NAME.c is the program; NAME.expect holds one expectation per line:
   hint-text KIND FUNC TEXT       that hint's message contains TEXT
   excl-le-incl                   every function has 0 <= excl_ns <= incl_ns
   loop LINE [in=F] [KEY=N ...]   the loop at LINE (living in F) has these values; KEY is one
-                                 of entries iterations min max zero depth timed calls, or
-                                 origin=G, parent=LINE2, callee=NAME (heaviest callee)
+                                 of entries iterations min max zero depth timed calls nested,
+                                 or origin=G, parent=LINE2, callee=NAME (heaviest callee)
+  loop-within LINE FUNC          the loop at LINE took no more time than FUNC in all, within
+                                 5 % (the two compensations differ by a few probes; with
+                                 exact timing the loop runs inside FUNC's calls)
   no-loop LINE                   no loop at LINE was counted
   memo FUNC [KEY=N ...]          FUNC's memo evidence: calls distinct same other pointer proven
                                  hits16 hits256 hits4096
@@ -87,7 +90,8 @@ def callpath_calls(prof, path):
     return total
 
 LOOP_KEYS = {"entries": "entries", "iterations": "iterations", "min": "min_trip",
-             "max": "max_trip", "zero": "zero_trip", "depth": "depth", "calls": "calls"}
+             "max": "max_trip", "zero": "zero_trip", "depth": "depth", "calls": "calls",
+             "nested": "nested_entries"}
 
 def check_loop(prof, key, a):
     loops = prof.get("loops", [])
@@ -199,6 +203,14 @@ def check_profile(prof, exp, out):
             check_memo(prof, key, a)
         elif key in ("loop", "no-loop"):
             check_loop(prof, key, a)
+        elif key == "loop-within":
+            match = [l for l in prof.get("loops", []) if l["line"] == int(a[0])]
+            f = func_by_name(prof, a[1])
+            if len(match) != 1 or f is None:
+                fail("loop-within: no single loop at line %s or no function %s" % (a[0], a[1]))
+            if not 0 < match[0]["incl_ns"] <= 1.05 * f["incl_ns"]:
+                fail("loop at line %s: %d ns, more than %s's %d ns in all (or none)" % (
+                    a[0], match[0]["incl_ns"], a[1], f["incl_ns"]))
         elif key == "excl-le-incl":
             for f in prof.get("functions", []):
                 if not (0 <= f["excl_ns"] <= f["incl_ns"]):

@@ -63,7 +63,7 @@ static int sc_raw(void) {
 }
 
 static int sc_compensated(void) {
-  ap_test_calibration = (struct ap_calibration){1, 2, 5, 1, 0, 0, 0, 0, 2, 5, 0};
+  ap_test_calibration = (struct ap_calibration){1, 2, 5, 1, 0, 0, 0, 0, 2, 5, 0, 0};
   __autoprof_register(&module);
   pattern();
   return 0;
@@ -78,7 +78,7 @@ static struct ap_loop_site inline_sites[1] = {
 static struct ap_module inline_module = LOOP_MODULE(inline_sites);
 
 static int sc_inline_loops(void) {
-  ap_test_calibration = (struct ap_calibration){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3};
+  ap_test_calibration = (struct ap_calibration){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0};
   __autoprof_register(&inline_module);
   /* before the thread's first probe: the slow path (a call) counts it */
   ap_loop_record_inline(&inline_sites[0], 2);
@@ -354,8 +354,86 @@ static void check_recursion(void) {
   run_free(r);
 }
 
+/* A timed loop in r that calls r (a quicksort's shape): REPS times
+ * r{loop[ r{loop[ r{loop[10 ticks]} ]} ]}, each level's loop 10 ticks of its
+ * own.  The outermost entry is the loop's time (30 ticks a walk); the two
+ * inside it are nested.  Short, so sampled: with constant durations the
+ * estimate is exact all the same. */
+static struct ap_loop_site rec_sites[1] = {
+    {AP_LOOP_TIMED, 31, 0, 1, "t.c", &sites[R], "r", NULL},
+};
+static struct ap_module rec_module = LOOP_MODULE(rec_sites);
+enum { REC_REPS = 4000 };
+
+static void rec_level(int depth) {
+  E(S(R));
+  struct ap_loop_stamp st;
+  __autoprof_loop_start(&rec_sites[0], &st);
+  ADV(5);
+  if (depth > 1)
+    rec_level(depth - 1);
+  ADV(5);
+  __autoprof_loop_timed(&rec_sites[0], 1, &st);
+  X(S(R));
+}
+
+static int sc_loop_recursion(void) {
+  __autoprof_register(&rec_module);
+  AT(1000), E(S(MAIN));
+  for (int i = 0; i < REC_REPS; i++)
+    rec_level(3);
+  X(S(MAIN));
+  return 0;
+}
+
+static void check_loop_recursion(void) {
+  const char *exact[] = {"AUTOPROF_EXACT_TIMING=1", NULL};
+  for (int k = 0; k < 2; k++) {
+    struct run *r = run_child(k ? "loop_recursion_exact" : "loop_recursion", sc_loop_recursion,
+                              k ? exact : NULL);
+    json_t *l = loop_by_line(r->prof, 31);
+    CHECK(l != NULL);
+    CHECK_EQ_U64(jint(l, "entries"), 3 * REC_REPS);
+    CHECK_EQ_U64(jint(l, "nested_entries"), 2 * REC_REPS);
+    CHECK_EQ_U64(jint(l, "incl_ns"), 30 * REC_REPS); /* was 60: each moment once per level */
+    CHECK_EQ_U64(func_int(r->prof, "r", "incl_ns"), 30 * REC_REPS);
+    if (k)
+      CHECK_EQ_U64(jint(l, "timed_entries"), REC_REPS);
+    else
+      CHECK(jint(l, "timed_entries") < REC_REPS / 4); /* sampled: short entries */
+    run_free(r);
+  }
+}
+
+/* A timed loop entry's own probes inside its interval (calibrated as
+ * loop_self) come off each timed entry: 100 entries of 60 ticks, 4 each. */
+static int sc_loop_self(void) {
+  ap_test_calibration = (struct ap_calibration){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4};
+  __autoprof_register(&loop_module);
+  AT(1000), E(S(MAIN));
+  for (int i = 0; i < 100; i++) {
+    struct ap_loop_stamp st;
+    __autoprof_loop_start(&loop_sites[0], &st);
+    ADV(60);
+    __autoprof_loop_timed(&loop_sites[0], 2, &st);
+  }
+  X(S(MAIN));
+  return 0;
+}
+
+static void check_loop_self(void) {
+  const char *env[] = {"AUTOPROF_EXACT_TIMING=1", NULL};
+  struct run *r = run_child("loop_self", sc_loop_self, env);
+  json_t *l = loop_by_line(r->prof, 5);
+  CHECK(l != NULL);
+  CHECK_EQ_U64(jint(l, "incl_ns"), 100 * 56);
+  run_free(r);
+}
+
 int main(void) {
   make_tmpdir("timing");
+  check_loop_recursion();
+  check_loop_self();
   check_raw();
   check_compensated();
   check_recursion();
