@@ -209,29 +209,54 @@ static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslot
     v->var_excl = 0;
   }
   free(rec);
+  /* What the exactly timed nodes below a node took is a floor for its
+   * estimate (a sampled parent of exact children; frames a longjmp left
+   * open, closed late; compensation that took a little more out of a
+   * parent than out of its child): children come after their parent, one
+   * pass from the end. */
+  double *floor = calloc(2 * (m->n + 1), sizeof *floor), *kfloor = floor + m->n + 1;
+  if (!floor) {
+    free(sum);
+    return -1;
+  }
+  for (size_t i = m->n; i-- > 0;) {
+    struct mnode *v = &m->v[i];
+    if (!v->untimed && v->est_incl > floor[i])
+      floor[i] = v->est_incl;
+    if (v->est_incl < floor[i])
+      v->est_incl = floor[i];
+    if (v->parent >= 0)
+      floor[v->parent] += floor[i];
+  }
   /* Children's estimates never exceed their parent's: a parent sampled
    * less sparsely (or timed on every call) bounds the noise of its
    * children, whose sums are then scaled down to fit: the sampled ones
    * only (a child timed on every call is no estimate), into what the
-   * others leave.  Parents come first. */
-  for (size_t i = 0; i < m->n; i++) { /* est_excl, var_excl: sampled, exact children's sums */
+   * others leave: what lies above their floors shrinks.  Parents come
+   * first.  est_excl, var_excl, kfloor: the sampled children's sum, the
+   * exact ones', the sampled ones' floors. */
+  for (size_t i = 0; i < m->n; i++) {
     const struct mnode *v = &m->v[i];
     if (v->parent < 0)
       continue;
-    if (v->untimed)
+    if (v->untimed) {
       m->v[v->parent].est_excl += v->est_incl;
-    else
+      kfloor[v->parent] += floor[i];
+    } else {
       m->v[v->parent].var_excl += v->est_incl;
+    }
   }
   for (size_t i = 0; i < m->n; i++) {
     struct mnode *v = &m->v[i];
     if (v->parent >= 0 && v->untimed) {
       const struct mnode *pv = &m->v[v->parent];
-      double room = pv->est_incl - pv->var_excl;
-      if (pv->est_excl > room && pv->est_excl > 0)
-        v->est_incl *= (room > 0 ? room : 0) / pv->est_excl;
+      double room = pv->est_incl - pv->var_excl - kfloor[v->parent];
+      double above = pv->est_excl - kfloor[v->parent];
+      if (above > room && above > 0)
+        v->est_incl = floor[i] + (v->est_incl - floor[i]) * (room > 0 ? room : 0) / above;
     }
   }
+  free(floor);
   for (size_t i = 0; i < m->n; i++) { /* own: inclusive less the (scaled) children's */
     m->v[i].est_excl = m->v[i].est_incl;
     m->v[i].var_excl = m->v[i].var_incl;

@@ -301,6 +301,11 @@ AP_COLD void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64
     if (t->stack[i].site == site && t->stack[i].loop != AP_FRAME_LOOP) {
       while (t->depth > i)
         ap_pop_any(t, now);
+      /* loops whose outermost entry was in an abandoned frame are free
+       * again (struct ap_lnest) */
+      for (uint32_t s = 1; s < t->nloops; s++)
+        if (t->lnest[s].owner > i)
+          t->lnest[s].owner = 0;
       return;
     }
 }

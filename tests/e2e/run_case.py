@@ -30,6 +30,9 @@ NAME.c is the program; NAME.expect holds one expectation per line:
   hint-none KIND FUNC            no hint of that kind for FUNC (FUNC may be *)
   hint-text KIND FUNC TEXT       that hint's message contains TEXT
   excl-le-incl                   every function has 0 <= excl_ns <= incl_ns
+  self-within-run                the functions' self times add up to no more than the run's
+                                 instrumented time (the roots' inclusive), within 5 %
+  timed-loop LINE                the loop at LINE has timed entries and a time
   loop LINE [in=F] [KEY=N ...]   the loop at LINE (living in F) has these values; KEY is one
                                  of entries iterations min max zero depth timed calls nested,
                                  or origin=G, parent=LINE2, callee=NAME (heaviest callee)
@@ -211,6 +214,15 @@ def check_profile(prof, exp, out):
             if not 0 < match[0]["incl_ns"] <= 1.05 * f["incl_ns"]:
                 fail("loop at line %s: %d ns, more than %s's %d ns in all (or none)" % (
                     a[0], match[0]["incl_ns"], a[1], f["incl_ns"]))
+        elif key == "self-within-run":
+            run = sum(n["incl_ns"] for n in prof.get("callpaths", []) if n["parent"] < 0)
+            self_sum = sum(f["excl_ns"] for f in prof.get("functions", []))
+            if self_sum > 1.05 * run:
+                fail("self times add up to %d ns, more than the run's %d ns" % (self_sum, run))
+        elif key == "timed-loop":
+            match = [l for l in prof.get("loops", []) if l["line"] == int(a[0])]
+            if len(match) != 1 or not match[0].get("timed_entries") or not match[0]["incl_ns"]:
+                fail("loop at line %s: expected timed entries and a time, got %s" % (a[0], match))
         elif key == "excl-le-incl":
             for f in prof.get("functions", []):
                 if not (0 <= f["excl_ns"] <= f["incl_ns"]):
