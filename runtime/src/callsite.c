@@ -18,6 +18,15 @@ struct ap_cs_ctr {
 
 enum { AP_CS_SAMPLE = 64 }; /* one call in 64 is timed */
 
+/* A fork child starts counting again (ap_fork_reset). */
+void ap_cs_reset(struct ap_thread *t) {
+  for (uint32_t s = 0; s < t->ncs && t->cs; s++) {
+    struct ap_cs_ctr *c = &t->cs[s];
+    c->calls = c->same_args = c->same_both = c->sampled = c->sampled_ticks = 0;
+    c->t0 = 0;
+  }
+}
+
 uint32_t ap_ncallsites;
 struct ap_call_site **ap_callsites; /* [1, ap_ncallsites]: the first record of each site */
 static uint32_t callsites_cap;

@@ -32,6 +32,12 @@ void ap_clock_start(void) {
 #endif
 }
 
+/* A fork child's run begins at the fork (the tick rate stays). */
+void ap_clock_restart(void) {
+  mono0 = mono_ns();
+  ticks0 = ap_ticks();
+}
+
 uint64_t ap_ns_to_ticks(uint64_t ns) {
   return (uint64_t)((double)ns * rough_tpn);
 }

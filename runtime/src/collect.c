@@ -94,6 +94,12 @@ static int merge_tree(struct merged *m, struct ap_thread *t) {
   struct ap_node *root = &t->root;
   struct ap_node *n = __atomic_load_n(&root->kids, __ATOMIC_ACQUIRE);
   while (n) {
+    if (!n->calls) { /* a path of a fork child's parent only (ap_fork_reset): not here */
+      while (n != root && !n->next)
+        n = n->parent;
+      n = n == root ? NULL : n->next;
+      continue;
+    }
     uint32_t pm = n->parent == root ? AP_MERGED_ROOT : n->parent->merged;
     int64_t parent = pm == AP_MERGED_ROOT ? -1 : (int64_t)pm;
     if (n->slot & AP_LOOP_NODE) {

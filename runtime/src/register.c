@@ -48,9 +48,11 @@ static void fork_prepare(void) {
 static void fork_parent(void) {
   pthread_mutex_unlock(&ap_lock);
 }
-/* The child keeps its copy of everything counted so far and goes on
- * counting for itself; its report carries its own pid (docs/runtime-flags.md). */
+/* The child counts from the fork: its report has what it ran, under its
+ * own pid, and the parent's what the parent ran (docs/runtime-flags.md), so
+ * that `autoprof merge` of both counts everything once. */
 static void fork_child(void) {
+  ap_fork_reset();
   pthread_mutex_unlock(&ap_lock);
 }
 

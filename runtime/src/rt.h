@@ -308,8 +308,11 @@ struct ap_calibration {
   double loop_self_ticks;    /* a timed loop entry's own probes inside its measured interval */
 };
 void ap_clock_start(void) AP_HIDDEN;
-uint64_t ap_ns_to_ticks(uint64_t ns) AP_HIDDEN; /* rough: the ratio of the first 50 us */
-uint64_t ap_clock_wall_ns(void) AP_HIDDEN;      /* since ap_clock_start */
+void ap_clock_restart(void) AP_HIDDEN;           /* a fork child's: wall time from now */
+void ap_fork_reset(void) AP_HIDDEN;              /* a fork child: counts from zero (thread.c) */
+void ap_cs_reset(struct ap_thread *t) AP_HIDDEN; /* callsite.c */
+uint64_t ap_ns_to_ticks(uint64_t ns) AP_HIDDEN;  /* rough: the ratio of the first 50 us */
+uint64_t ap_clock_wall_ns(void) AP_HIDDEN;       /* since ap_clock_start */
 void ap_calibrate(struct ap_calibration *c) AP_HIDDEN;
 #ifdef AP_TEST_CLOCK
 extern struct ap_calibration ap_test_calibration;

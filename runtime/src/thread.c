@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "memo.h"
 #include "rt.h"
 
 __thread struct ap_thread *ap_tls __attribute__((tls_model("initial-exec")));
@@ -317,6 +318,54 @@ void ap_thread_close_all(struct ap_thread *t, uint64_t now) {
   }
   while (t->depth > 1)
     ap_pop_any(t, now);
+}
+
+/* A fork child (ap_lock held, one thread): the forking thread's counts
+ * start from zero, the activations open at the fork count once each and
+ * are timed from it; the other threads do not exist here. */
+void ap_fork_reset(void) {
+  struct ap_thread *t = ap_tls;
+  ap_clock_restart();
+  ap_threads = t;
+  if (!t)
+    return;
+  t->next = NULL;
+  memset(t->ctr, 0, t->nslots * sizeof *t->ctr);
+  for (uint32_t s = 1; s < t->nloops; s++) {
+    struct ap_lctr *c = &t->lctr[s];
+    uint16_t skip = c->skip, period = c->period;
+    memset(c, 0, sizeof *c);
+    c->skip = skip;
+    c->period = period;
+    t->lnest[s].nested = 0;
+  }
+  for (struct ap_chunk *ch = t->chunks; ch; ch = ch->next)
+    for (uint32_t i = 0; i < ch->used; i++) {
+      struct ap_node *n = &ch->nodes[i];
+      n->calls = n->incl = n->timed = 0;
+      memset(n->probes, 0, sizeof n->probes);
+    }
+  for (uint32_t s = 0; s < t->nmemo && t->memo; s++) {
+    if (t->memo[s])
+      ap_memo_state_free(t->memo[s]);
+    t->memo[s] = NULL;
+  }
+  ap_cs_reset(t);
+  t->lost_total = t->folded = 0;
+  uint64_t now = ap_ticks();
+  for (uint32_t d = 1; d < t->depth && d <= t->max_depth; d++) {
+    struct ap_frame *f = &t->stack[d];
+    if (f->node == f[-1].node)
+      continue; /* folded into its parent's node */
+    f->node->calls++;
+    if (f->loop != AP_FRAME_UNTIMED) {
+      f->node->timed++;
+      f->start = now;
+      ap_mark(t, f);
+    }
+    if (f->loop != AP_FRAME_LOOP && f->site)
+      t->ctr[f->site->slot].calls++;
+  }
 }
 
 /* Only for scratch records: user records live until the process ends. */

@@ -19,6 +19,10 @@ NAME.c is the program; NAME.expect holds one expectation per line:
   stdout TEXT / stderr TEXT      TEXT appears in the run's stdout / stderr
   stderr-lines N                 the run printed exactly N lines on stderr
   no-profile                     no profile file was written
+  profiles N                     N profiles were written (fork: one per process); only the
+                                 two keys below are checked then
+  calls-each FUNC N1,N2,...      FUNC's calls in each profile, in any order
+  loop-each LINE N1,N2,...       the entries of the loop at LINE in each profile, in any order
   calls FUNC N                   functions[name=FUNC].calls == N
   absent FUNC                    FUNC is not in the profile
   present FUNC                   FUNC is in the profile
@@ -319,6 +323,24 @@ def main():
         if profiles:
             fail("a profile was written: %s" % profiles)
         print("ok: no profile, as expected")
+        return
+    want = [int(rest) for k, rest in exp if k == "profiles"]
+    if want:
+        if len(profiles) != want[0]:
+            fail("expected %d profiles, found %s" % (want[0], profiles))
+        profs = [json.load(open(os.path.join(args.workdir, f))) for f in profiles]
+        for key, rest in exp:
+            a = rest.split()
+            if key == "calls-each":
+                got = sorted((func_by_name(q, a[0]) or {}).get("calls", 0) for q in profs)
+            elif key == "loop-each":
+                got = sorted(sum(l["entries"] + l["zero_trip"] for l in q.get("loops", [])
+                                 if l["line"] == int(a[0])) for q in profs)
+            else:
+                continue
+            if got != sorted(int(x) for x in a[1].split(",")):
+                fail("%s %s: got %s, expected %s" % (key, a[0], got, a[1]))
+        print("ok: %d profiles" % len(profs))
         return
     if len(profiles) != 1:
         fail("expected one profile in %s, found %s\nstderr:\n%s" % (args.workdir, profiles, run.stderr))

@@ -220,7 +220,7 @@ static int sc_fork(void) {
   int st;
   waitpid(pid, &st, 0);
   FILE *f = fopen(getenv("CHILD_PID_FILE"), "w");
-  fprintf(f, "%d\n", (int)pid);
+  fprintf(f, "%d %d\n", (int)pid, (int)getpid());
   fclose(f);
   return 0;
 }
@@ -446,10 +446,21 @@ static void check_fork(void) {
   snprintf(path, sizeof path, "%s/fork.%d.json", ap_tmpdir, atoi(buf));
   json_t *child = json_load_file(path, 0, NULL);
   CHECK(child != NULL);
-  /* the child's counts: the parent's before fork() plus its own */
-  CHECK_EQ_U64(func_int(child, "a", "calls"), 1);
+  /* the child's counts: its own, from the fork; main, open then, once */
+  CHECK(func_by_name(child, "a") == NULL);
   CHECK_EQ_U64(func_int(child, "b", "calls"), 1);
+  CHECK_EQ_U64(func_int(child, "main", "calls"), 1);
+  CHECK_EQ_U64(path_calls(child, "main>b"), 1);
   CHECK_EQ_U64(top_int(child, "pid"), atoi(buf));
+  CHECK_EQ_U64(top_int(child, "threads"), 1);
+  /* the parent's: its own */
+  snprintf(path, sizeof path, "%s/fork.%d.json", ap_tmpdir, atoi(strchr(buf, ' ') + 1));
+  json_t *parent = json_load_file(path, 0, NULL);
+  CHECK(parent != NULL);
+  CHECK_EQ_U64(func_int(parent, "a", "calls"), 1);
+  CHECK_EQ_U64(func_int(parent, "b", "calls"), 1);
+  CHECK_EQ_U64(func_int(parent, "main", "calls"), 1);
+  json_decref(parent);
   json_decref(child);
   run_free(r);
 }
