@@ -160,71 +160,76 @@ static double node_ticks(const struct comp *c, uint64_t calls, uint64_t untimed,
  * scale one or two timed calls up to all of theirs. */
 #define AP_SHRINK 8.0
 
-/* Slots of recursive functions: a node with an ancestor of its own slot
- * (within AP_RECURSION_SCAN levels).  Their calls' durations depend on the
- * depth (a tree walk's top call is the whole walk), so the function's
- * average is no prior for one node's. */
-#define AP_RECURSION_SCAN 64
-
-static void mark_recursive(const struct merged *m, uint32_t nslots, char *rec) {
-  for (size_t i = 0; i < m->n; i++) {
-    uint32_t s = m->v[i].slot;
-    if (s > nslots || rec[s])
-      continue;
-    int64_t a = m->v[i].parent;
-    for (int k = 0; a >= 0 && k < AP_RECURSION_SCAN; a = m->v[a].parent, k++)
-      if (m->v[a].slot == s) {
-        rec[s] = 1;
-        break;
-      }
-  }
-}
+static int outermost(const struct merged *m, size_t i);
 
 static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslots,
                           const double *cv2) {
-  double *sum = calloc(2 * ((size_t)nslots + 1), sizeof *sum), *n = sum + nslots + 1;
-  char *rec = calloc((size_t)nslots + 1, 1);
-  if (!sum || !rec) {
+  /* per slot: the estimates and calls of its outermost nodes, then of its
+   * nested ones (recursion): a recursive function's calls last by depth —
+   * a tree walk's top call is the whole walk — so each kind has its own
+   * average */
+  size_t ns = (size_t)nslots + 1;
+  double *sum = calloc(4 * ns, sizeof *sum), *n = sum + 2 * ns;
+  char *nested = calloc(m->n + 1, 1);
+  if (!sum || !nested) {
     free(sum);
-    free(rec);
+    free(nested);
     return -1;
   }
-  mark_recursive(m, nslots, rec);
   for (size_t i = 0; i < m->n; i++) {
     struct mnode *v = &m->v[i];
+    nested[i] = !outermost(m, i);
     v->est_incl = node_ticks(c, v->calls, v->untimed, v->incl, v->probes);
     if (v->est_incl >= 0 && v->slot <= nslots) {
-      sum[v->slot] += v->est_incl;
-      n[v->slot] += (double)v->calls;
+      sum[v->slot + nested[i] * ns] += v->est_incl;
+      n[v->slot + nested[i] * ns] += (double)v->calls;
     }
   }
   for (size_t i = 0; i < m->n; i++) {
     struct mnode *v = &m->v[i];
     double timed = (double)timed_of(v->calls, v->untimed), calls = (double)v->calls;
-    double mean = v->slot <= nslots && n[v->slot] > 0 ? sum[v->slot] / n[v->slot] : 0;
+    size_t k = v->slot + nested[i] * ns;
+    double mean = v->slot <= nslots && n[k] > 0 ? sum[k] / n[k] : 0;
     double rel2 = v->slot <= nslots ? cv2[v->slot] : 0;
     if (v->est_incl < 0) { /* never timed: the function's average, +-100% */
       v->est_incl = calls * mean;
       v->var_incl = v->est_incl * v->est_incl;
     } else if (timed < calls) {
-      double w = v->slot <= nslots && rec[v->slot] ? 1 : timed / (timed + AP_SHRINK);
+      double w = timed / (timed + AP_SHRINK);
       v->est_incl = w * v->est_incl + (1 - w) * calls * mean;
       v->var_incl = v->est_incl * v->est_incl * rel2 / timed * (1 - timed / calls);
     }
     v->est_excl = 0;
     v->var_excl = 0;
   }
-  free(rec);
-  /* What the exactly timed nodes below a node took is a floor for its
-   * estimate (a sampled parent of exact children; frames a longjmp left
-   * open, closed late; compensation that took a little more out of a
-   * parent than out of its child): children come after their parent, one
-   * pass from the end. */
+  free(nested);
+  /* Children come after their parent: the passes below go from the end. */
   double *floor = calloc(2 * (m->n + 1), sizeof *floor), *kfloor = floor + m->n + 1;
   if (!floor) {
     free(sum);
     return -1;
   }
+  /* A sampled node below the sum of its children's estimates, with fewer
+   * timed calls than they have together, takes that sum: the better sampled
+   * side wins.  The top of a recursion (a tree walk's few long calls from
+   * main) leaned on its function's average, which its many short nested
+   * calls make tiny.  floor, kfloor: the children's estimates and timed
+   * calls, for now. */
+  for (size_t i = m->n; i-- > 0;) {
+    struct mnode *v = &m->v[i];
+    double timed = (double)timed_of(v->calls, v->untimed);
+    if (v->untimed && floor[i] > v->est_incl && kfloor[i] > timed)
+      v->est_incl = floor[i];
+    if (v->parent >= 0) {
+      floor[v->parent] += v->est_incl;
+      kfloor[v->parent] += timed;
+    }
+  }
+  memset(floor, 0, 2 * (m->n + 1) * sizeof *floor);
+  /* What the exactly timed nodes below a node took is a floor for its
+   * estimate (a sampled parent of exact children; frames a longjmp left
+   * open, closed late; compensation that took a little more out of a
+   * parent than out of its child). */
   for (size_t i = m->n; i-- > 0;) {
     struct mnode *v = &m->v[i];
     if (!v->untimed && v->est_incl > floor[i])
