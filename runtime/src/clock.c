@@ -162,10 +162,11 @@ static double measure(struct ap_thread *t, enum cal_kind kind, double self) {
 static double measure_loop_self(struct ap_thread *t) {
   double best = -1;
   struct ap_lctr *c = &t->lctr[1];
+  struct ap_lnest *q = &t->lnest[1];
   for (int r = 0; r < CAL_ROUNDS; r++) {
     c->skip = 0;
     c->period = 0; /* every entry timed */
-    uint64_t ticks = c->ticks, timed = c->timed;
+    uint64_t ticks = q->raw, timed = c->timed;
     for (int i = 0; i < CAL_N; i++) {
       struct ap_loop_stamp stamp;
       __autoprof_loop_start(&cal_loop, &stamp);
@@ -173,7 +174,7 @@ static double measure_loop_self(struct ap_thread *t) {
       c->period = 0;
     }
     if (c->timed > timed) {
-      double v = (double)(c->ticks - ticks) / (double)(c->timed - timed);
+      double v = (double)(q->raw - ticks) / (double)(c->timed - timed);
       if (best < 0 || v < best)
         best = v;
     }

@@ -20,8 +20,9 @@ struct mnode {
   int64_t parent;
   uint32_t slot;
   uint64_t calls, untimed;     /* all calls, those not timed (adaptive timing) */
-  uint64_t incl;               /* raw ticks of the timed ones */
-  uint64_t probes[AP_NPROBES]; /* probes inside the timed ones (struct ap_node) */
+  uint64_t incl;               /* raw ticks of the timed ones, weighted (struct ap_node) */
+  uint64_t wtimed;             /* the timed ones' weights */
+  uint64_t probes[AP_NPROBES]; /* probes inside the timed ones, weighted */
   double est_incl, est_excl;   /* compensated, over all calls (ticks) */
   double var_incl, var_excl;   /* their sampling variances (ticks^2; 0 when every call timed) */
 };
@@ -112,6 +113,7 @@ static int merge_tree(struct merged *m, struct ap_thread *t) {
       m->v[i].calls += n->calls;
       m->v[i].untimed += n->calls - n->timed;
       m->v[i].incl += n->incl;
+      m->v[i].wtimed += n->wtimed;
       for (int k = 0; k < AP_NPROBES; k++)
         m->v[i].probes[k] += n->probes[k];
     }
@@ -138,17 +140,21 @@ static uint64_t timed_of(uint64_t calls, uint64_t untimed) {
 
 /* A node's inclusive ticks over all its calls, compensated: its timed
  * activations' raw ticks less their own probes and the probes that ran
- * inside them, scaled to all its calls (adaptive timing picks the timed
- * ones at random; with every call timed the scale is 1).  -1: never timed. */
+ * inside them, each weighted by the calls it stands for (struct
+ * ap_frame.w: adaptive timing picks the timed ones at random, one in
+ * `period` while a slot is sampled, every one while it is not), their
+ * weighted mean per call times all its calls.  With every call timed the
+ * weights are 1.  -1: never timed. */
 static double node_ticks(const struct comp *c, uint64_t calls, uint64_t untimed, uint64_t incl,
-                         const uint64_t *probes) {
+                         uint64_t wtimed, const uint64_t *probes) {
   uint64_t timed = timed_of(calls, untimed);
   if (!timed)
     return -1;
-  double v = (double)incl - (double)timed * (untimed ? c->sself : c->self);
+  double wt = wtimed ? (double)wtimed : (double)timed;
+  double v = (double)incl - wt * (untimed ? c->sself : c->self);
   for (int k = 0; k < AP_NPROBES; k++)
     v -= (double)probes[k] * c->cost[k];
-  return (v > 0 ? v : 0) * ((double)calls / (double)timed);
+  return (v > 0 ? v : 0) * ((double)calls / wt);
 }
 
 /* Inclusive estimates for every node (nodes never timed take their
@@ -179,7 +185,7 @@ static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslot
   for (size_t i = 0; i < m->n; i++) {
     struct mnode *v = &m->v[i];
     nested[i] = !outermost(m, i);
-    v->est_incl = node_ticks(c, v->calls, v->untimed, v->incl, v->probes);
+    v->est_incl = node_ticks(c, v->calls, v->untimed, v->incl, v->wtimed, v->probes);
     if (v->est_incl >= 0 && v->slot <= nslots) {
       sum[v->slot + nested[i] * ns] += v->est_incl;
       n[v->slot + nested[i] * ns] += (double)v->calls;
@@ -404,8 +410,9 @@ static int build_functions(struct ap_profile *p, struct merged *m, const struct 
                             incl < excl ? excl : incl, excl) < 0)
       rc = -1;
     if (v->parent < 0 && v->calls > v->untimed) /* raw (scaled) less compensated */
-      p->compensated_ns += to_ns(
-          c, (double)v->incl * ((double)v->calls / (double)(v->calls - v->untimed)) - v->est_incl);
+      p->compensated_ns +=
+          to_ns(c, (double)v->incl * ((double)v->calls / (double)(v->wtimed ? v->wtimed : 1)) -
+                       v->est_incl);
   }
   free(f);
   return rc;
@@ -448,7 +455,7 @@ static int add_loop_callee(struct loop_calls *lc, uint32_t loop, uint32_t slot, 
  * there: the merged path's average per call. */
 static double thread_node_ticks(const struct merged *m, const struct comp *c,
                                 const struct ap_node *k) {
-  double t = node_ticks(c, k->calls, k->calls - k->timed, k->incl, k->probes);
+  double t = node_ticks(c, k->calls, k->calls - k->timed, k->incl, k->wtimed, k->probes);
   if (t >= 0)
     return t;
   const struct mnode *v = k->merged < m->n ? &m->v[k->merged] : NULL;
@@ -507,7 +514,7 @@ static int fill_loop_calls(struct ap_profile *p, const long *index, const double
 static int build_loops(struct ap_profile *p, const struct merged *m, const struct comp *c) {
   uint32_t nl = __atomic_load_n(&ap_nloop_slots, __ATOMIC_ACQUIRE);
   struct ap_lctr *sum = calloc(nl + 1, sizeof *sum);
-  uint64_t *nested = calloc(nl + 1, sizeof *nested);
+  uint64_t *nested = calloc(2 * ((size_t)nl + 1), sizeof *nested), *wtimed = nested + nl + 1;
   if (!sum || !nested) {
     free(sum);
     free(nested);
@@ -518,6 +525,7 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
     const struct ap_lnest *ln = ap_lnest_of(lc);
     for (uint32_t s = 1; s <= nl && s < lc[0].iterations; s++) {
       nested[s] += ln[s].nested;
+      wtimed[s] += ln[s].wtimed;
       struct ap_lctr *d = &sum[s], *x = &lc[s];
       d->entries += x->entries;
       d->iterations += x->iterations;
@@ -563,10 +571,13 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
     all -= l->nested_entries;
     scale[s] = sum[s].timed && sum[s].timed < all ? (double)all / (double)sum[s].timed : 1;
     l->timed_entries = !l->timed ? 0 : sum[s].timed < all ? sum[s].timed : all;
-    double ticks = (double)sum[s].ticks - (double)sum[s].timed * c->lself;
+    /* ticks and probes are weighted by the entries each timed one stands
+     * for (struct ap_frame.w): their weighted mean times all entries */
+    double wt = wtimed[s] ? (double)wtimed[s] : (double)sum[s].timed;
+    double ticks = (double)sum[s].ticks - wt * c->lself;
     for (int k = 0; k < AP_NPROBES; k++)
       ticks -= (double)sum[s].probes[k] * c->cost[k];
-    l->incl_ns = to_ns(c, scale[s] * ticks);
+    l->incl_ns = to_ns(c, wt > 0 && wt != (double)all ? ticks * (double)all / wt : ticks);
   }
   for (uint32_t s = 1; s <= nl && !rc; s++)
     if (index[s] && ap_loop_slots[s].parent && index[ap_loop_slots[s].parent])

@@ -184,19 +184,26 @@ void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
     q->flags |= AP_LNEST_CALLS;
     c->skip = 0;
   }
-  c->ticks += ticks;
-  c->probes[AP_P_TIMED] += pairs;
+  /* weighted by how many entries this one stands for (struct ap_frame.w) */
+  uint64_t w = q->wnext | !q->wnext;
+  c->ticks += ticks * w;
+  c->probes[AP_P_TIMED] += pairs * w;
   for (int k = 1; k < AP_NPROBES; k++)
-    c->probes[k] += other[k];
+    c->probes[k] += other[k] * w;
+  q->wtimed += w;
+  q->raw += ticks;
   ap_loop_count(c, iterations);
   uint16_t *skip = q->flags & AP_LNEST_CALLS ? &q->skip : &c->skip;
+  q->wnext = c->period | !c->period;
   if (c->period)
     *skip = ap_next_skip(t, c->period);
   if ((++c->timed & (AP_WINDOW - 1)) == 0) {
-    uint64_t mean = (c->ticks - c->win) / AP_WINDOW;
-    c->win = c->ticks;
+    uint64_t mean = (q->raw - c->win) / AP_WINDOW;
+    c->win = q->raw;
     c->period = (uint16_t)(mean < t->sample_below ? t->period : 0);
-    if (!c->period)
+    if (!c->period) {
       *skip = 0;
+      q->wnext = 1;
+    }
   }
 }

@@ -56,7 +56,9 @@ struct ap_ctr {
   uint16_t period;  /* 0: every call timed; else one timed call in about `period` */
   uint8_t kids;     /* some timed activation called an instrumented function */
   uint8_t leaf;     /* sampled, never seen calling one: its untimed calls need no frame */
-  uint8_t pad[18];  /* one cache line */
+  uint16_t wnext;   /* the weight of its next timed call: the period its countdown was drawn
+                       with, or 1 (0: 1) — what the estimate gives that call (collect.c) */
+  uint8_t pad[16];  /* one cache line */
 };
 
 #define AP_WINDOW 32 /* timed calls between two decisions of a slot's period */
@@ -92,10 +94,10 @@ struct ap_lctr {
   /* the runtime's own */
   uint16_t period; /* 0: every entry timed */
   uint32_t pad;
-  uint64_t ticks;              /* raw ticks of timed entries */
-  uint64_t probes[AP_NPROBES]; /* probes that ran inside its timed entries, by kind */
+  uint64_t ticks;              /* ticks of timed entries, each times its weight (ap_lnest) */
+  uint64_t probes[AP_NPROBES]; /* probes inside its timed entries, by kind, times weight */
   uint64_t timed;              /* entries timed (ticks covers these) */
-  uint64_t win;                /* ticks at the last window check */
+  uint64_t win;                /* ap_lnest.raw at the last window check */
 };
 _Static_assert(sizeof(struct ap_lctr) == AP_LOOP_COUNTS_STRIDE, "abi.h: loop counter stride");
 
@@ -108,10 +110,15 @@ _Static_assert(sizeof(struct ap_lctr) == AP_LOOP_COUNTS_STRIDE, "abi.h: loop cou
  * the runtime (AP_LNEST_CALLS keeps the inline `skip` at 0), so that none
  * is missed. */
 struct ap_lnest {
-  uint32_t owner;  /* shadow-stack depth at the outermost active entry's start, 0: none */
-  uint16_t flags;  /* AP_LNEST_CALLS */
-  uint16_t skip;   /* the sampling countdown of such a loop (in place of the inline one) */
+  uint32_t owner; /* shadow-stack depth at the outermost active entry's start, 0: none */
+  uint16_t flags; /* AP_LNEST_CALLS */
+  uint16_t skip;  /* the sampling countdown of such a loop (in place of the inline one) */
+  uint16_t wnext; /* the weight of its next timed entry (struct ap_frame.w; 0: 1) */
+  uint16_t pad[3];
   uint64_t nested; /* entries begun inside an active entry of the same loop */
+  /* every timed loop's (struct ap_lctr keeps weighted ticks and probes): */
+  uint64_t raw;    /* raw ticks of its timed entries (the sampling window's mean) */
+  uint64_t wtimed; /* the sum of its timed entries' weights */
 };
 #define AP_LNEST_CALLS 1 /* its timed entries were seen making instrumented calls */
 /* The bookkeeping of counters block C (slot 0's `iterations` holds its size). */
@@ -142,9 +149,10 @@ struct ap_node {
   uint32_t slot;        /* 0 for a thread's root */
   uint32_t merged;      /* index in the merged tree (collect.c scratch) */
   uint64_t calls;
-  uint64_t incl;               /* raw ticks of timed activations */
+  uint64_t incl;               /* raw ticks of timed activations, each times its weight */
   uint64_t timed;              /* calls timed (the others: adaptive timing) */
-  uint64_t probes[AP_NPROBES]; /* probes that ran inside the timed activations, by kind */
+  uint64_t wtimed;             /* their weights' sum (struct ap_frame.w) */
+  uint64_t probes[AP_NPROBES]; /* probes inside the timed activations, by kind, times weight */
 };
 
 /* One open activation on the shadow stack. */
@@ -155,8 +163,16 @@ struct ap_frame {
   uint64_t probes[AP_NPROBES]; /* the thread's probe counts when it opened (the
                                   difference at its end: the probes inside it) */
   uint32_t cont;               /* open continuations (AP_FUNC_PART) of this activation */
-  uint16_t loop;               /* enum ap_frame_kind */
-  uint16_t kids;               /* an instrumented function was called from it */
+  uint8_t loop;                /* enum ap_frame_kind */
+  uint8_t kids;                /* an instrumented function was called from it */
+  /* A timed frame's weight: about how many calls (entries) its timing
+   * stands for — the sampling period its countdown was drawn with, 1 when
+   * every call is timed.  Adaptive timing switches a slot between the two
+   * as its calls grow and shrink; the estimate weights each timed interval
+   * so (a ratio of weighted sums, collect.c), where one scale for all of a
+   * node's timed calls took a loop whose long entries were all timed for
+   * 27 times their time. */
+  uint16_t w;
 };
 
 enum ap_frame_kind {
@@ -360,8 +376,10 @@ static inline void ap_decide(struct ap_thread *t, struct ap_ctr *c) {
   uint64_t mean = (c->sum_e - c->win) / AP_WINDOW;
   c->win = c->sum_e;
   c->period = (uint16_t)(mean < t->sample_below ? t->period : 0);
-  if (!c->period)
+  if (!c->period) {
     c->skip = 0;
+    c->wnext = 1;
+  }
   c->leaf = c->period && !c->kids && c->samples >= AP_LEAF_AFTER;
 }
 
@@ -378,12 +396,15 @@ static inline void ap_mark(struct ap_thread *t, struct ap_frame *f) {
     f->probes[k] = t->probes[k];
 }
 
-/* Opens frame d (a timed loop's) on node n; the clock was read by the caller. */
+/* Opens frame d (a timed loop's, weight W) on node n; the clock was read by
+ * the caller. */
 static inline void ap_open_frame(struct ap_thread *t, uint32_t d, void *site, uint64_t now,
-                                 struct ap_node *n, uint32_t kind) {
+                                 struct ap_node *n, uint32_t kind, uint16_t w) {
   struct ap_frame *f = &t->stack[d];
   n->calls++;
   n->timed++;
+  n->wtimed += w;
+  f->w = w;
   f->site = (struct ap_func_site *)site;
   f->node = n;
   f->start = now;
@@ -422,6 +443,8 @@ static inline int ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_s
   }
   t->probes[c->period ? AP_P_STIMED : AP_P_TIMED]++;
   n->timed++;
+  f->w = c->wnext | !c->wnext;
+  n->wtimed += f->w;
   f->site = site;
   f->node = n;
   f->cont = 0;
@@ -452,10 +475,11 @@ static inline uint64_t ap_close_node(struct ap_thread *t, struct ap_frame *f, ui
   /* a frame folded into its parent's node (node cap) adds nothing there:
    * the parent's own frame covers it */
   if (ap_likely(n != f[-1].node)) {
-    n->incl += el;
+    uint64_t w = f->w | !f->w;
+    n->incl += el * w;
     ap_sync_inline(t);
     for (int k = 0; k < AP_NPROBES; k++)
-      n->probes[k] += t->probes[k] - f->probes[k];
+      n->probes[k] += (t->probes[k] - f->probes[k]) * w;
   }
   return el;
 }
@@ -470,6 +494,7 @@ static inline void ap_pop(struct ap_thread *t, uint64_t now, const struct ap_fun
   c->kids |= (uint8_t)t->stack[d].kids;
   c->sum_e += e;
   c->sum_e2 += (double)e * (double)e;
+  c->wnext = c->period | !c->period;
   if (c->period)
     c->skip = ap_next_skip(t, c->period);
   if ((++c->samples & (AP_WINDOW - 1)) == 0)

@@ -157,7 +157,12 @@ AP_COLD void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64
     return;
   c->ticks += ticks;
   c->probes[AP_P_TIMED] += pairs;
-  c->timed += (site->flags & AP_LOOP_TIMED) != 0; /* an untimed loop's exit is not a timed entry */
+  if (site->flags & AP_LOOP_TIMED) { /* an untimed loop's exit is not a timed entry */
+    struct ap_lnest *q = &ap_tls->lnest[c - ap_tls->lctr];
+    c->timed++;
+    q->wtimed++;
+    q->raw += ticks;
+  }
   ap_loop_count(c, iterations);
 }
 
@@ -170,8 +175,9 @@ uint32_t ap_loop_open(struct ap_thread *t, struct ap_loop_site *site) {
   struct ap_node *pn = t->stack[d - 1].node, *n = pn->last;
   if (n->slot != (slot | AP_LOOP_NODE))
     n = ap_node_child(t, pn, slot | AP_LOOP_NODE);
-  ap_open_frame(t, d, site, 0, n, AP_FRAME_LOOP); /* n->calls: the loop's entries here; the
-                                                    caller sets the start after the clock read */
+  uint16_t w = t->lnest[slot].wnext;
+  /* n->calls: the loop's entries here; the caller sets the start after the clock read */
+  ap_open_frame(t, d, site, 0, n, AP_FRAME_LOOP, w | !w);
   return d;
 }
 
@@ -337,12 +343,12 @@ void ap_fork_reset(void) {
     memset(c, 0, sizeof *c);
     c->skip = skip;
     c->period = period;
-    t->lnest[s].nested = 0;
+    t->lnest[s].nested = t->lnest[s].raw = t->lnest[s].wtimed = 0;
   }
   for (struct ap_chunk *ch = t->chunks; ch; ch = ch->next)
     for (uint32_t i = 0; i < ch->used; i++) {
       struct ap_node *n = &ch->nodes[i];
-      n->calls = n->incl = n->timed = 0;
+      n->calls = n->incl = n->timed = n->wtimed = 0;
       memset(n->probes, 0, sizeof n->probes);
     }
   for (uint32_t s = 0; s < t->nmemo && t->memo; s++) {
@@ -360,6 +366,7 @@ void ap_fork_reset(void) {
     f->node->calls++;
     if (f->loop != AP_FRAME_UNTIMED) {
       f->node->timed++;
+      f->node->wtimed += f->w | !f->w;
       f->start = now;
       ap_mark(t, f);
     }

@@ -430,8 +430,50 @@ static void check_loop_self(void) {
   run_free(r);
 }
 
+/* Adaptive timing switches a slot between sampled (short calls) and timed
+ * on every call (long ones).  Phases: 6,400 short calls (10 ticks), then
+ * 2,048 long ones (5,000), twice over, for function b and for main's timed
+ * loop alike.  Each timed interval counts for the calls it stands for: with
+ * one scale for all timed calls the long ones, all timed, counted several
+ * times over (3x the truth).  What is left is the sampling error of the
+ * first long calls, sampled until a window of them shows they are long
+ * (a few %; the random distances are seeded by thread id). */
+static uint64_t phases_truth(void) {
+  return 2 * (6400 * 10 + 2048 * 5000);
+}
+
+static int sc_phases(void) {
+  __autoprof_register(&loop_module);
+  AT(1000), E(S(MAIN));
+  for (int rep = 0; rep < 2; rep++)
+    for (int ph = 0; ph < 2; ph++)
+      for (int i = 0; i < (ph ? 2048 : 6400); i++) {
+        E(S(B)), ADV(ph ? 5000 : 10), X(S(B));
+        struct ap_loop_stamp st;
+        __autoprof_loop_start(&loop_sites[0], &st);
+        ADV(ph ? 5000 : 10);
+        __autoprof_loop_timed(&loop_sites[0], 1, &st);
+      }
+  X(S(MAIN));
+  return 0;
+}
+
+static void check_phases(void) {
+  struct run *r = run_child("phases", sc_phases, NULL);
+  double truth = (double)phases_truth();
+  json_t *b = func_by_name(r->prof, "b"), *l = loop_by_line(r->prof, 5);
+  CHECK(b != NULL && l != NULL);
+  CHECK(jint(b, "timed_calls") < 8000); /* some of it was sampled */
+  CHECK(jint(l, "timed_entries") < 8000);
+  double fb = (double)jint(b, "incl_ns"), fl = (double)jint(l, "incl_ns");
+  CHECK(fb > 0.85 * truth && fb < 1.15 * truth);
+  CHECK(fl > 0.85 * truth && fl < 1.15 * truth);
+  run_free(r);
+}
+
 int main(void) {
   make_tmpdir("timing");
+  check_phases();
   check_loop_recursion();
   check_loop_self();
   check_raw();
