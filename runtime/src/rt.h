@@ -121,6 +121,7 @@ struct ap_lnest {
   uint64_t wtimed; /* the sum of its timed entries' weights */
 };
 #define AP_LNEST_CALLS 1 /* its timed entries were seen making instrumented calls */
+_Static_assert(sizeof(struct ap_lnest) == 40, "docs/performance.md: 128 + 40 bytes per loop slot");
 /* The bookkeeping of counters block C (slot 0's `iterations` holds its size). */
 static inline struct ap_lnest *ap_lnest_of(struct ap_lctr *c) {
   return (struct ap_lnest *)(c + c[0].iterations);
@@ -154,6 +155,7 @@ struct ap_node {
   uint64_t wtimed;             /* their weights' sum (struct ap_frame.w) */
   uint64_t probes[AP_NPROBES]; /* probes inside the timed activations, by kind, times weight */
 };
+_Static_assert(sizeof(struct ap_node) == 128, "docs: 128 bytes per call-path node");
 
 /* One open activation on the shadow stack. */
 struct ap_frame {
@@ -174,6 +176,7 @@ struct ap_frame {
    * 27 times their time. */
   uint16_t w;
 };
+_Static_assert(sizeof(struct ap_frame) == 88, "docs: 88 bytes per shadow-stack frame");
 
 enum ap_frame_kind {
   AP_FRAME_TIMED = 0,   /* a function's, both clock reads */
