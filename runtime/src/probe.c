@@ -109,7 +109,8 @@ void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stam
     }
     struct ap_lnest *q = &t->lnest[slot];
     uint32_t d = t->depth;
-    /* an owner at this depth or deeper is gone (a longjmp left its entry) */
+    /* an entry of this loop running below: this one is nested (an owner
+     * at this depth or deeper is gone: a longjmp left its entry) */
     if (q->owner && d > q->owner) {
       q->nested++;
       t->probes[AP_P_ULOOP]++;
