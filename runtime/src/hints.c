@@ -464,7 +464,8 @@ static int loop_calls(struct ap_profile *p, const struct ap_hint_params *q, size
 }
 
 /* Tiny trip count entered very often: an inner loop with an average trip of
- * at most loop_tiny_max_trip and at least loop_tiny_min_entries entries.
+ * at most loop_tiny_max_trip and at least loop_tiny_min_entries entries,
+ * whose own time is at least loop_min_share of the run.
  * Each entry costs about one iteration more (setup, the exit branch that
  * mispredicts when the trip varies), so the overhead is taken as
  * entries / (entries + iterations) = 1 / (1 + avg trip) of the loop's own
@@ -476,7 +477,10 @@ static int tiny_trips(struct ap_profile *p, const struct ap_hint_params *q, cons
       l->entries < q->loop_tiny_min_entries)
     return 0;
   struct loop_time own;
-  if (!loop_time(p, nest, i, 1, &own))
+  /* the loop's own time (without its calls) must matter: an inner loop
+   * whose entries mostly call out (a quicksort's partition calling the
+   * comparator) has no overhead worth a hint */
+  if (!loop_time(p, nest, i, 1, &own) || own.ns / run < q->loop_min_share)
     return 0;
   double overhead = (double)l->entries / (double)(l->entries + l->iterations);
   double savings = own.ns * overhead;

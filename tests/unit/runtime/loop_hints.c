@@ -154,6 +154,13 @@ static void test_tiny_trips(void) {
   CHECK_CONTAINS(msg(h), "(1/(1 + avg trip) = 25% of the loop's own time, measured: 200.0 us)");
   CHECK(ev(h, "ns_per_iter") > 4.16 && ev(h, "ns_per_iter") < 4.17);
 
+  /* its time mostly calls (a partition loop calling the comparator): own
+   * time 5 us, under loop_min_share (1 %) of the run: no tiny-trip hint */
+  in->calls_ns = 245000;
+  ap_profile_analyze(p, NULL);
+  CHECK(strstr(msg(loop_hint_at(p, 11)), "loop overhead dominates") == NULL);
+  in->calls_ns = 50000;
+
   /* no timed loop around it: its function's own time (main: 100 us) */
   p->loops[0].timed = 0;
   p->loops[0].incl_ns = 0;
