@@ -424,18 +424,31 @@ static int quadratic_nest(struct ap_profile *p, const struct ap_hint_params *q, 
   return 1;
 }
 
+/* The time of N calls taking NS beyond one call per entry of the loop. */
+static double beyond_one_per_entry(double ns, double n, double entries) {
+  return n > entries ? ns * (1 - entries / n) : 0;
+}
+
 /* Loop time mostly calls: a timed loop whose instrumented calls take at
  * least loop_calls_share of its time and are made more than once per entry.
  * Work that repeats every iteration (a loop-invariant call, a lookup done
- * again) can run once per entry instead: savings, an upper bound, =
- * calls_ns × (1 − entries / calls), the calls beyond one per entry. */
+ * again) can run once per entry instead: savings, an upper bound, the time
+ * of the calls beyond one per entry — for the top callee and for the other
+ * calls apart, so that a few long calls (fewer than the entries) among many
+ * short ones are not counted as repeated work. */
 static int loop_calls(struct ap_profile *p, const struct ap_hint_params *q, size_t i,
                       const struct loop_time *t, double run) {
   const struct ap_prof_loop *l = &p->loops[i];
   if (!loop_timed(l) || !l->calls || l->calls <= l->entries ||
       (double)l->calls_ns < q->loop_calls_share * (double)l->incl_ns)
     return 0;
-  double savings = (double)l->calls_ns * (1 - (double)l->entries / (double)l->calls);
+  double e = (double)l->entries, savings;
+  if (l->top_callee && l->top_callee_calls <= l->calls && l->top_callee_ns <= l->calls_ns)
+    savings = beyond_one_per_entry((double)l->top_callee_ns, (double)l->top_callee_calls, e) +
+              beyond_one_per_entry((double)(l->calls_ns - l->top_callee_ns),
+                                   (double)(l->calls - l->top_callee_calls), e);
+  else
+    savings = beyond_one_per_entry((double)l->calls_ns, (double)l->calls, e);
   if (savings < 0.5)
     return 0;
   char msg[1024], place[256], top[320], tc[32], tn[32], calls[32], total[32], per[32], save[32];
