@@ -430,7 +430,8 @@ static double beyond_one_per_entry(double ns, double n, double entries) {
 }
 
 /* Loop time mostly calls: a timed loop whose instrumented calls take at
- * least loop_calls_share of its time and are made more than once per entry.
+ * least loop_calls_share of its time and are made more than once per entry
+ * and at least once per iteration.
  * Work that repeats every iteration (a loop-invariant call, a lookup done
  * again) can run once per entry instead: savings, an upper bound, the time
  * of the calls beyond one per entry — for the top callee and for the other
@@ -439,7 +440,8 @@ static double beyond_one_per_entry(double ns, double n, double entries) {
 static int loop_calls(struct ap_profile *p, const struct ap_hint_params *q, size_t i,
                       const struct loop_time *t, double run) {
   const struct ap_prof_loop *l = &p->loops[i];
-  if (!loop_timed(l) || !l->calls || l->calls <= l->entries ||
+  /* fewer calls than iterations: no call repeats every iteration */
+  if (!loop_timed(l) || !l->calls || l->calls <= l->entries || l->calls < l->iterations ||
       (double)l->calls_ns < q->loop_calls_share * (double)l->incl_ns)
     return 0;
   double e = (double)l->entries, savings;

@@ -274,6 +274,13 @@ static void test_calls(void) {
   ap_profile_analyze(p, NULL);
   CHECK_CONTAINS(msg(loop_hint_at(p, 30)), "where to look first");
   CHECK(strstr(msg(loop_hint_at(p, 30)), "calls it makes") == NULL);
+  /* fewer calls than iterations (0.9 per iteration): none repeats */
+  p->loops[0].calls = 9000;
+  p->loops[0].top_callee_calls = 9000;
+  ap_profile_analyze(p, NULL);
+  CHECK(strstr(msg(loop_hint_at(p, 30)), "calls it makes") == NULL);
+  p->loops[0].calls = 10000;
+  p->loops[0].top_callee_calls = 10000;
   /* one call per entry: nothing repeats per iteration */
   p->loops[0].calls_ns = 400000;
   p->loops[0].calls = 10;
