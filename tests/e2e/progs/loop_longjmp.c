@@ -32,6 +32,7 @@ __attribute__((noinline)) static void nest(int d) {
   }
 }
 
+#ifndef LONGJMP_IN_MAIN
 __attribute__((noinline)) static int protected_call(int n) {
   if (setjmp(env))
     return 1;
@@ -48,3 +49,14 @@ int main(void) {
   printf("%d %d\n", sink, errors);
   return 0;
 }
+#else /* longjmp_main.c */
+int main(void) {
+  for (int r = 0; r < 1000; r++) {
+    if (!setjmp(env))
+      work(10); /* leaves work's loop by longjmp at i == 3 */
+    nest(3);
+  }
+  printf("%d\n", sink);
+  return 0;
+}
+#endif
