@@ -316,10 +316,13 @@ static int merge_header(struct ap_profile *m, const struct ap_profile *in, size_
   m->compensated_ns = sat_add(m->compensated_ns, in->compensated_ns);
   m->folded_calls = sat_add(m->folded_calls, in->folded_calls);
   m->lost_frames = sat_add(m->lost_frames, in->lost_frames);
-  for (size_t i = 0; i < in->nthreads; i++)
-    if (ap_profile_add_thread(m, (uint32_t)m->nthreads, in->threads[i].tid, in->threads[i].calls,
-                              in->threads[i].root_ns) < 0)
+  for (size_t i = 0; i < in->nthreads; i++) {
+    long ti = ap_profile_add_thread(m, (uint32_t)m->nthreads, in->threads[i].tid,
+                                    in->threads[i].calls, in->threads[i].root_ns);
+    if (ti < 0)
       return -1;
+    m->threads[ti].threads = in->threads[i].threads;
+  }
   return 0;
 }
 

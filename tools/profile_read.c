@@ -257,12 +257,15 @@ static int read_threads(struct rd *r, json_t *root) {
   for (size_t i = 0; i < json_array_size(list); i++) {
     json_t *e = element(r, list, "thread_list", i);
     uint32_t index = (uint32_t)i;
-    uint64_t tid = 0, calls = 0, root_ns = 0;
+    uint64_t tid = 0, calls = 0, root_ns = 0, threads = 1;
     if (!e || get_u32(r, e, "index", 0, &index) || get_u64(r, e, "tid", 0, &tid) ||
-        get_u64(r, e, "calls", 0, &calls) || get_u64(r, e, "root_ns", 0, &root_ns))
+        get_u64(r, e, "calls", 0, &calls) || get_u64(r, e, "root_ns", 0, &root_ns) ||
+        get_u64(r, e, "threads", 0, &threads))
       return -1;
-    if (ap_profile_add_thread(r->p, index, tid, calls, root_ns) < 0)
+    long ti = ap_profile_add_thread(r->p, index, tid, calls, root_ns);
+    if (ti < 0)
       return no_memory(r);
+    r->p->threads[ti].threads = threads;
   }
   r->where[0] = 0;
   return 0;

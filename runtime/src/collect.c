@@ -685,8 +685,10 @@ static int build_threads(struct ap_profile *p, const struct merged *m, const str
     for (struct ap_node *n = t->root.kids; n; n = n->next)
       if (!(n->slot & AP_LOOP_NODE))
         busy += thread_node_ticks(m, c, n);
-    if (ap_profile_add_thread(p, t->index, t->tid, calls, to_ns(c, busy)) < 0)
+    long ti = ap_profile_add_thread(p, t->index, t->tid, calls, to_ns(c, busy));
+    if (ti < 0)
       return -1;
+    p->threads[ti].threads = t->served ? t->served : 1;
     p->lost_frames += t->lost_total;
     p->folded_calls += t->folded;
   }
@@ -812,9 +814,11 @@ static void print_summary(const struct ap_profile *p, const char *files) {
       hot = &p->functions[i];
   }
   double run = (double)ap_profile_run_ns(p);
-  fprintf(stderr, "autoprof: %s calls to %zu function%s in %zu thread%s over %s",
-          ap_fmt_count(calls, total), p->nfunctions, p->nfunctions == 1 ? "" : "s", p->nthreads,
-          p->nthreads == 1 ? "" : "s", ap_fmt_ns(wall, (double)p->wall_ns));
+  uint64_t threads = ap_profile_thread_count(p);
+  fprintf(stderr, "autoprof: %s calls to %zu function%s in %llu thread%s over %s",
+          ap_fmt_count(calls, total), p->nfunctions, p->nfunctions == 1 ? "" : "s",
+          (unsigned long long)threads, threads == 1 ? "" : "s",
+          ap_fmt_ns(wall, (double)p->wall_ns));
   if (hot)
     fprintf(stderr, "; hottest: %s (%.1f%% self) at %s:%u", hot->name,
             run > 0 ? 100.0 * (double)hot->excl_ns / run : 0.0, hot->file, hot->line);

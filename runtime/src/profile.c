@@ -222,7 +222,15 @@ long ap_profile_add_thread(struct ap_profile *p, uint32_t index, uint64_t tid, u
   t->tid = tid;
   t->calls = calls;
   t->root_ns = root_ns;
+  t->threads = 1;
   return (long)p->nthreads++;
+}
+
+uint64_t ap_profile_thread_count(const struct ap_profile *p) {
+  uint64_t n = 0;
+  for (size_t i = 0; i < p->nthreads; i++)
+    n += p->threads[i].threads ? p->threads[i].threads : 1;
+  return n;
 }
 
 long ap_profile_add_hint(struct ap_profile *p, enum ap_hint_kind kind, const char *function,

@@ -122,6 +122,8 @@ struct ap_prof_thread {
   uint64_t tid;     /* kernel thread id */
   uint64_t calls;   /* instrumented calls made by this thread */
   uint64_t root_ns; /* instrumented time at the thread's root (sum of root frames) */
+  uint64_t threads; /* threads it holds, one after another (an ended thread's record serves
+                       the next one); 1 usually */
 };
 
 enum ap_hint_kind {
@@ -245,6 +247,9 @@ int ap_hint_kind_from_name(const char *name);          /* -1 if unknown */
  * "always", "main", "no-debug"), NULL for an unknown bit. */
 const char *ap_func_flag_name(uint32_t bit);
 uint32_t ap_func_flag_from_name(const char *name); /* 0 if unknown */
+
+/* Threads the profile holds (each record's `threads`). */
+uint64_t ap_profile_thread_count(const struct ap_profile *p);
 
 /* ---- analysis (hints.c) ---- */
 /* Run time the shares are relative to: the sum over threads of the

@@ -34,8 +34,10 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
  * frames so their time counts.  The record itself stays on the list. */
 static void thread_exit(void *p) {
   struct ap_thread *t = p;
-  if (!ap_finished)
+  if (!ap_finished) {
     ap_thread_close_all(t, ap_ticks());
+    ap_thread_retire(t);
+  }
 }
 
 static void at_exit(void) {

@@ -86,12 +86,15 @@ static void write_header(const struct ap_profile *p, FILE *out) {
   put_str(out, p->program);
   fprintf(out, ",\n  \"pid\": %lld,\n  \"wall_ns\": ", (long long)p->pid);
   put_u64(out, p->wall_ns);
-  fprintf(out, ",\n  \"threads\": %zu,\n  \"thread_list\": [", p->nthreads);
+  fprintf(out, ",\n  \"threads\": %llu,\n  \"thread_list\": [",
+          (unsigned long long)ap_profile_thread_count(p));
   for (size_t i = 0; i < p->nthreads; i++) {
     const struct ap_prof_thread *t = &p->threads[i];
-    fprintf(out, "%s\n    {\"index\": %u, \"tid\": %llu, \"calls\": %llu, \"root_ns\": %llu}",
+    fprintf(out,
+            "%s\n    {\"index\": %u, \"tid\": %llu, \"calls\": %llu, \"root_ns\": %llu, "
+            "\"threads\": %llu}",
             i ? "," : "", t->index, (unsigned long long)t->tid, (unsigned long long)t->calls,
-            (unsigned long long)t->root_ns);
+            (unsigned long long)t->root_ns, (unsigned long long)(t->threads ? t->threads : 1));
   }
   fputs(p->nthreads ? "\n  ],\n  \"clock\": {\"source\": " : "],\n  \"clock\": {\"source\": ", out);
   put_str(out, p->clock_source ? p->clock_source : "monotonic");

@@ -17,8 +17,9 @@ static void write_header(const struct ap_profile *p, FILE *out) {
   char wall[32], run[32], calls[32], cost[32], comp[32];
   fprintf(out, "autoprof report: %s (pid %lld)\n", p->program ? p->program : "?",
           (long long)p->pid);
-  fprintf(out, "  %s wall, %zu thread%s, %s calls to %zu functions, %s instrumented\n",
-          ap_fmt_ns(wall, (double)p->wall_ns), p->nthreads, p->nthreads == 1 ? "" : "s",
+  uint64_t threads = ap_profile_thread_count(p);
+  fprintf(out, "  %s wall, %llu thread%s, %s calls to %zu functions, %s instrumented\n",
+          ap_fmt_ns(wall, (double)p->wall_ns), (unsigned long long)threads, threads == 1 ? "" : "s",
           ap_fmt_count(calls, total_calls(p)), p->nfunctions,
           ap_fmt_ns(run, (double)ap_profile_run_ns(p)));
   ap_fmt_ns(cost, p->probe_cost_ns);

@@ -221,7 +221,9 @@ struct ap_thread {
   uint32_t pad3;
   struct ap_cs_ctr *cs; /* loop-invariant call evidence (callsite.c) */
   /* cold */
-  struct ap_thread *next; /* global list, newest first */
+  struct ap_thread *next;         /* global list, newest first */
+  struct ap_thread *retired_next; /* the records of ended threads, free for new ones */
+  uint32_t served;                /* threads whose data this record holds, one after another */
   uint32_t index;
   uint32_t max_depth;    /* frames the stack holds (AUTOPROF_MAX_DEPTH) */
   uint32_t scratch;      /* calibration record, not the user's */
@@ -279,6 +281,9 @@ struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint3
 struct ap_thread *ap_thread_new(int scratch) AP_HIDDEN;
 void ap_thread_free(struct ap_thread *t) AP_HIDDEN; /* scratch records only */
 void ap_thread_close_all(struct ap_thread *t, uint64_t now) AP_HIDDEN;
+/* A thread's end (its frames closed): its record, data kept, serves the
+ * next thread that starts (thread.c) */
+void ap_thread_retire(struct ap_thread *t) AP_HIDDEN;
 /* points the inline loop records (__autoprof_loop_tls) at t's counters */
 void ap_publish_loops(struct ap_thread *t) AP_HIDDEN;
 

@@ -37,6 +37,8 @@ NAME.c is the program; NAME.expect holds one expectation per line:
   self-within-run                the functions' self times add up to no more than the run's
                                  instrumented time (the roots' inclusive), within 5 %
   timed-loop LINE                the loop at LINE has timed entries and a time
+  thread-records-le N            thread_list has at most N records (ended threads' records
+                                 serve later threads), holding `threads` threads in all
   loop LINE [in=F] [KEY=N ...]   the loop at LINE (living in F) has these values; KEY is one
                                  of entries iterations min max zero depth timed calls nested,
                                  or origin=G, parent=LINE2, callee=NAME (heaviest callee)
@@ -223,6 +225,12 @@ def check_profile(prof, exp, out):
             self_sum = sum(f["excl_ns"] for f in prof.get("functions", []))
             if self_sum > 1.05 * run:
                 fail("self times add up to %d ns, more than the run's %d ns" % (self_sum, run))
+        elif key == "thread-records-le":
+            recs = prof.get("thread_list", [])
+            held = sum(t.get("threads", 1) for t in recs)
+            if len(recs) > int(a[0]) or held != prof.get("threads"):
+                fail("%d thread records holding %d threads (profile says %s), expected at most %s"
+                     % (len(recs), held, prof.get("threads"), a[0]))
         elif key == "timed-loop":
             match = [l for l in prof.get("loops", []) if l["line"] == int(a[0])]
             if len(match) != 1 or not match[0].get("timed_entries") or not match[0]["incl_ns"]:
