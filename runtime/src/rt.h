@@ -404,6 +404,15 @@ static inline void ap_mark(struct ap_thread *t, struct ap_frame *f) {
     f->probes[k] = t->probes[k];
 }
 
+/* Frame d is the thread's now: the depth goes up before the frame is
+ * filled in, so a signal handler whose instrumented code runs in between
+ * pushes its frames above it, not over it (a handler that overwrote a frame
+ * about to be published left a wrong frame open for the rest of the run). */
+static inline void ap_reserve(struct ap_thread *t, uint32_t d) {
+  t->depth = d + 1;
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
 /* Opens frame d (a timed loop's, weight W) on node n; the clock was read by
  * the caller. */
 static inline void ap_open_frame(struct ap_thread *t, uint32_t d, void *site, uint64_t now,
@@ -412,15 +421,15 @@ static inline void ap_open_frame(struct ap_thread *t, uint32_t d, void *site, ui
   n->calls++;
   n->timed++;
   n->wtimed += w;
+  ap_reserve(t, d);
+  f->node = n;
   f->w = w;
   f->site = (struct ap_func_site *)site;
-  f->node = n;
   f->start = now;
   f->cont = 0;
-  f->loop = (uint16_t)kind;
+  f->loop = (uint8_t)kind;
   f->kids = 0;
   ap_mark(t, f);
-  t->depth = d + 1;
 }
 
 /* Counts a call of `site` on node n (after the node lookup) and opens its
@@ -442,23 +451,23 @@ static inline int ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_s
       return 0;
     }
     t->probes[AP_P_UNTIMED]++;
-    f->site = site;
+    ap_reserve(t, d);
     f->node = n;
+    f->site = site;
     f->cont = 0;
     f->loop = AP_FRAME_UNTIMED;
-    t->depth = d + 1;
     return 1;
   }
   t->probes[c->period ? AP_P_STIMED : AP_P_TIMED]++;
   n->timed++;
+  ap_reserve(t, d);
+  f->node = n;
   f->w = c->wnext | !c->wnext;
   n->wtimed += f->w;
   f->site = site;
-  f->node = n;
   f->cont = 0;
   f->loop = AP_FRAME_TIMED;
   f->kids = 0;
-  t->depth = d + 1;
   ap_mark(t, f);
   f->start = ap_ticks();
   return 1;
