@@ -28,7 +28,9 @@ void ap_cs_reset(struct ap_thread *t) {
 }
 
 uint32_t ap_ncallsites;
-struct ap_call_site **ap_callsites; /* [1, ap_ncallsites]: the first record of each site */
+/* [1, ap_ncallsites]: a copy of each site's first record, strings included
+ * (its module may be unloaded before the report) */
+struct ap_call_site *ap_callsites;
 static uint32_t callsites_cap;
 
 /* Under ap_lock. */
@@ -37,14 +39,18 @@ static uint32_t register_call_site(struct ap_call_site *site) {
     return site->slot;
   if (ap_ncallsites + 2 > callsites_cap) {
     uint32_t cap = callsites_cap ? callsites_cap * 2 : 64;
-    struct ap_call_site **q = realloc(ap_callsites, cap * sizeof *q);
+    struct ap_call_site *q = realloc(ap_callsites, cap * sizeof *q);
     if (!q)
       return 0;
     ap_callsites = q;
     callsites_cap = cap;
   }
   uint32_t s = ap_ncallsites + 1;
-  ap_callsites[s] = site;
+  struct ap_call_site *c = &ap_callsites[s];
+  *c = *site;
+  c->callee = ap_intern(site->callee);
+  c->file = ap_intern(site->file);
+  c->function = ap_intern(site->function);
   __atomic_store_n(&ap_ncallsites, s, __ATOMIC_RELEASE);
   __atomic_store_n(&site->slot, s, __ATOMIC_RELEASE);
   return s;

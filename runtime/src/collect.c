@@ -652,7 +652,7 @@ static int build_callsites(struct ap_profile *p, const struct comp *cmp) {
     ap_call_site_totals(s, &calls, &same_args, &same_both, &sampled, &ticks);
     if (!calls)
       continue;
-    const struct ap_call_site *cs = ap_callsites[s];
+    const struct ap_call_site *cs = &ap_callsites[s];
     long i =
         ap_profile_add_callsite(p, cs->callee, cs->function, cs->file, cs->line, cs->loop_line);
     if (i < 0)

@@ -112,6 +112,44 @@ static int rehash(void) {
   return 0;
 }
 
+/* The strings the report needs, copied once each (under ap_lock): a module
+ * unloaded with dlclose takes its own with it, and the report at exit read
+ * them (SIGSEGV in the user's program).  NULL stays NULL; without memory
+ * the string is "?". */
+static char **interned;
+static size_t interned_cap, interned_n;
+
+const char *ap_intern(const char *s) {
+  if (!s)
+    return NULL;
+  if ((interned_n + 1) * 2 > interned_cap) {
+    size_t cap = interned_cap ? interned_cap * 2 : 1024;
+    char **q = calloc(cap, sizeof *q);
+    if (!q)
+      return "?";
+    for (size_t i = 0; i < interned_cap; i++)
+      if (interned[i]) {
+        uint64_t h = site_hash(interned[i], "", 0);
+        while (q[h & (cap - 1)])
+          h++;
+        q[h & (cap - 1)] = interned[i];
+      }
+    free(interned);
+    interned = q;
+    interned_cap = cap;
+  }
+  uint64_t h = site_hash(s, "", 0);
+  for (; interned[h & (interned_cap - 1)]; h++)
+    if (strcmp(interned[h & (interned_cap - 1)], s) == 0)
+      return interned[h & (interned_cap - 1)];
+  char *c = strdup(s);
+  if (!c)
+    return "?";
+  interned[h & (interned_cap - 1)] = c;
+  interned_n++;
+  return c;
+}
+
 static void add_symbol(struct ap_slot_info *si, const char *symbol) {
   if (!symbol)
     return;
@@ -120,7 +158,7 @@ static void add_symbol(struct ap_slot_info *si, const char *symbol) {
       return;
   const char **q = realloc(si->symbols, (si->nsymbols + 1) * sizeof *q);
   if (q) {
-    q[si->nsymbols++] = symbol;
+    q[si->nsymbols++] = ap_intern(symbol);
     si->symbols = q;
   }
 }
@@ -162,7 +200,7 @@ uint32_t ap_register_site(struct ap_func_site *site) {
       }
     }
   }
-  if (!s && !(s = new_slot(name, file, site->line)))
+  if (!s && !(s = new_slot(ap_intern(name), ap_intern(file), site->line)))
     return 0;
   ap_slots[s].flags |= site->flags;
   for (uint64_t k = site->arg_kinds >> 4; k; k >>= 4)
@@ -188,9 +226,9 @@ uint32_t ap_register_loop(struct ap_loop_site *site) {
   /* the parent first: its record lives in the same table, registered or not */
   uint32_t parent = site->parent ? ap_register_loop((struct ap_loop_site *)site->parent) : 0;
   struct ap_loop_slot_info li = {
-      site->file ? site->file : "",
-      site->func && site->func->name ? site->func->name : "?",
-      site->origin_function ? site->origin_function : "?",
+      ap_intern(site->file ? site->file : ""),
+      ap_intern(site->func && site->func->name ? site->func->name : "?"),
+      ap_intern(site->origin_function ? site->origin_function : "?"),
       site->line,
       site->depth,
       site->flags,
@@ -242,8 +280,17 @@ void __autoprof_register(struct ap_module *m) {
   }
   pthread_mutex_lock(&ap_lock);
   if (!ap_first_module) {
-    ap_first_module = m;
-    ap_settings_from_module(m);
+    /* a copy, strings included: the module may be unloaded (dlclose) */
+    static struct ap_module first;
+    first = *m;
+    first.funcs_begin = first.funcs_end = NULL;
+    first.loops_begin = first.loops_end = NULL;
+    first.source = ap_intern(m->source);
+    first.compiler = ap_intern(m->compiler);
+    first.policy_file = ap_intern(m->policy_file);
+    first.report_output = ap_intern(m->report_output);
+    ap_first_module = &first;
+    ap_settings_from_module(&first);
   } else if (m->policy_digest != ap_first_module->policy_digest) {
     ap_policy_mixed = 1;
   }

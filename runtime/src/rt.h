@@ -307,12 +307,14 @@ struct ap_loop_slot_info {
 };
 extern uint32_t ap_nloop_slots AP_HIDDEN;
 extern struct ap_loop_slot_info *ap_loop_slots AP_HIDDEN; /* [1, ap_nloop_slots] */
-extern const struct ap_module *ap_first_module AP_HIDDEN;
+extern const struct ap_module *ap_first_module AP_HIDDEN; /* a copy of the first one's */
+/* A runtime-owned copy of S, one per distinct string (under ap_lock). */
+const char *ap_intern(const char *s) AP_HIDDEN;
 extern int ap_policy_mixed AP_HIDDEN;
 
 /* callsite.c */
 extern uint32_t ap_ncallsites AP_HIDDEN;
-extern struct ap_call_site **ap_callsites AP_HIDDEN;
+extern struct ap_call_site *ap_callsites AP_HIDDEN;
 void ap_call_site_totals(uint32_t slot, uint64_t *calls, uint64_t *same_args, uint64_t *same_both,
                          uint64_t *sampled, uint64_t *sampled_ticks) AP_HIDDEN;
 

@@ -11,19 +11,28 @@ cd "$work"
 p=(-fplugin="$plugin" -fplugin-arg-autoprof-policy="$src/tests/e2e/progs/min0.yaml")
 d="$src/tests/e2e/dso"
 "$cc" -O2 -g -fPIC -shared "${p[@]}" "$d/lib.c" -o liblib.so -L"$rt" -lautoprof
-"$cc" -O2 -g -fPIC -shared "${p[@]}" "$d/plug.c" -o plug.so -L"$rt" -lautoprof
+"$cc" -O2 -g -fPIC -shared "${p[@]}" "$d/plug.c" -o plug.so -L"$rt" -Wl,-rpath,"$rt" -lautoprof
 "$cc" -O2 -g "${p[@]}" "$d/main.c" -o main -L. -llib -L"$rt" -Wl,-rpath,"$rt:$work" -lautoprof -ldl
+"$cc" -O2 -g "$d/host.c" -o host -ldl
 AUTOPROF_OUTPUT="$work/out" ./main "$work/plug.so" >stdout.txt 2>stderr.txt
-python3 - "$work/out.json" <<'PY'
+# the plugin unloaded (dlclose) before the report: it read the module's strings (SIGSEGV)
+AUTOPROF_OUTPUT="$work/closed" ./main "$work/plug.so" close >stdout2.txt 2>stderr2.txt
+AUTOPROF_OUTPUT="$work/host" ./host "$work/plug.so" >stdout3.txt 2>stderr3.txt
+python3 - "$work" <<'PY'
 import json, sys
-p = json.load(open(sys.argv[1]))
-calls = {f["name"]: f["calls"] for f in p["functions"]}
-want = {"main": 1, "lib_work": 10, "local_work": 10, "plugin_work": 7}
-loops = {(l["function"], l["iterations"]) for l in p["loops"]}
-if calls != want:
-    sys.exit("FAIL: calls %s, expected %s" % (calls, want))
-for need in [("lib_work", 1000), ("plugin_work", 700), ("local_work", 500)]:
-    if need not in loops:
-        sys.exit("FAIL: loop %s missing: %s" % (need, loops))
+def check(name, want, loops_want):
+    p = json.load(open(sys.argv[1] + "/" + name + ".json"))
+    calls = {f["name"]: f["calls"] for f in p["functions"]}
+    loops = {(l["function"], l["iterations"]) for l in p["loops"]}
+    if calls != want:
+        sys.exit("FAIL: %s: calls %s, expected %s" % (name, calls, want))
+    for need in loops_want:
+        if need not in loops:
+            sys.exit("FAIL: %s: loop %s missing: %s" % (name, need, loops))
+both = {"main": 1, "lib_work": 10, "local_work": 10, "plugin_work": 7}
+loops = [("lib_work", 1000), ("plugin_work", 700), ("local_work", 500)]
+check("out", both, loops)
+check("closed", both, loops)
+check("host", {"plugin_work": 7}, [("plugin_work", 700)])
 print("dso ok")
 PY
