@@ -111,7 +111,7 @@ static int merge_tree(struct merged *m, struct ap_thread *t) {
         return -1;
       n->merged = (uint32_t)i;
       m->v[i].calls += n->calls;
-      m->v[i].untimed += n->calls - n->timed;
+      m->v[i].untimed += n->calls - ap_node_timed(n);
       m->v[i].incl += n->incl;
       m->v[i].wtimed += n->wtimed;
       for (int k = 0; k < AP_NPROBES; k++)
@@ -168,23 +168,21 @@ static double node_ticks(const struct comp *c, uint64_t calls, uint64_t untimed,
 
 static int outermost(const struct merged *m, size_t i);
 
+/* CV2: per slot, the squared coefficient of variation of its outermost
+ * paths' timed calls, then (from nslots + 1 on) of its nested ones'.
+ * NESTED: per node, whether it has an ancestor of its own function. */
 static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslots,
-                          const double *cv2) {
+                          const double *cv2, const char *nested) {
   /* per slot: the estimates and calls of its outermost nodes, then of its
    * nested ones (recursion): a recursive function's calls last by depth —
    * a tree walk's top call is the whole walk — so each kind has its own
-   * average */
+   * average, and its own spread */
   size_t ns = (size_t)nslots + 1;
   double *sum = calloc(4 * ns, sizeof *sum), *n = sum + 2 * ns;
-  char *nested = calloc(m->n + 1, 1);
-  if (!sum || !nested) {
-    free(sum);
-    free(nested);
+  if (!sum)
     return -1;
-  }
   for (size_t i = 0; i < m->n; i++) {
     struct mnode *v = &m->v[i];
-    nested[i] = !outermost(m, i);
     v->est_incl = node_ticks(c, v->calls, v->untimed, v->incl, v->wtimed, v->probes);
     if (v->est_incl >= 0 && v->slot <= nslots) {
       sum[v->slot + nested[i] * ns] += v->est_incl;
@@ -196,7 +194,7 @@ static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslot
     double timed = (double)timed_of(v->calls, v->untimed), calls = (double)v->calls;
     size_t k = v->slot + nested[i] * ns;
     double mean = v->slot <= nslots && n[k] > 0 ? sum[k] / n[k] : 0;
-    double rel2 = v->slot <= nslots ? cv2[v->slot] : 0;
+    double rel2 = v->slot <= nslots ? cv2[k] : 0;
     if (v->est_incl < 0) { /* never timed: the function's average, +-100% */
       v->est_incl = calls * mean;
       v->var_incl = v->est_incl * v->est_incl;
@@ -208,7 +206,6 @@ static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslot
     v->est_excl = 0;
     v->var_excl = 0;
   }
-  free(nested);
   /* Children come after their parent: the passes below go from the end. */
   double *floor = calloc(2 * (m->n + 1), sizeof *floor), *kfloor = floor + m->n + 1;
   if (!floor) {
@@ -311,6 +308,7 @@ struct flat {
   double incl, excl; /* estimated, compensated ticks */
   double var_excl;   /* sampling variance of excl */
   double sum_e, sum_e2;
+  double samples_n, sum_e_n, sum_e2_n; /* those of its timed calls on nested paths */
   long func;
   int used;
 };
@@ -318,11 +316,11 @@ struct flat {
 /* The squared coefficient of variation of a function's timed calls'
  * inclusive times: a node's relative sampling variance is this over its
  * timed calls (finite-population corrected). */
-static double cv2_of(const struct flat *f) {
-  if (f->samples < 2 || f->sum_e <= 0)
+static double cv2_of(double n, double sum_e, double sum_e2) {
+  if (n < 2 || sum_e <= 0)
     return 1;
-  double n = (double)f->samples, mean = f->sum_e / n;
-  double var = f->sum_e2 / n - mean * mean;
+  double mean = sum_e / n;
+  double var = sum_e2 / n - mean * mean;
   return var > 0 ? var / (mean * mean) : 0;
 }
 
@@ -367,10 +365,12 @@ static int add_functions(struct ap_profile *p, struct flat *f, const struct comp
 static int build_functions(struct ap_profile *p, struct merged *m, const struct comp *c) {
   uint32_t ns = ap_nslots;
   struct flat *f = calloc(ns + 1, sizeof *f);
-  double *cv2 = calloc(ns + 1, sizeof *cv2);
-  if (!f || !cv2) {
+  double *cv2 = calloc(2 * ((size_t)ns + 1), sizeof *cv2);
+  char *nested = calloc(m->n + 1, 1);
+  if (!f || !cv2 || !nested) {
     free(f);
     free(cv2);
+    free(nested);
     return -1;
   }
   for (struct ap_thread *t = ap_threads; t; t = t->next) {
@@ -380,13 +380,25 @@ static int build_functions(struct ap_profile *p, struct merged *m, const struct 
       f[s].samples += ctr[s].samples;
       f[s].sum_e += (double)ctr[s].sum_e;
       f[s].sum_e2 += ctr[s].sum_e2;
+      f[s].sum_e_n += (double)ctr[s].sum_e_n;
+      f[s].sum_e2_n += ctr[s].sum_e2_n;
       f[s].used |= ctr[s].calls != 0;
     }
   }
-  for (uint32_t s = 1; s <= ns; s++)
-    cv2[s] = cv2_of(&f[s]);
-  int bad = estimate_nodes(m, c, ns, cv2);
+  for (size_t i = 0; i < m->n; i++) {
+    nested[i] = !outermost(m, i);
+    if (nested[i] && m->v[i].slot <= ns)
+      f[m->v[i].slot].samples_n += (double)timed_of(m->v[i].calls, m->v[i].untimed);
+  }
+  for (uint32_t s = 1; s <= ns; s++) {
+    const struct flat *x = &f[s];
+    double n_n = x->samples_n < (double)x->samples ? x->samples_n : (double)x->samples;
+    cv2[s] = cv2_of((double)x->samples - n_n, x->sum_e - x->sum_e_n, x->sum_e2 - x->sum_e2_n);
+    cv2[ns + 1 + s] = cv2_of(n_n, x->sum_e_n, x->sum_e2_n);
+  }
+  int bad = estimate_nodes(m, c, ns, cv2, nested);
   free(cv2);
+  free(nested);
   if (bad) {
     free(f);
     return -1;
@@ -455,7 +467,7 @@ static int add_loop_callee(struct loop_calls *lc, uint32_t loop, uint32_t slot, 
  * there: the merged path's average per call. */
 static double thread_node_ticks(const struct merged *m, const struct comp *c,
                                 const struct ap_node *k) {
-  double t = node_ticks(c, k->calls, k->calls - k->timed, k->incl, k->wtimed, k->probes);
+  double t = node_ticks(c, k->calls, k->calls - ap_node_timed(k), k->incl, k->wtimed, k->probes);
   if (t >= 0)
     return t;
   const struct mnode *v = k->merged < m->n ? &m->v[k->merged] : NULL;

@@ -58,8 +58,10 @@ struct ap_ctr {
   uint8_t leaf;     /* sampled, never seen calling one: its untimed calls need no frame */
   uint16_t wnext;   /* the weight of its next timed call: the period its countdown was drawn
                        with, or 1 (0: 1) — what the estimate gives that call (collect.c) */
-  uint8_t pad[16];  /* one cache line */
+  uint64_t sum_e_n; /* sum_e and sum_e2 of the timed calls on nested paths (AP_NODE_NESTED): */
+  double sum_e2_n;  /* a recursive function's calls last by depth, their spread apart */
 };
+_Static_assert(sizeof(struct ap_ctr) == 64, "one cache line per function slot");
 
 #define AP_WINDOW 32 /* timed calls between two decisions of a slot's period */
 
@@ -151,11 +153,18 @@ struct ap_node {
   uint32_t merged;      /* index in the merged tree (collect.c scratch) */
   uint64_t calls;
   uint64_t incl;               /* raw ticks of timed activations, each times its weight */
-  uint64_t timed;              /* calls timed (the others: adaptive timing) */
+  uint64_t timed;              /* calls timed (the others: adaptive timing); the top bit:
+                                  AP_NODE_NESTED (ap_node_timed reads the count) */
   uint64_t wtimed;             /* their weights' sum (struct ap_frame.w) */
   uint64_t probes[AP_NPROBES]; /* probes inside the timed activations, by kind, times weight */
 };
 _Static_assert(sizeof(struct ap_node) == 128, "docs: 128 bytes per call-path node");
+/* A path with an ancestor of its own function (recursion), set when the
+ * node is made: its timed calls' spread is kept apart (struct ap_ctr). */
+#define AP_NODE_NESTED (1ull << 63)
+static inline uint64_t ap_node_timed(const struct ap_node *n) {
+  return n->timed & ~AP_NODE_NESTED;
+}
 
 /* One open activation on the shadow stack. */
 struct ap_frame {
@@ -513,6 +522,10 @@ static inline void ap_pop(struct ap_thread *t, uint64_t now, const struct ap_fun
   c->kids |= (uint8_t)t->stack[d].kids;
   c->sum_e += e;
   c->sum_e2 += (double)e * (double)e;
+  if (t->stack[d].node->timed & AP_NODE_NESTED) {
+    c->sum_e_n += e;
+    c->sum_e2_n += (double)e * (double)e;
+  }
   c->wnext = c->period | !c->period;
   if (c->period)
     c->skip = ap_next_skip(t, c->period);

@@ -256,6 +256,12 @@ struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint3
   n->next = parent->kids;
   n->last = &ap_no_node;
   n->slot = slot;
+  if (!(slot & AP_LOOP_NODE))
+    for (struct ap_node *a = parent; a && a->slot; a = a->parent)
+      if (a->slot == slot) {
+        n->timed = AP_NODE_NESTED;
+        break;
+      }
   t->nnodes++;
   /* published complete: the report may walk this tree from another thread */
   __atomic_store_n(&parent->kids, n, __ATOMIC_RELEASE);
@@ -392,7 +398,8 @@ void ap_fork_reset(void) {
   for (struct ap_chunk *ch = t->chunks; ch; ch = ch->next)
     for (uint32_t i = 0; i < ch->used; i++) {
       struct ap_node *n = &ch->nodes[i];
-      n->calls = n->incl = n->timed = n->wtimed = 0;
+      n->calls = n->incl = n->wtimed = 0;
+      n->timed &= AP_NODE_NESTED;
       memset(n->probes, 0, sizeof n->probes);
     }
   for (uint32_t s = 0; s < t->nmemo && t->memo; s++) {
