@@ -471,8 +471,46 @@ static void check_phases(void) {
   run_free(r);
 }
 
+/* A tree walk: r over a 4-ary tree of depth 5 (1,365 calls a walk, 10
+ * ticks of its own each), 400 walks from main.  The top calls last 13,650
+ * ticks, the leaves 10: over all of r's timed calls the spread is huge,
+ * within the outermost paths (and within the nested ones, level by level)
+ * it is not, and r's self time, all of the run, is estimated with a small
+ * error (it was reported +-999 %: the spread of all its calls, applied to
+ * the 400 top calls). */
+static void walk_level(int depth) {
+  E(S(R));
+  ADV(10);
+  for (int k = 0; depth > 0 && k < 4; k++)
+    walk_level(depth - 1);
+  X(S(R));
+}
+
+static int sc_walk(void) {
+  __autoprof_register(&module);
+  AT(1000), E(S(MAIN));
+  for (int i = 0; i < 400; i++)
+    walk_level(5);
+  X(S(MAIN));
+  return 0;
+}
+
+static void check_walk(void) {
+  struct run *r = run_child("walk", sc_walk, NULL);
+  json_t *f = func_by_name(r->prof, "r");
+  CHECK(f != NULL);
+  CHECK_EQ_U64(jint(f, "calls"), 400 * 1365);
+  CHECK(jint(f, "timed_calls") < 400 * 1365 / 4); /* sampled */
+  double err = json_real_value(json_object_get(f, "time_error"));
+  double self = (double)jint(f, "excl_ns"), truth = 400.0 * 1365 * 10;
+  CHECK(err < 0.3);
+  CHECK(self > (1 - 3 * err - 0.01) * truth && self < (1 + 3 * err + 0.01) * truth);
+  run_free(r);
+}
+
 int main(void) {
   make_tmpdir("timing");
+  check_walk();
   check_phases();
   check_loop_recursion();
   check_loop_self();
