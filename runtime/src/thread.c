@@ -256,12 +256,15 @@ struct ap_node *ap_node_child(struct ap_thread *t, struct ap_node *parent, uint3
   n->next = parent->kids;
   n->last = &ap_no_node;
   n->slot = slot;
-  if (!(slot & AP_LOOP_NODE))
-    for (struct ap_node *a = parent; a && a->slot; a = a->parent)
+  /* recursion within 256 levels (a bound on this cold path's cost) */
+  if (!(slot & AP_LOOP_NODE)) {
+    int up = 256;
+    for (struct ap_node *a = parent; a && a->slot && up--; a = a->parent)
       if (a->slot == slot) {
         n->timed = AP_NODE_NESTED;
         break;
       }
+  }
   t->nnodes++;
   /* published complete: the report may walk this tree from another thread */
   __atomic_store_n(&parent->kids, n, __ATOMIC_RELEASE);
