@@ -31,7 +31,8 @@ static pthread_key_t thread_key;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 /* A thread's end, pthread_exit from deep frames included: close its open
- * frames so their time counts.  The record itself stays on the list. */
+ * frames so their time counts.  The record stays on the list, its data
+ * kept, and serves the next thread that starts (ap_thread_retire). */
 static void thread_exit(void *p) {
   struct ap_thread *t = p;
   if (!ap_finished) {
