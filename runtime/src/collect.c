@@ -166,8 +166,6 @@ static double node_ticks(const struct comp *c, uint64_t calls, uint64_t untimed,
  * scale one or two timed calls up to all of theirs. */
 #define AP_SHRINK 8.0
 
-static int outermost(const struct merged *m, size_t i);
-
 /* CV2: per slot, the squared coefficient of variation of its outermost
  * paths' timed calls, then (from nslots + 1 on) of its nested ones'.
  * NESTED: per node, whether it has an ancestor of its own function. */
@@ -398,9 +396,9 @@ static int build_functions(struct ap_profile *p, struct merged *m, const struct 
   }
   int bad = estimate_nodes(m, c, ns, cv2, nested);
   free(cv2);
-  free(nested);
   if (bad) {
     free(f);
+    free(nested);
     return -1;
   }
   for (size_t i = 0; i < m->n; i++) {
@@ -410,9 +408,10 @@ static int build_functions(struct ap_profile *p, struct merged *m, const struct 
     fs->timed += timed_of(v->calls, v->untimed);
     fs->excl += v->est_excl > 0 ? v->est_excl : 0;
     fs->var_excl += v->var_excl;
-    if (outermost(m, i))
+    if (!nested[i]) /* inclusive once per outermost activation */
       fs->incl += v->est_incl > 0 ? v->est_incl : 0;
   }
+  free(nested);
   int rc = add_functions(p, f, c);
   for (size_t i = 0; !rc && i < m->n; i++) {
     const struct mnode *v = &m->v[i];
