@@ -71,14 +71,25 @@ void __autoprof_loop(struct ap_loop_site *site, uint64_t iterations) {
   ap_loop_count(&t->lctr[slot], iterations);
 }
 
+/* An inner loop's figures for a slot this thread has no counters for yet
+ * (out of line: the fast path then needs no frame). */
+static __attribute__((noinline, cold)) void loop_nest_slow(struct ap_loop_site *site,
+                                                           uint64_t entries, uint64_t iterations,
+                                                           uint64_t min_minus_1, uint64_t max,
+                                                           uint64_t zero_trip) {
+  struct ap_lctr *c = ap_loop_counters(site);
+  if (c)
+    ap_loop_add(c, entries, iterations, min_minus_1, max, zero_trip);
+}
+
 void __autoprof_loop_nest(struct ap_loop_site *site, uint64_t entries, uint64_t iterations,
                           uint64_t min_minus_1, uint64_t max, uint64_t zero_trip) {
   struct ap_thread *t = ap_tls;
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
-  struct ap_lctr *c =
-      ap_likely(t && slot - 1 < t->nloops - 1) ? &t->lctr[slot] : ap_loop_counters(site);
-  if (c)
-    ap_loop_add(c, entries, iterations, min_minus_1, max, zero_trip);
+  if (ap_likely(t && slot - 1 < t->nloops - 1))
+    ap_loop_add(&t->lctr[slot], entries, iterations, min_minus_1, max, zero_trip);
+  else
+    loop_nest_slow(site, entries, iterations, min_minus_1, max, zero_trip);
 }
 
 void __autoprof_loop_nests(struct ap_loop_site *const *sites, const uint64_t *acc, uint32_t n) {
@@ -90,6 +101,20 @@ void __autoprof_loop_nests(struct ap_loop_site *const *sites, const uint64_t *ac
  * while its slot's countdown runs.  A loop seen making calls (rt.h,
  * struct ap_lnest) comes here on every entry: one begun inside an active
  * entry of the same loop (recursion) is counted as nested, never timed. */
+/* A timed entry's start (out of line, like its exit). */
+static __attribute__((noinline)) void
+loop_timed_start(struct ap_thread *t, struct ap_loop_site *site, struct ap_loop_stamp *stamp) {
+  t->probes[AP_P_LOOP]++;
+  stamp->pairs = t->probes[AP_P_TIMED];
+  uint32_t d = ap_loop_open(t, site);
+  stamp->depth = d;
+  /* the clock last: the bookkeeping above is not inside the interval */
+  uint64_t now = ap_ticks();
+  if (d)
+    t->stack[d].start = now;
+  stamp->ticks = now;
+}
+
 void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stamp) {
   struct ap_thread *t = ap_tls;
   if (ap_unlikely(!t)) {
@@ -125,38 +150,15 @@ void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stam
       return;
     }
   }
-  t->probes[AP_P_LOOP]++;
-  stamp->pairs = t->probes[AP_P_TIMED];
-  uint32_t d = ap_loop_open(t, site);
-  stamp->depth = d;
-  /* the clock last: the bookkeeping above is not inside the interval */
-  uint64_t now = ap_ticks();
-  if (d)
-    t->stack[d].start = now;
-  stamp->ticks = now;
+  loop_timed_start(t, site, stamp);
 }
 
-void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
-                           const struct ap_loop_stamp *stamp) {
-  struct ap_thread *t = ap_tls;
-  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
-  if (stamp->pairs == UINT64_MAX) { /* an untimed entry: its slot was valid at the start */
-    ap_loop_count(&t->lctr[slot], iterations);
-    return;
-  }
-  if (stamp->pairs == AP_STAMP_TRACKED) { /* likewise; the outermost one gives up its place */
-    struct ap_lnest *q = &t->lnest[slot];
-    if (stamp->depth && q->owner == t->depth)
-      q->owner = 0;
-    ap_loop_count(&t->lctr[slot], iterations);
-    return;
-  }
-  if (ap_unlikely(stamp->pairs == AP_STAMP_NONE)) { /* started without a record */
-    struct ap_lctr *c = ap_loop_counters(site);
-    if (c)
-      ap_loop_count(c, iterations);
-    return;
-  }
+/* A timed entry's exit (out of line: its frame, with the probe-count
+ * array, would otherwise be set up on every untimed exit too). */
+static __attribute__((noinline)) void loop_timed_exit(struct ap_thread *t,
+                                                      struct ap_loop_site *site, uint32_t slot,
+                                                      uint64_t iterations,
+                                                      const struct ap_loop_stamp *stamp) {
   uint64_t now = ap_ticks();
   int64_t dt = (int64_t)(now - stamp->ticks);
   uint64_t ticks = dt > 0 ? (uint64_t)dt : 0;
@@ -207,4 +209,28 @@ void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
       q->wnext = 1;
     }
   }
+}
+
+void __autoprof_loop_timed(struct ap_loop_site *site, uint64_t iterations,
+                           const struct ap_loop_stamp *stamp) {
+  struct ap_thread *t = ap_tls;
+  uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
+  if (stamp->pairs == UINT64_MAX) { /* an untimed entry: its slot was valid at the start */
+    ap_loop_count(&t->lctr[slot], iterations);
+    return;
+  }
+  if (stamp->pairs == AP_STAMP_TRACKED) { /* likewise; the outermost one gives up its place */
+    struct ap_lnest *q = &t->lnest[slot];
+    if (stamp->depth && q->owner == t->depth)
+      q->owner = 0;
+    ap_loop_count(&t->lctr[slot], iterations);
+    return;
+  }
+  if (ap_unlikely(stamp->pairs == AP_STAMP_NONE)) { /* started without a record */
+    struct ap_lctr *c = ap_loop_counters(site);
+    if (c)
+      ap_loop_count(c, iterations);
+    return;
+  }
+  loop_timed_exit(t, site, slot, iterations, stamp);
 }
