@@ -174,6 +174,22 @@ static AP_COLD struct ap_memo_state *state_for(struct ap_thread *t, uint32_t slo
   return t->memo[slot];
 }
 
+/* One call through the caches (out of line: the calls after the budget,
+ * most of a hot candidate's, then need no frame). */
+static __attribute__((noinline)) void simulate(struct ap_memo_state *s, uint64_t args, uint64_t h,
+                                               uint64_t result) {
+  s->simulated++;
+  for (int k = 0; k < NSIZES && s->lru[k].buckets; k++)
+    lru_access(&s->lru[k], args, h, result);
+  /* the 4096-entry cache only once 256 entries have shown not to be enough */
+  if (ap_unlikely(!s->lru[2].buckets && s->calls - s->lru[1].hits > 256) &&
+      lru_init(&s->lru[2], lru_size[2]) == 0) {
+    s->base_hits = s->lru[1].hits;
+    s->base_same = s->lru[1].same;
+    s->base_differ = s->lru[1].differ;
+  }
+}
+
 void __autoprof_memo(struct ap_func_site *site, uint64_t args, uint64_t result) {
   struct ap_thread *t = ap_tls;
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
@@ -195,16 +211,7 @@ void __autoprof_memo(struct ap_func_site *site, uint64_t args, uint64_t result) 
     return; /* hopeless as a cache: stop simulating (see above) */
   if (s->simulated != s->calls - 1 || s->simulated >= AP_MEMO_SIMULATE)
     return;
-  s->simulated++;
-  for (int k = 0; k < NSIZES && s->lru[k].buckets; k++)
-    lru_access(&s->lru[k], args, h, result);
-  /* the 4096-entry cache only once 256 entries have shown not to be enough */
-  if (ap_unlikely(!s->lru[2].buckets && s->calls - s->lru[1].hits > 256) &&
-      lru_init(&s->lru[2], lru_size[2]) == 0) {
-    s->base_hits = s->lru[1].hits;
-    s->base_same = s->lru[1].same;
-    s->base_differ = s->lru[1].differ;
-  }
+  simulate(s, args, h, result);
 }
 
 /* ---- at exit ---- */
