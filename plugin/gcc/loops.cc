@@ -85,7 +85,26 @@ location_t loop_location(class loop *loop, bool top) {
   gimple *test = top ? last_stmt(loop->header) : bottom_test(loop);
   if (test && LOCATION_LOCUS(gimple_location(test)) > BUILTINS_LOCATION)
     return gimple_location(test);
-  return find_loop_location(loop).get_location_t();
+  location_t loc = find_loop_location(loop).get_location_t();
+  if (LOCATION_LOCUS(loc) > BUILTINS_LOCATION && LOCATION_LINE(loc))
+    return loc;
+  /* No test and nothing -fopt-info would name: a loop the CFG has but no
+   * loop statement opens (a `while (1)` entered through a `case` label of
+   * a resumable state machine: bzip2's BZ2_decompress had 40 at line 0).
+   * The first located statement of its body, in dominator order from the
+   * header, is where the user reads its code. */
+  basic_block *bbs = get_loop_body_in_dom_order(loop);
+  for (unsigned i = 0; i < loop->num_nodes; i++)
+    for (gimple_stmt_iterator gsi = gsi_start_bb(bbs[i]); !gsi_end_p(gsi); gsi_next(&gsi)) {
+      gimple *stmt = gsi_stmt(gsi);
+      location_t l = gimple_location(stmt);
+      if (!is_gimple_debug(stmt) && LOCATION_LOCUS(l) > BUILTINS_LOCATION && LOCATION_LINE(l)) {
+        free(bbs);
+        return l;
+      }
+    }
+  free(bbs);
+  return loc;
 }
 
 /* The function a loop was written in, when it came from inlined code. */
