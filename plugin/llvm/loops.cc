@@ -596,14 +596,18 @@ struct loop_instrumenter {
    * anchored per call) are, those of the loops with the fewest exits first
    * (the tight ones); the others keep the calls.  Only loops of at most 40
    * instructions (a nest counts whole): where an entry is cheap, so that a
-   * call per entry is much of its cost.  A timed loop's start, one per
-   * loop, is inline wherever its records may be. */
-  static const unsigned inline_max_size = 300, inline_exits = 16, inline_loop_size = 40;
+   * call per entry is much of its cost; in a function of size up to 160,
+   * any loop (the function is little more than its loops, so an entry is
+   * about as frequent as a call: zlib's longest_match).  A timed loop's
+   * start, one per loop, is inline wherever its records may be. */
+  static const unsigned inline_max_size = 300, inline_exits = 16, inline_loop_size = 40,
+                        inline_any_loop = 160;
   bool inline_ok = false;
   unsigned exits_inline = 0, exits_all = 0;
 
   void choose_inline() {
-    inline_ok = function_size(f) <= inline_max_size; /* before the loop probes */
+    unsigned fsize = function_size(f); /* before the loop probes */
+    inline_ok = fsize <= inline_max_size;
     unsigned returns = 0;
     if (any_of(recs, [](const rec &r) { return r.entered; }))
       returns = return_points(nullptr);
@@ -614,7 +618,7 @@ struct loop_instrumenter {
       for (BasicBlock *bb : r.loop->blocks())
         for (Instruction &in : *bb)
           size += !isa<DbgInfoIntrinsic>(in);
-      r.small = size <= inline_loop_size;
+      r.small = size <= inline_loop_size || fsize <= inline_any_loop;
       if ((r.timed || r.loop->getLoopDepth() == 1) && r.small)
         order.push_back(
             {unsigned(r.exits.size() + r.entry.exits.size()) + (r.entered ? returns : 0), i});

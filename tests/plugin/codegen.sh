@@ -60,5 +60,25 @@ if awk '/<count>:/,/^$/' loop.s | grep -q "R_X86_64_GOTTPOFF.*__autoprof_loop_tl
 calls=$(awk '/<count>:/,/^$/' loop.s | grep -c "R_X86_64_.*__autoprof_loop-" || true)
 if [ "$calls" = 1 ]; then echo "ok: one slow-path call to __autoprof_loop"; else
   echo "FAIL: $calls references to __autoprof_loop in count (expected the slow path's 1)"; fail=1; fi
+# a loop of more than 40 statements in a small function (size <= 160) is
+# recorded inline too: the function is little more than its loop, so an
+# entry is about as frequent as a call (zlib's longest_match)
+cat > wide.c <<'C'
+volatile int sink;
+__attribute__((noinline)) long wide(int n) {
+  long s = 0;
+  for (int i = 0; i < n; i++) {
+    s += sink * 3; s ^= sink + i; s -= sink >> 1; s += sink * 5; s ^= sink + 7;
+    s -= sink >> 2; s += sink * 9; s ^= sink + 11; s -= sink >> 3; s += sink * 13;
+    s ^= sink + 15; s -= sink >> 4; s += sink * 17; s ^= sink + 19; s -= sink >> 5;
+  }
+  return s;
+}
+C
+"$cc" -O2 -fplugin="$plugin" -fplugin-arg-autoprof-policy=untimed.yaml -c wide.c -o wide.o
+if objdump -dr --no-show-raw-insn wide.o | awk '/<wide>:/,/^$/' |
+    grep -q "R_X86_64_GOTTPOFF.*__autoprof_loop_tls"; then
+  echo "ok: wide's big loop counts inline"; else
+  echo "FAIL: no inline loop record in wide (a big loop of a small function)"; fail=1; fi
 [ $fail = 0 ] && echo "codegen ok"
 exit $fail

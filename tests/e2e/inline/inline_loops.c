@@ -28,6 +28,18 @@ __attribute__((noinline)) long nest(int n) {
   return s;
 }
 
+/* Never called: a loop of more than 40 instructions in a small function is
+ * recorded inline too (the script reads the object code). */
+__attribute__((noinline)) long wide(int n) {
+  long s = 0;
+  for (int i = 0; i < n; i++) {
+    s += sink * 3, s ^= sink + i, s -= sink >> 1, s += sink * 5, s ^= sink + 7;
+    s -= sink >> 2, s += sink * 9, s ^= sink + 11, s -= sink >> 3, s += sink * 13;
+    s ^= sink + 15, s -= sink >> 4, s += sink * 17, s ^= sink + 19, s -= sink >> 5;
+  }
+  return s;
+}
+
 /* Records made through the runtime's entry points, per thread; the inline
  * records already made when the first one came. */
 static __thread unsigned long calls, inline_at_first = ~0ul;

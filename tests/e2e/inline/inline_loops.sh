@@ -23,7 +23,7 @@ for opt in O0 O2; do
            -fplugin-arg-autoprof-llvm-policy="$here/$policy.yaml" -I"$src/runtime/include")
     "$cc" "${flags[@]}" -c "$here/inline_loops.c" -o prog.o
     objdump -dr --no-show-raw-insn prog.o >prog.s
-    for f in tiny nest; do
+    for f in tiny nest wide; do
       body=$(awk -v f="<$f>:" '$2 == f {on=1; next} on && /^$/ {exit} on' prog.s)
       case "$body" in *R_X86_64_GOTTPOFF*__autoprof_loop_tls*) ;; *)
         echo "FAIL: $opt $policy: $f does not read __autoprof_loop_tls"; fail=1 ;; esac
