@@ -22,6 +22,7 @@ from programs import PROGRAMS, prepare_lua  # noqa: E402
 from variants import all_variants  # noqa: E402
 
 RUNONE = None  # path of the compiled launcher (runone.c)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def runone(argv, stdin=None, stdout=None, env=None, cwd=None, capture_err=False):
@@ -71,7 +72,8 @@ def build_all(prog, variants, work, extra_cflags):
             continue
         for j, src in enumerate(v.extra):  # the peers' hooks: not timed, not the program's code
             obj = os.path.join(objdir[v.key], f"extra{j}.o")
-            subprocess.run([v.cc, "-O2", "-c", src, "-o", obj], check=True)
+            subprocess.run([v.cc, "-O2", "-I", os.path.join(ROOT, "runtime", "include"), "-c", src,
+                            "-o", obj], check=True)
             objs[v.key].append(obj)
         binary = os.path.join(objdir[v.key], prog.name)
         argv = [v.cc] + objs[v.key] + v.ldflags + prog.libs + ["-o", binary]
@@ -320,7 +322,8 @@ def main():
         extra = prepare_lua(prog.srcdir, os.path.join(args.work, "gen")) if name == "lua" else []
         bench_program(prog, variants, args.work, args.rounds, extra)
         if prog.small and args.callgrind:
-            pick = [v for v in variants if v.key in ("plain", "ap_default", "ap_every", "ap_loops")]
+            pick = [v for v in variants if v.key in ("plain", "ap_default", "ap_every", "ap_loops",
+                                                  "ap_code")]
             callgrind(prog, prog.inputs(args.work), args.work, pick)
 
 

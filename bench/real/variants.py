@@ -71,6 +71,19 @@ class Autoprof(Variant):
         return total
 
 
+class AutoprofCode(Variant):
+    """The default policy's objects linked with null_runtime.c instead of
+    libautoprof: what the instrumented code costs before any runtime work
+    (the floor no runtime can go below).  No output, no probe count."""
+
+    def __init__(self, build):
+        plugin = os.path.join(build, "lib", "autoprof", "autoprof.so")
+        super().__init__("ap_code", "autoprof default, null runtime", cflags=["-fplugin=" + plugin],
+                         extra=[os.path.join(HERE, "null_runtime.c")])
+        if not os.path.exists(plugin):
+            self.problem = f"no plugin at {plugin} (build autoprof first)"
+
+
 class Finstrument(Variant):
     def __init__(self):
         super().__init__("finstr", "-finstrument-functions + hook",
@@ -178,6 +191,7 @@ def all_variants(build):
         Autoprof("ap_default", "autoprof, default policy", build),
         Autoprof("ap_every", "autoprof, every function", build, "every.yaml"),
         Autoprof("ap_loops", "autoprof, loop counts only", build, "loops.yaml"),
+        AutoprofCode(build),
         Finstrument(),
         Gprof(),
         Uftrace(),
