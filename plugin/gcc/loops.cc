@@ -212,7 +212,8 @@ struct loop_instrumenter {
       r.stamp = build_fold_addr_expr(create_tmp_var(type, "autoprof_stamp"));
       gcall *start = gimple_build_call(loop_start_decl, 2, r.addr, r.stamp);
       gsi_insert_on_edge(pre, start);
-      starts.safe_push(start);
+      if (small_loop(r.loop))
+        starts.safe_push(start);
     }
   }
 
@@ -389,23 +390,12 @@ struct loop_instrumenter {
    * (bzip2's BZ2_decompress: 111) took twice as long to compile.  So a
    * function gets at most kInlineExits exits inline, those of the loops
    * with the fewest exits first (the tight loops); the others keep the
-   * call.  A timed loop's start, one per loop (a dozen statements), is
-   * inline in every function: a start left untimed then costs no call,
-   * whichever way its exits go (bzip2's BZ2_decompress: 7 M entries of
-   * timed loops per 4 MiB, two calls each before).  An exit that is a call
-   * is counted as a record all the same (the start counts two). */
+   * call.  A small timed loop's start, one per loop, is always inline. */
   static const unsigned kInlineExits = 16;
   static int by_exits(const void *a, const void *b) {
     const exit_group *x = (const exit_group *)a, *y = (const exit_group *)b;
     return x->loop_exits != y->loop_exits ? (x->loop_exits < y->loop_exits ? -1 : 1)
                                           : (x->order < y->order ? -1 : 1);
-  }
-
-  void make_starts_inline() {
-    for (gcall *start : starts)
-      ap_inline_loop_start(start);
-    if (ap_config.verbose && starts.length())
-      fprintf(stderr, "autoprof: %s: %u loop starts inline\n", func_name, starts.length());
   }
 
   void make_inline() {
@@ -506,12 +496,9 @@ unsigned instrument_loops(function *fun, bool late) {
   if (ap_loop_inline_ok() && size <= kInlineMaxSize) {
     li.make_inline();
     free_dominance_info(CDI_DOMINATORS);
-  } else if (ap_loop_inline_ok()) {
-    if (ap_config.verbose)
-      fprintf(stderr, "autoprof: %s: loop records kept as calls (size %u > %u)\n", info.name, size,
-              kInlineMaxSize);
-    li.make_starts_inline();
-    free_dominance_info(CDI_DOMINATORS);
+  } else if (ap_config.verbose) {
+    fprintf(stderr, "autoprof: %s: loop records kept as calls (size %u > %u)\n", info.name, size,
+            kInlineMaxSize);
   }
   loop_optimizer_finalize();
   if (!li.count)

@@ -364,7 +364,8 @@ struct loop_instrumenter {
 
   void add_stamp(rec &r) {
     r.stamp = local(ArrayType::get(u64(), 3), "autoprof.stamp");
-    records.start(r.loop->getLoopPreheader()->getTerminator(), site(r), r.stamp, true);
+    records.start(r.loop->getLoopPreheader()->getTerminator(), site(r), r.stamp,
+                  inline_ok && r.small);
   }
 
   /* An untimed inner loop: entries that ran, iterations, min-1 (n - 1
@@ -598,8 +599,7 @@ struct loop_instrumenter {
    * call per entry is much of its cost; in a function of size up to 160,
    * any loop (the function is little more than its loops, so an entry is
    * about as frequent as a call: zlib's longest_match).  A timed loop's
-   * start, one per loop, is inline in every function (add_stamp): an entry
-   * left untimed then costs no call, whichever way its exits go. */
+   * start, one per loop, is inline wherever its records may be. */
   static const unsigned inline_max_size = 300, inline_exits = 16, inline_loop_size = 40,
                         inline_any_loop = 160;
   bool inline_ok = false;
@@ -663,7 +663,8 @@ struct loop_instrumenter {
     add_per_call_reports();
     if (c.verbose)
       errs() << "autoprof: " << func_name << ": " << exits_inline << " of " << exits_all
-             << " loop exits and " << count_if(recs, [](const rec &r) { return r.timed; })
+             << " loop exits and "
+             << (inline_ok ? count_if(recs, [](const rec &r) { return r.timed && r.small; }) : 0)
              << " loop starts inline\n";
     if (!promote.empty())
       PromoteMemToReg(promote, dt, &ac);
