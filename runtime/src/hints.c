@@ -520,20 +520,37 @@ static int tiny_trips(struct ap_profile *p, const struct ap_hint_params *q, cons
 
 /* Dominant loop: a timed loop with at least hot_loop_share of the run.
  * Its time is an upper bound of what a faster loop saves ("up to"). */
+/* A dominant loop: its own time (its body and control, without the
+ * instrumented calls it makes, which have their own hints) takes at least
+ * hot_loop_share of the run.  A loop that is mostly its calls (a driver
+ * loop around the real work) is judged, and priced, by what is left. */
 static int dominant_loop(struct ap_profile *p, const struct ap_hint_params *q, size_t i,
                          const struct loop_time *t, double run) {
   const struct ap_prof_loop *l = &p->loops[i];
-  if (!loop_timed(l) || (double)l->incl_ns / run < q->hot_loop_share)
+  double own = own_time(l, 1);
+  if (!loop_timed(l) || own / run < q->hot_loop_share)
     return 0;
-  char msg[1024], place[256], shape[160], per[32], save[32];
+  char msg[1024], place[256], shape[160], per[32], save[32], calls[200], n[32], ns[32];
   loop_place(place, sizeof place, l, "loop");
+  calls[0] = 0;
+  if (l->calls_ns && own < (double)l->incl_ns) {
+    char tc[200] = "";
+    if (l->top_callee)
+      snprintf(tc, sizeof tc, ", top callee %s", l->top_callee);
+    snprintf(calls, sizeof calls, "; %.1f%% in its own body, the rest in %s calls%s (%s)",
+             pct(own, run), ap_fmt_count(n, l->calls), tc, ap_fmt_ns(ns, (double)l->calls_ns));
+  }
   snprintf(msg, sizeof msg,
-           "%s takes %.1f%% of the run (%s, %s per iteration): where to look first; a faster "
+           "%s takes %.1f%% of the run (%s, %s per iteration%s): where to look first; a faster "
            "loop saves up to %s",
            place, pct((double)l->incl_ns, run), loop_shape(shape, sizeof shape, l),
-           ap_fmt_ns(per, (double)l->incl_ns / (double)l->iterations),
-           ap_fmt_ns(save, (double)l->incl_ns));
-  return loop_hint(p, i, msg, (double)l->incl_ns, t, run) ? 1 : -1;
+           ap_fmt_ns(per, (double)l->incl_ns / (double)l->iterations), calls, ap_fmt_ns(save, own));
+  struct ap_prof_hint *h = loop_hint(p, i, msg, own, t, run);
+  if (!h || (l->calls_ns && (ap_hint_add_evidence(h, "own_ns", own) ||
+                             ap_hint_add_evidence(h, "calls", (double)l->calls) ||
+                             ap_hint_add_evidence(h, "calls_ns", (double)l->calls_ns))))
+    return -1;
+  return 1;
 }
 
 static int hot_loops(struct ap_profile *p, const struct ap_hint_params *q, double run) {

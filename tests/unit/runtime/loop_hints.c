@@ -110,6 +110,45 @@ static void test_dominant(void) {
   ap_profile_free(p);
 }
 
+/* A dominant loop is judged and priced by its own time: the instrumented
+ * calls it makes have hints of their own. */
+static void test_dominant_own(void) {
+  struct ap_profile *p = base_profile();
+  struct ap_prof_loop *l = add_loop(p, "work", "w.c", 24, -1, 100, 100000, 500, 1500, 600000);
+  l->calls = 10;
+  l->calls_ns = 100000;
+  ap_profile_set_str(&l->top_callee, "step");
+  l->top_callee_calls = 10;
+  l->top_callee_ns = 100000;
+  ap_profile_analyze(p, NULL);
+  const struct ap_prof_hint *h = loop_hint_at(p, 24);
+  CHECK_EQ_U64(h ? h->savings_ns : 0, 500000);
+  CHECK_STR(msg(h), "the loop at w.c:24 in work takes 60.0% of the run (100 entries, 100,000 "
+                    "iterations, trips 500/1,000/1,500, 6.0 ns per iteration; 50.0% in its own "
+                    "body, the rest in 10 calls, top callee step (100.0 us)): where to look "
+                    "first; a faster loop saves up to 500.0 us");
+  CHECK_EQ_U64(ev(h, "own_ns"), 500000);
+  CHECK_EQ_U64(ev(h, "calls"), 10);
+  CHECK_EQ_U64(ev(h, "calls_ns"), 100000);
+  CHECK(ev(h, "share") == 0.6);
+
+  /* a driver loop: 60% of the run, 58% in 10 long calls (fewer than its
+   * iterations, so not "mostly calls" either): its own 2% is below
+   * hot_loop_share, no hint (the callees have theirs) */
+  p->loops[0].calls_ns = p->loops[0].top_callee_ns = 580000;
+  ap_profile_analyze(p, NULL);
+  CHECK_EQ_U64(loop_hints(p), 0);
+
+  /* entries begun inside another entry (recursion) are said */
+  p->loops[0].calls_ns = p->loops[0].top_callee_ns = 100000;
+  p->loops[0].nested_entries = 40;
+  ap_profile_analyze(p, NULL);
+  CHECK_CONTAINS(msg(loop_hint_at(p, 24)), "40 of its entries");
+  CHECK_CONTAINS(msg(loop_hint_at(p, 24)), "began inside another entry (recursion)");
+  CHECK_EQ_U64(ev(loop_hint_at(p, 24), "nested_entries"), 40);
+  ap_profile_free(p);
+}
+
 /* outer t.c:10 (timed, 400 us, 20,000 iterations) > inner t.c:11 (20,000
  * entries, 60,000 iterations: avg trip 3).  Untimed, the inner loop's time
  * is its 75% of the nest's 80,000 iterations: 300 us; overhead 1/(1+3). */
@@ -403,6 +442,7 @@ static void test_table(void) {
 
 int main(void) {
   test_dominant();
+  test_dominant_own();
   test_tiny_trips();
   test_quadratic();
   test_calls();
