@@ -352,8 +352,8 @@ struct loop_instrumenter {
   /* In a function this small, any loop: the function is little more than
    * its loops, so an entry is about as frequent as a call, whatever the
    * loop's size (zlib's longest_match, 151, with a 100-statement unrolled
-   * nest: its three runtime calls per call cost minigzip 1.116x -> 1.061x
-   * when inline; compile time +3 %). */
+   * nest: its three runtime calls per call cost minigzip 1.10x -> 1.05x
+   * when inline; compile time within noise). */
   static const unsigned kInlineAnyLoop = 160;
   bool any_loop_small = false;
   bool small_loop(class loop *loop) {

@@ -97,10 +97,6 @@ void __autoprof_loop_nests(struct ap_loop_site *const *sites, const uint64_t *ac
     __autoprof_loop_nest(sites[i], acc[0], acc[1], acc[2], acc[3], acc[4]);
 }
 
-/* A timed loop's entry: untimed (no clock, no frame: pairs = UINT64_MAX)
- * while its slot's countdown runs.  A loop seen making calls (rt.h,
- * struct ap_lnest) comes here on every entry: one begun inside an active
- * entry of the same loop (recursion) is counted as nested, never timed. */
 /* A timed entry's start (out of line, like its exit). */
 static __attribute__((noinline)) void
 loop_timed_start(struct ap_thread *t, struct ap_loop_site *site, struct ap_loop_stamp *stamp) {
@@ -115,6 +111,10 @@ loop_timed_start(struct ap_thread *t, struct ap_loop_site *site, struct ap_loop_
   stamp->ticks = now;
 }
 
+/* A timed loop's entry: untimed (no clock, no frame: pairs = UINT64_MAX)
+ * while its slot's countdown runs.  A loop seen making calls (rt.h,
+ * struct ap_lnest) comes here on every entry: one begun inside an active
+ * entry of the same loop (recursion) is counted as nested, never timed. */
 void __autoprof_loop_start(struct ap_loop_site *site, struct ap_loop_stamp *stamp) {
   struct ap_thread *t = ap_tls;
   if (ap_unlikely(!t)) {
