@@ -46,6 +46,16 @@ static struct ap_prof_loop *add_loop(struct ap_profile *p, const char *func, con
   return l;
 }
 
+/* The instrumented calls made inside loop L, and its top callee's part. */
+static void set_calls(struct ap_prof_loop *l, uint64_t calls, uint64_t ns, const char *top,
+                      uint64_t top_calls, uint64_t top_ns) {
+  l->calls = calls;
+  l->calls_ns = ns;
+  ap_profile_set_str(&l->top_callee, top);
+  l->top_callee_calls = top_calls;
+  l->top_callee_ns = top_ns;
+}
+
 static const struct ap_prof_hint *loop_hint_at(const struct ap_profile *p, uint32_t line) {
   for (size_t i = 0; i < p->nhints; i++)
     if (p->hints[i].kind == AP_HINT_HOT_LOOP && p->hints[i].line == line)
@@ -115,11 +125,7 @@ static void test_dominant(void) {
 static void test_dominant_own(void) {
   struct ap_profile *p = base_profile();
   struct ap_prof_loop *l = add_loop(p, "work", "w.c", 24, -1, 100, 100000, 500, 1500, 600000);
-  l->calls = 10;
-  l->calls_ns = 100000;
-  ap_profile_set_str(&l->top_callee, "step");
-  l->top_callee_calls = 10;
-  l->top_callee_ns = 100000;
+  set_calls(l, 10, 100000, "step", 10, 100000);
   ap_profile_analyze(p, NULL);
   const struct ap_prof_hint *h = loop_hint_at(p, 24);
   CHECK_EQ_U64(h ? h->savings_ns : 0, 500000);
@@ -278,11 +284,7 @@ static void test_quadratic(void) {
 static void test_calls(void) {
   struct ap_profile *p = base_profile();
   struct ap_prof_loop *l = add_loop(p, "work", "c.c", 30, -1, 10, 10000, 1000, 1000, 500000);
-  l->calls = 10000;
-  l->calls_ns = 400000;
-  ap_profile_set_str(&l->top_callee, "lookup");
-  l->top_callee_calls = 10000;
-  l->top_callee_ns = 350000;
+  set_calls(l, 10000, 400000, "lookup", 10000, 350000);
   ap_profile_analyze(p, NULL);
   const struct ap_prof_hint *h = loop_hint_at(p, 30);
   CHECK_EQ_U64(loop_hints(p), 1); /* not also a dominant-loop hint */
