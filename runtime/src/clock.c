@@ -78,7 +78,7 @@ static struct ap_func_site cal_parent = {.slot = 1, .name = "(calibration)"};
 static struct ap_func_site cal_child = {.slot = 2, .name = "(calibration child)"};
 static struct ap_loop_site cal_loop = {.flags = AP_LOOP_TIMED, .slot = 1};
 
-enum { CAL_ROUNDS = 25, CAL_N = 200 };
+enum { CAL_ROUNDS = 25, CAL_PASSES = 5, CAL_N = 200 };
 
 /* What the calibration measures inside an exactly timed parent frame, CAL_N
  * times per round (the cheapest of CAL_ROUNDS rounds counts):
@@ -125,36 +125,59 @@ static void cal_body(enum cal_kind kind) {
   }
 }
 
-/* Ticks per item of KIND inside the parent's interval (its own probes,
- * SELF, taken out); for CAL_SELF the parent's interval per empty call. */
-static double measure(struct ap_thread *t, enum cal_kind kind, double self) {
-  double best = -1;
-  for (int r = 0; r < CAL_ROUNDS; r++) {
-    struct ap_ctr *parent = &t->ctr[1], *child = &t->ctr[2];
-    child->skip = kind == CAL_UNTIMED || kind == CAL_FRAMELESS ? UINT16_MAX : 0;
-    child->leaf = kind == CAL_FRAMELESS;
-    if (t->nloops > 1)
-      t->lctr[1].skip = kind == CAL_ULOOP ? UINT16_MAX : 0;
-    uint64_t before = parent->sum_e;
-    double v;
-    if (kind == CAL_SELF) {
-      for (int i = 0; i < CAL_N; i++) {
-        __autoprof_enter(&cal_parent);
-        __autoprof_exit(&cal_parent);
-      }
-      v = (double)(parent->sum_e - before) / CAL_N;
-    } else {
+/* One round of KIND: the parent's interval (CAL_SELF: per empty call;
+ * else around CAL_N items, its own probes included). */
+static double measure_round(struct ap_thread *t, enum cal_kind kind) {
+  struct ap_ctr *parent = &t->ctr[1], *child = &t->ctr[2];
+  child->skip = kind == CAL_UNTIMED || kind == CAL_FRAMELESS ? UINT16_MAX : 0;
+  child->leaf = kind == CAL_FRAMELESS;
+  if (t->nloops > 1)
+    t->lctr[1].skip = kind == CAL_ULOOP ? UINT16_MAX : 0;
+  uint64_t before = parent->sum_e;
+  double v;
+  if (kind == CAL_SELF) {
+    for (int i = 0; i < CAL_N; i++) {
       __autoprof_enter(&cal_parent);
-      cal_body(kind);
       __autoprof_exit(&cal_parent);
-      v = ((double)(parent->sum_e - before) - self) / CAL_N;
     }
-    child->skip = 0;
-    child->leaf = 0;
-    if (best < 0 || v < best)
-      best = v;
+    v = (double)(parent->sum_e - before) / CAL_N;
+  } else {
+    __autoprof_enter(&cal_parent);
+    cal_body(kind);
+    __autoprof_exit(&cal_parent);
+    v = (double)(parent->sum_e - before);
   }
-  return best < 0 ? 0 : best;
+  child->skip = 0;
+  child->leaf = 0;
+  return v;
+}
+
+/* Ticks per item of each of the N kinds in KINDS (CAL_SELF first), into
+ * OUT: the cheapest of CAL_ROUNDS rounds, taken in CAL_PASSES passes over
+ * the kinds (a few rounds of each in a row, so that its code is warm), so
+ * that a slow spell of the machine (another job on the core's sibling, a
+ * frequency step) shorter than the whole calibration cannot slow every
+ * round of one kind (a timed loop entry read 53 ns instead of 36 once,
+ * measured in one burst: bzip2's exactly timed decompression was then
+ * compensated to nothing).  The others less the parent's own probes
+ * (SELF). */
+static void measure(struct ap_thread *t, const enum cal_kind *kinds, int n, double *out) {
+  double best[CAL_ILOOP + 1];
+  for (int k = 0; k < n; k++)
+    best[k] = -1;
+  for (int pass = 0; pass < CAL_PASSES; pass++)
+    for (int k = 0; k < n; k++)
+      for (int r = 0; r < CAL_ROUNDS / CAL_PASSES; r++) {
+        double v = measure_round(t, kinds[k]);
+        if (best[k] < 0 || v < best[k])
+          best[k] = v;
+      }
+  for (int k = 0; k < n; k++) {
+    double v = best[k] < 0 ? 0 : best[k];
+    if (kinds[k] != CAL_SELF)
+      v = (v - out[0]) / CAL_N;
+    out[k] = v;
+  }
 }
 
 /* A timed loop entry's own interval with an empty body: the part of its
@@ -289,25 +312,33 @@ void ap_calibrate(struct ap_calibration *c) {
     int sampled = used[AP_P_STIMED] || used[AP_P_FRAMELESS];
     ap_tls = scratch;
     ap_publish_loops(scratch);
-    /* every interval is a timed frame's: its own probes always */
-    c->self_ticks = measure(scratch, CAL_SELF, 0);
-    c->pair_ticks = measure(scratch, CAL_TIMED, c->self_ticks);
+    /* every interval is a timed frame's: its own probes always; the
+     * kinds some thread used, in turn (measure) */
+    enum cal_kind kinds[CAL_ILOOP + 1];
+    double *dest[CAL_ILOOP + 1], v[CAL_ILOOP + 1];
+    int n = 0;
+#define CAL_ADD(kind, field) (kinds[n] = (kind), dest[n++] = &c->field)
+    CAL_ADD(CAL_SELF, self_ticks);
+    CAL_ADD(CAL_TIMED, pair_ticks);
     if (used[AP_P_UNTIMED] || sampled)
-      c->untimed_pair_ticks = measure(scratch, CAL_UNTIMED, c->self_ticks);
-    if (sampled) {
-      c->frameless_ticks = measure(scratch, CAL_FRAMELESS, c->self_ticks);
+      CAL_ADD(CAL_UNTIMED, untimed_pair_ticks);
+    if (sampled)
+      CAL_ADD(CAL_FRAMELESS, frameless_ticks);
+    int loops = scratch->nloops > 1;
+    if (loops && (used[AP_P_LOOP] || used[AP_P_ULOOP]))
+      CAL_ADD(CAL_LOOP, loop_pair_ticks);
+    if (loops && used[AP_P_ULOOP])
+      CAL_ADD(CAL_ULOOP, untimed_loop_ticks);
+    if (loops && used[AP_P_ILOOP])
+      CAL_ADD(CAL_ILOOP, inline_loop_ticks);
+#undef CAL_ADD
+    measure(scratch, kinds, n, v);
+    for (int k = 0; k < n; k++)
+      *dest[k] = v[k];
+    if (sampled)
       measure_sampled(scratch, c, &c->sampled_self_ticks, &c->sampled_pair_ticks);
-    }
-    if (scratch->nloops > 1) {
-      if (used[AP_P_LOOP] || used[AP_P_ULOOP]) {
-        c->loop_pair_ticks = measure(scratch, CAL_LOOP, c->self_ticks);
-        c->loop_self_ticks = measure_loop_self(scratch);
-      }
-      if (used[AP_P_ULOOP])
-        c->untimed_loop_ticks = measure(scratch, CAL_ULOOP, c->self_ticks);
-      if (used[AP_P_ILOOP])
-        c->inline_loop_ticks = measure(scratch, CAL_ILOOP, c->self_ticks);
-    }
+    if (loops && (used[AP_P_LOOP] || used[AP_P_ULOOP]))
+      c->loop_self_ticks = measure_loop_self(scratch);
     ap_tls = user;
     __autoprof_loop_tls = user_loops;
   }
