@@ -94,6 +94,37 @@ static void test_ranking(void) {
   ap_profile_free(p);
 }
 
+/* A path whose end runs once (a driver: main > run > dispatch, whose time
+ * splits among its children) gets no hot-path hint: "making dispatch
+ * faster saves up to" the whole run is no advice.  Two calls: a hint. */
+static void test_path_driver(void) {
+  struct ap_profile *p = ap_profile_new();
+  const char *names[] = {"main", "run", "dispatch", "a", "b"};
+  long f[5];
+  for (int i = 0; i < 5; i++) {
+    f[i] = ap_profile_add_function(p, names[i], "d.c", (uint32_t)(10 * i + 1));
+    p->functions[f[i]].calls = 1;
+  }
+  long m = ap_profile_add_node(p, -1, (uint32_t)f[0], 1, 1000000, 10000);
+  long r = ap_profile_add_node(p, m, (uint32_t)f[1], 1, 990000, 10000);
+  long d = ap_profile_add_node(p, r, (uint32_t)f[2], 1, 980000, 20000);
+  ap_profile_add_node(p, d, (uint32_t)f[3], 1, 480000, 480000);
+  ap_profile_add_node(p, d, (uint32_t)f[4], 1, 480000, 480000);
+  ap_profile_analyze(p, NULL);
+  for (size_t i = 0; i < p->nhints; i++)
+    CHECK(p->hints[i].kind != AP_HINT_HOT_PATH);
+  p->nodes[d].calls = 2; /* run calls it twice: a hint, on run */
+  ap_profile_analyze(p, NULL);
+  size_t paths = 0;
+  for (size_t i = 0; i < p->nhints; i++)
+    if (p->hints[i].kind == AP_HINT_HOT_PATH) {
+      paths++;
+      CHECK_STR(p->hints[i].function, "run");
+    }
+  CHECK_EQ_U64(paths, 1);
+  ap_profile_free(p);
+}
+
 static void test_no_evidence_no_hint(void) {
   struct ap_profile *p = ap_profile_new();
   CHECK_EQ_U64(ap_profile_analyze(p, NULL), 0); /* empty run: nothing, no crash */
@@ -225,6 +256,7 @@ static void test_format(void) {
 }
 
 int main(void) {
+  test_path_driver();
   test_ranking();
   test_no_evidence_no_hint();
   test_json();
