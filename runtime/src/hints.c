@@ -444,13 +444,9 @@ static double beyond_one_per_entry(double ns, double n, double entries) {
 static int loop_calls(struct ap_profile *p, const struct ap_hint_params *q, size_t i,
                       const struct loop_time *t, double run) {
   const struct ap_prof_loop *l = &p->loops[i];
-  /* fewer calls than iterations: no call repeats every iteration; a few
-   * iterations per entry (a driver loop handing a chunk to its worker once
-   * or twice: zlib's gz_comp calling deflate 1.96 times per entry) are not
-   * repetition either, whatever "the calls beyond one per entry" take */
+  /* fewer calls than iterations: no call repeats every iteration */
   if (!loop_timed(l) || !l->calls || l->calls <= l->entries || l->calls < l->iterations ||
-      (double)l->calls_ns < q->loop_calls_share * (double)l->incl_ns ||
-      avg_trip(l) < q->loop_calls_min_trip)
+      (double)l->calls_ns < q->loop_calls_share * (double)l->incl_ns)
     return 0;
   double e = (double)l->entries, savings;
   if (l->top_callee && l->top_callee_calls <= l->calls && l->top_callee_ns <= l->calls_ns)

@@ -52,7 +52,6 @@ void ap_hint_params_default(struct ap_hint_params *params) {
   params->loop_quadratic_min_n = 16;
   params->loop_quadratic_tolerance = 0.25;
   params->loop_calls_share = 0.5;
-  params->loop_calls_min_trip = 4;
   params->memo_min_calls = 1000;
   params->memo_min_share = 0.01;
   params->hoist_min_same = 0.9;

@@ -211,7 +211,6 @@ struct ap_hint_params {
   uint64_t loop_quadratic_min_n;   /* O(n^2) nest: at least this many outer iterations */
   double loop_quadratic_tolerance; /* inner total within this of n(n-1)/2 .. n(n+1)/2 */
   double loop_calls_share;         /* calls time / loop time for a loop-calls hint */
-  double loop_calls_min_trip;      /* ... and an average trip of at least this */
 };
 
 void ap_hint_params_default(struct ap_hint_params *params);
