@@ -139,11 +139,15 @@ static void test_dominant_own(void) {
   CHECK(ev(h, "share") == 0.6);
 
   /* a driver loop: 60% of the run, 58% in 10 long calls (fewer than its
-   * iterations, so not "mostly calls" either): its own 2% is below
-   * hot_loop_share, no hint (the callees have theirs) */
+   * iterations, so not "mostly calls" either): still the dominant loop,
+   * priced by its own 2% (the callees have their own hints) */
   p->loops[0].calls_ns = p->loops[0].top_callee_ns = 580000;
   ap_profile_analyze(p, NULL);
-  CHECK_EQ_U64(loop_hints(p), 0);
+  h = loop_hint_at(p, 24);
+  CHECK_EQ_U64(h ? h->savings_ns : 0, 20000);
+  CHECK_CONTAINS(msg(h), "takes 60.0% of the run");
+  CHECK_CONTAINS(msg(h),
+                 "; 2.0% in its own body, the rest in 10 calls, top callee step (580.0 us)");
 
   /* entries begun inside another entry (recursion) are said */
   p->loops[0].calls_ns = p->loops[0].top_callee_ns = 100000;
