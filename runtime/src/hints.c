@@ -85,9 +85,9 @@ static int path_has_func(const struct ap_profile *p, const long *path, size_t n,
 /* hot-path: from the heaviest root, follow the heaviest child while it holds
  * at least hot_path_concentration of its parent's time and is not a
  * recursive repeat.  A path of 3+ functions whose end takes
- * hot_path_share of the run, in more than one call, names the end's
- * caller: calling the end less often from there saves up to the end's
- * inclusive time on this path. */
+ * hot_path_share of the run (and is no once-run dispatcher) names the
+ * end's caller: calling the end less often from there saves up to the
+ * end's inclusive time on this path. */
 static int hot_path(struct ap_profile *p, const struct ap_hint_params *q, double run) {
   long root, path[64];
   size_t n = 0;
@@ -106,10 +106,12 @@ static int hot_path(struct ap_profile *p, const struct ap_hint_params *q, double
   if (n < 3 || run <= 0)
     return 0;
   const struct ap_prof_node *end = &p->nodes[path[n - 1]], *caller = &p->nodes[path[n - 2]];
-  /* an end run once on its path is the program's driver (Lua: main > ... >
-   * pmain > docall, 98.6 % of the run): "making it faster saves up to" the
-   * whole run says nothing the function and loop hints below it do not */
-  if ((double)end->incl_ns / run < q->hot_path_share || end->calls < 2)
+  /* an end run once on its path whose time is mostly its children's (the
+   * program's driver: Lua's main > ... > pmain > docall, 98.6 % of the run,
+   * split below it): "making it faster saves up to" the whole run says
+   * nothing the function and loop hints below it do not */
+  if ((double)end->incl_ns / run < q->hot_path_share ||
+      (end->calls < 2 && 2 * end->excl_ns < end->incl_ns))
     return 0;
   char msg[1024], calls[32], per[32], each[32], t[32];
   size_t o = 0;

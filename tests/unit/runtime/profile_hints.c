@@ -94,9 +94,10 @@ static void test_ranking(void) {
   ap_profile_free(p);
 }
 
-/* A path whose end runs once (a driver: main > run > dispatch, whose time
- * splits among its children) gets no hot-path hint: "making dispatch
- * faster saves up to" the whole run is no advice.  Two calls: a hint. */
+/* A path whose end runs once and whose time is its children's (a driver:
+ * main > run > dispatch, split among a and b) gets no hot-path hint:
+ * "making dispatch faster saves up to" the whole run is no advice.  Two
+ * calls, or an end doing the work itself: a hint. */
 static void test_path_driver(void) {
   struct ap_profile *p = ap_profile_new();
   const char *names[] = {"main", "run", "dispatch", "a", "b"};
@@ -121,6 +122,14 @@ static void test_path_driver(void) {
       paths++;
       CHECK_STR(p->hints[i].function, "run");
     }
+  CHECK_EQ_U64(paths, 1);
+  /* run once but doing the work itself (its own 60%): a hint */
+  p->nodes[d].calls = 1;
+  p->nodes[d].excl_ns = 600000;
+  ap_profile_analyze(p, NULL);
+  paths = 0;
+  for (size_t i = 0; i < p->nhints; i++)
+    paths += p->hints[i].kind == AP_HINT_HOT_PATH;
   CHECK_EQ_U64(paths, 1);
   ap_profile_free(p);
 }
