@@ -23,7 +23,7 @@
 #include "rt.h"
 
 enum { HLL_BITS = 9, HLL_REGS = 1 << HLL_BITS, NSIZES = 3 };
-static const uint32_t lru_size[NSIZES] = {16, 256, 4096};
+static const uint32_t lru_size[NSIZES] = {16, 256, 4096}; /* powers of 2 (bucket masks) */
 
 struct lru_node {
   uint64_t key, result;
@@ -93,7 +93,7 @@ static void push_front(struct lru *c, uint32_t i) {
 }
 
 static void unchain(struct lru *c, uint32_t i, uint64_t h) {
-  uint32_t *p = &c->buckets[h % c->cap];
+  uint32_t *p = &c->buckets[h & (c->cap - 1)];
   while (*p && *p != i)
     p = &c->nodes[*p - 1].chain;
   if (*p)
@@ -102,7 +102,7 @@ static void unchain(struct lru *c, uint32_t i, uint64_t h) {
 
 /* One access: a hit compares the result with the cached one. */
 static void lru_access(struct lru *c, uint64_t key, uint64_t h, uint64_t result) {
-  uint32_t b = (uint32_t)(h % c->cap);
+  uint32_t b = (uint32_t)(h & (c->cap - 1)); /* caps are powers of 2: no division */
   for (uint32_t i = c->buckets[b]; i; i = c->nodes[i - 1].chain) {
     struct lru_node *n = &c->nodes[i - 1];
     if (n->key == key) {
@@ -112,8 +112,10 @@ static void lru_access(struct lru *c, uint64_t key, uint64_t h, uint64_t result)
       else
         c->differ++;
       n->result = result;
-      unlink_node(c, i);
-      push_front(c, i);
+      if (c->head != i) {
+        unlink_node(c, i);
+        push_front(c, i);
+      }
       return;
     }
   }
