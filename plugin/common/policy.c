@@ -33,6 +33,7 @@ const struct ap_key ap_policy_schema[] = {
     {"functions", "min_size", AP_K_UINT, AP_OFF(functions.min_size), 0, AP_MAX_COUNT, NULL},
     {"loops", "enabled", AP_K_BOOL, AP_OFF(loops.enabled), 0, 0, NULL},
     {"loops", "timing", AP_K_ENUM, AP_OFF(loops.timing), 0, 0, ap_timing_words},
+    {"loops", "max_depth", AP_K_UINT, AP_OFF(loops.max_depth), 0, AP_MAX_COUNT, NULL},
     {"memo", "enabled", AP_K_BOOL, AP_OFF(memo.enabled), 0, 0, NULL},
     {"memo", "assume_pure", AP_K_GLOBS, AP_OFF(memo.assume_pure), 0, 0, NULL},
     {"memo", "min_size", AP_K_UINT, AP_OFF(memo.min_size), 0, AP_MAX_COUNT, NULL},

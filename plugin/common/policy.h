@@ -31,6 +31,7 @@ struct ap_policy {
   struct {
     int enabled;
     enum ap_loop_timing timing;
+    unsigned max_depth; /* loops nested deeper are not counted; 0: no limit */
   } loops;
   struct {
     int enabled;

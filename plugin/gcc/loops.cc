@@ -429,8 +429,10 @@ struct loop_instrumenter {
 
   void run() {
     /* outer loops first, so an inner loop's record can point to its parent */
+    unsigned max_depth = ap_config.policy->loops.max_depth; /* 0: no limit */
     for (class loop *loop : loops_list(fun, 0))
-      add_site(loop);
+      if (!max_depth || loop_depth(loop) <= max_depth)
+        add_site(loop);
     for (rec &r : recs)
       add_counter(r);
     hash_map<int_hash<int, -1, -2>, unsigned> per_nest; /* outermost loop -> inner loops */

@@ -240,6 +240,9 @@ struct loop_instrumenter {
    * to report on, no exit into an EH pad; an untimed inner loop also needs
    * its nest instrumented. */
   bool add(Loop *loop) {
+    unsigned max_depth = c.policy->loops.max_depth;
+    if (max_depth && loop->getLoopDepth() > max_depth)
+      return false; /* policy loops.max_depth */
     if (!loop->getLoopPreheader() || !loop->hasDedicatedExits())
       return false;
     rec r;

@@ -108,6 +108,10 @@ static void wrong_types(void) {
 }
 
 static void ranges_and_values(void) {
+  EXPECT("version: 1\nloops:\n  max_depth: -2\n",
+         "p.yaml:3:14: error: 'loops.max_depth' must be between 0 and 1000000, got -2");
+  EXPECT("version: 1\nloops:\n  max_depth: outermost\n",
+         "p.yaml:3:14: error: expected an integer for 'loops.max_depth', got a string 'outermost'");
   EXPECT("version: 1\nfunctions:\n  min_size: -1\n",
          "p.yaml:3:13: error: 'functions.min_size' must be between 0 and 1000000, got -1");
   EXPECT("version: 1\nfunctions:\n  min_size: 99999999999999999999999\n",

@@ -37,6 +37,7 @@ static void defaults(void) {
   CHECK_EQ_U64(p->functions.min_size, 12);
   CHECK(p->loops.enabled == 1);
   CHECK(p->loops.timing == AP_TIMING_OUTERMOST);
+  CHECK_EQ_U64(p->loops.max_depth, 0);
   CHECK(p->memo.enabled == 1);
   CHECK_EQ_U64(p->memo.assume_pure.count, 0);
   CHECK_STR(p->report.output, "autoprof.%n.%p");
@@ -63,7 +64,7 @@ static void overlay(void) {
                              "functions:\n"
                              "  exclude: [debug_*, 'trace_?']\n"
                              "  min_size: 0\n"
-                             "loops: {timing: all}\n"
+                             "loops: {timing: all, max_depth: 2}\n"
                              "report:\n"
                              "  formats: [text]\n"
                              "hints: {hot_loop_share: 0.1}\n");
@@ -76,6 +77,7 @@ static void overlay(void) {
   CHECK_EQ_U64(p->functions.min_size, 0);
   CHECK(p->loops.enabled == 1);
   CHECK(p->loops.timing == AP_TIMING_ALL);
+  CHECK_EQ_U64(p->loops.max_depth, 2);
   CHECK_EQ_U64(p->report.formats, AP_FORMAT_TEXT);
   CHECK_EQ_U64(p->report.top, 20);
   CHECK_STR(p->report.output, "autoprof.%n.%p");
@@ -138,6 +140,7 @@ static void digests(void) {
   CHECK(digest_of("version: 1\nfunctions: {exclude: [a, b]}\n") !=
         digest_of("version: 1\nfunctions: {exclude: [ab]}\n"));
   CHECK(digest_of("version: 1\nreport: {top: 21}\n") != digest_of("version: 1\n"));
+  CHECK(digest_of("version: 1\nloops: {max_depth: 1}\n") != digest_of("version: 1\n"));
 }
 
 /* The dump is a valid policy that loads back to the same settings. */
@@ -173,7 +176,7 @@ static void dump(void) {
            "# autoprof policy, normalized (digest %016llx)\n"
            "version: 1\nfunctions:\n  include: [\"*\"]\n  exclude: []\n"
            "  exclude_files: [\"/usr/*\"]\n  always: [\"main\"]\n  min_size: 12\n"
-           "loops:\n  enabled: true\n  timing: outermost\n"
+           "loops:\n  enabled: true\n  timing: outermost\n  max_depth: 0\n"
            "memo:\n  enabled: true\n  assume_pure: []\n  min_size: 40\n"
            "report:\n  output: \"autoprof.%%n.%%p\"\n  formats: [json, text]\n  top: 20\n"
            "hints:\n  hot_function_share: 0.05\n  hot_loop_share: 0.05\n"
