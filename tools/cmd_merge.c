@@ -310,6 +310,15 @@ static int merge_header(struct ap_profile *m, const struct ap_profile *in, size_
     m->call_cost_ns =
         (m->call_cost_ns * *calls_total + in->call_cost_ns * calls) / (*calls_total + calls);
   }
+  /* Calibration by kind: averaged the same way over the profiles that
+   * measured the kind (0: not measured there). */
+  for (int k = 0; k < AP_NCALIBRATION; k++) {
+    double a = m->calibration_ns[k], b = in->calibration_ns[k];
+    double wa = (double)*calls_total, wb = (double)calls;
+    if (wa + wb == 0)
+      wa = wb = 1;
+    m->calibration_ns[k] = !a ? b : !b ? a : (a * wa + b * wb) / (wa + wb);
+  }
   *calls_total += calls;
   m->policy_mixed |= in->policy_mixed;
   m->wall_ns = in->wall_ns > m->wall_ns ? in->wall_ns : m->wall_ns; /* ranks run side by side */

@@ -52,14 +52,33 @@ static void put_yaml_str(const char *s) {
   putchar('"');
 }
 
+/* The calibration of the kinds suggest prices calls with, when the profile
+ * has them (runs before calibration by kind: probe_cost_ns for every call). */
+static int by_kind(const struct ap_profile *p) {
+  const double *c = p->calibration_ns;
+  return c[AP_CAL_TIMED] > 0 && c[AP_CAL_SAMPLED_TIMED] > 0 && c[AP_CAL_UNTIMED] > 0;
+}
+
+/* What F's probes cost the run: a timed call one timed pair (a sampled
+ * function's: the sampled kind), any other call an untimed pair — an upper
+ * bound, a frameless leaf's is cheaper. */
+static double probe_ns(const struct ap_profile *p, const struct ap_prof_func *f) {
+  if (!by_kind(p))
+    return (double)f->calls * p->probe_cost_ns;
+  uint64_t timed = f->timed_calls ? f->timed_calls : f->calls;
+  const double *c = p->calibration_ns;
+  double pair = c[timed < f->calls ? AP_CAL_SAMPLED_TIMED : AP_CAL_TIMED];
+  return (double)timed * pair + (double)(f->calls - timed) * c[AP_CAL_UNTIMED];
+}
+
 /* A function whose probes cost more than max_share of its own (compensated)
  * time tells less than it costs: its self time is mostly our noise.  The
  * entry point and `always` functions stay: the policy keeps them anyway. */
 static int too_costly(const struct ap_profile *p, const struct ap_prof_func *f, double max_share,
                       unsigned min_calls) {
   uint32_t keep = ap_func_flag_from_name("main") | ap_func_flag_from_name("always");
-  double probe = (double)f->calls * p->probe_cost_ns;
-  return !(f->flags & keep) && f->calls >= min_calls && probe > max_share * (double)f->excl_ns;
+  return !(f->flags & keep) && f->calls >= min_calls &&
+         probe_ns(p, f) > max_share * (double)f->excl_ns;
 }
 
 static int policy_suggest(int argc, char **argv) {
@@ -77,24 +96,38 @@ static int policy_suggest(int argc, char **argv) {
   struct ap_profile *p = ap_cli_load(a.pos[0]);
   if (!p)
     return AP_EXIT_FAIL;
-  char cost[32];
+  char cost[32], sampled[32], untimed[32];
+  const double *c = p->calibration_ns;
   printf("# Suggested by `autoprof policy suggest` from %s.\n"
          "# Excludes the functions with at least %u calls whose probes cost more than\n"
-         "# %.0f%% of their own time (probe cost %s per call in that run).  Copy the\n"
-         "# entries into your policy: a list given in a policy replaces the default one.\n"
-         "version: 1\nfunctions:\n  exclude:",
-         ap_basename(a.pos[0]), min_calls, 100 * max_share, ap_fmt_ns(cost, p->probe_cost_ns));
+         "# %.0f%% of their own time",
+         ap_basename(a.pos[0]), min_calls, 100 * max_share);
+  if (by_kind(p))
+    printf(".  Probes in that run: %s a timed call, %s a sampled\n"
+           "# function's timed call, %s any other call.  Copy the entries into your\n"
+           "# policy: a list given in a policy replaces the default one.\n",
+           ap_fmt_ns(cost, c[AP_CAL_TIMED]), ap_fmt_ns(sampled, c[AP_CAL_SAMPLED_TIMED]),
+           ap_fmt_ns(untimed, c[AP_CAL_UNTIMED]));
+  else
+    printf(" (probe cost %s per call in that run).  Copy the\n"
+           "# entries into your policy: a list given in a policy replaces the default one.\n",
+           ap_fmt_ns(cost, p->probe_cost_ns));
+  printf("version: 1\nfunctions:\n  exclude:");
   size_t n = 0;
   for (size_t i = 0; i < p->nfunctions; i++) {
     const struct ap_prof_func *f = &p->functions[i];
     if (!too_costly(p, f, max_share, min_calls))
       continue;
-    char calls[32], probe[32], self[32];
-    double probe_ns = (double)f->calls * p->probe_cost_ns;
-    printf("\n    # %s:%u: %s calls x %s = %s of probes vs %s self time (%.0f%%)\n    - ", f->file,
-           f->line, ap_fmt_count(calls, f->calls), cost, ap_fmt_ns(probe, probe_ns),
+    char calls[32], timed[32], probe[32], self[32];
+    double pn = probe_ns(p, f);
+    printf("\n    # %s:%u: %s calls", f->file, f->line, ap_fmt_count(calls, f->calls));
+    if (by_kind(p) && f->timed_calls && f->timed_calls < f->calls)
+      printf(" (%s timed)", ap_fmt_count(timed, f->timed_calls));
+    else if (!by_kind(p))
+      printf(" x %s", cost);
+    printf(" = %s of probes vs %s self time (%.0f%%)\n    - ", ap_fmt_ns(probe, pn),
            ap_fmt_ns(self, (double)f->excl_ns),
-           f->excl_ns ? 100.0 * probe_ns / (double)f->excl_ns : 100.0);
+           f->excl_ns ? 100.0 * pn / (double)f->excl_ns : 100.0);
     put_yaml_str(f->name);
     n++;
   }

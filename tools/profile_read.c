@@ -236,6 +236,17 @@ static int read_header(struct rd *r, json_t *root) {
     return -1;
   if (set_str(r, &p->program, program) || set_str(r, &p->compiler, compiler))
     return -1;
+  /* calibration_ns: optional (older profiles), each kind too; 0 = not measured */
+  json_t *cal;
+  if (get_object(r, root, "calibration_ns", &cal))
+    return -1;
+  if (cal) {
+    strcpy(r->where, "calibration_ns");
+    for (int k = 0; k < AP_NCALIBRATION; k++)
+      if (get_num(r, cal, ap_calibration_kinds[k], 0, &p->calibration_ns[k]))
+        return -1;
+    r->where[0] = 0;
+  }
   return read_clock_policy(r, root);
 }
 

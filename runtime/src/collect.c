@@ -716,11 +716,16 @@ static int build_header(struct ap_profile *p, const struct ap_calibration *cal) 
   p->ticks_per_ns = cal->ticks_per_ns;
   p->probe_cost_ns = cal->pair_ticks / cal->ticks_per_ns;
   p->call_cost_ns = cal->call_ticks / cal->ticks_per_ns;
-  const double ticks[AP_NCALIBRATION] = {cal->self_ticks,         cal->sampled_self_ticks,
-                                         cal->pair_ticks,         cal->sampled_pair_ticks,
-                                         cal->untimed_pair_ticks, cal->frameless_ticks,
-                                         cal->loop_pair_ticks,    cal->untimed_loop_ticks,
-                                         cal->inline_loop_ticks,  cal->loop_self_ticks};
+  const double ticks[AP_NCALIBRATION] = {[AP_CAL_SELF] = cal->self_ticks,
+                                         [AP_CAL_SAMPLED_SELF] = cal->sampled_self_ticks,
+                                         [AP_CAL_TIMED] = cal->pair_ticks,
+                                         [AP_CAL_SAMPLED_TIMED] = cal->sampled_pair_ticks,
+                                         [AP_CAL_UNTIMED] = cal->untimed_pair_ticks,
+                                         [AP_CAL_FRAMELESS] = cal->frameless_ticks,
+                                         [AP_CAL_TIMED_LOOP] = cal->loop_pair_ticks,
+                                         [AP_CAL_UNTIMED_LOOP] = cal->untimed_loop_ticks,
+                                         [AP_CAL_INLINE_LOOP] = cal->inline_loop_ticks,
+                                         [AP_CAL_LOOP_SELF] = cal->loop_self_ticks};
   for (int k = 0; k < AP_NCALIBRATION; k++)
     p->calibration_ns[k] = ticks[k] / cal->ticks_per_ns;
   p->compensation = ap_cfg.compensate;

@@ -84,7 +84,21 @@ struct ap_prof_node {
 
 /* Memoization candidate (filled once memo probes exist). */
 #define AP_MEMO_CACHES 3
-#define AP_NCALIBRATION 10 /* calibration_ns entries */
+/* calibration_ns entries, in this order (their JSON names: ap_calibration_kinds) */
+enum ap_calibration_kind {
+  AP_CAL_SELF,
+  AP_CAL_SAMPLED_SELF,
+  AP_CAL_TIMED,
+  AP_CAL_SAMPLED_TIMED,
+  AP_CAL_UNTIMED,
+  AP_CAL_FRAMELESS,
+  AP_CAL_TIMED_LOOP,
+  AP_CAL_UNTIMED_LOOP,
+  AP_CAL_INLINE_LOOP,
+  AP_CAL_LOOP_SELF,
+  AP_NCALIBRATION
+};
+extern const char *const ap_calibration_kinds[AP_NCALIBRATION];
 
 /* A memo candidate's evidence (docs/report.md "memoize"). */
 struct ap_prof_memo {
@@ -160,9 +174,8 @@ struct ap_profile {
   double ticks_per_ns;
   double probe_cost_ns; /* per instrumented call (enter+exit) */
   double call_cost_ns;  /* one real non-inlined call + return, measured */
-  /* what the compensation took out per probe, by kind (ns; written, not read back):
-   * self, sampled self, then timed, sampled timed, untimed, frameless, loop,
-   * untimed loop, inline loop record */
+  /* what the compensation took out per probe, by kind (ns; enum
+   * ap_calibration_kind; 0: a kind no thread ran) */
   double calibration_ns[AP_NCALIBRATION];
   uint64_t compensated_ns; /* probe time taken out of the measured times */
   int compensation;        /* 1 if times are compensated */

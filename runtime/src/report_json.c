@@ -104,12 +104,9 @@ static void write_header(const struct ap_profile *p, FILE *out) {
   put_num(out, p->probe_cost_ns);
   fputs(",\n  \"call_cost_ns\": ", out);
   put_num(out, p->call_cost_ns);
-  static const char *const kinds[AP_NCALIBRATION] = {
-      "self",      "sampled_self", "timed",        "sampled_timed", "untimed",
-      "frameless", "timed_loop",   "untimed_loop", "inline_loop",   "loop_self"};
   fputs(",\n  \"calibration_ns\": {", out);
   for (int k = 0; k < AP_NCALIBRATION; k++) {
-    fprintf(out, "%s\"%s\": ", k ? ", " : "", kinds[k]);
+    fprintf(out, "%s\"%s\": ", k ? ", " : "", ap_calibration_kinds[k]);
     put_num(out, p->calibration_ns[k]);
   }
   fputs("}", out);

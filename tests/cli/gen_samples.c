@@ -97,6 +97,13 @@ static struct ap_profile *before(void) {
       {5, 2, 500000, 5000000, 5000000},
   };
   struct ap_profile *p = header("demo", 4242, 50000000);
+  /* calibration by kind (after.json has none, as profiles before it) */
+  static const double cal[AP_NCALIBRATION] = {
+      [AP_CAL_SELF] = 4.0,          [AP_CAL_SAMPLED_SELF] = 4.2, [AP_CAL_TIMED] = 6.5,
+      [AP_CAL_SAMPLED_TIMED] = 5.0, [AP_CAL_UNTIMED] = 4.5,      [AP_CAL_FRAMELESS] = 2.5,
+      [AP_CAL_TIMED_LOOP] = 9.0,    [AP_CAL_UNTIMED_LOOP] = 5.0, [AP_CAL_INLINE_LOOP] = 1.5,
+      [AP_CAL_LOOP_SELF] = 3.0};
+  memcpy(p->calibration_ns, cal, sizeof cal);
   build(p, fns, 6, nodes, 7);
   sampled(p, "leaf", 46875, 0.012);
   sampled(p, "parse", 4, 0.08);
