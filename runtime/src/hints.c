@@ -173,13 +173,22 @@ static int inline_hints(struct ap_profile *p, const struct ap_hint_params *q, do
     if (overhead < q->inline_min_overhead || savings / run < q->inline_min_share ||
         is_recursive(p, (uint32_t)i))
       continue;
-    char msg[512], calls[32], per[32], cost[32], save[32];
+    char msg[512], calls[32], per[64], cost[32], share[32], save[32];
+    /* a body of a cycle or two overlaps with the probes around it: what is
+     * left of it after compensation is below what they resolve */
+    if (per_call < 0.5) {
+      snprintf(per, sizeof per, "under 0.5 ns");
+      snprintf(share, sizeof share, "most of each call");
+    } else {
+      ap_fmt_ns(per, per_call);
+      snprintf(share, sizeof share, "%.0f%% of each call", 100 * overhead);
+    }
     snprintf(msg, sizeof msg,
              "%s is called %s times and runs %s per call in its own body, while a call costs "
-             "about %s here (%.0f%% of each call): make it inlinable (static inline in a header, "
-             "or LTO) to save about %s",
-             f->name, ap_fmt_count(calls, f->calls), ap_fmt_ns(per, per_call), ap_fmt_ns(cost, cc),
-             100 * overhead, ap_fmt_ns(save, savings));
+             "about %s here (%s): make it inlinable (static inline in a header, or LTO) to save "
+             "about %s",
+             f->name, ap_fmt_count(calls, f->calls), per, ap_fmt_ns(cost, cc), share,
+             ap_fmt_ns(save, savings));
     struct ap_prof_hint *h = new_hint(p, AP_HINT_INLINE, f, msg, (uint64_t)(savings + 0.5));
     if (!h || ap_hint_add_evidence(h, "calls", (double)f->calls) ||
         ap_hint_add_evidence(h, "self_ns", (double)f->excl_ns) ||

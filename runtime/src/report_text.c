@@ -22,12 +22,21 @@ static void write_header(const struct ap_profile *p, FILE *out) {
           ap_fmt_ns(wall, (double)p->wall_ns), (unsigned long long)threads, threads == 1 ? "" : "s",
           ap_fmt_count(calls, total_calls(p)), p->nfunctions,
           ap_fmt_ns(run, (double)ap_profile_run_ns(p)));
-  ap_fmt_ns(cost, p->probe_cost_ns);
+  /* adaptive timing: most calls are untimed and cost far less than a timed one */
+  const double *cal = p->calibration_ns;
+  int by_kind = cal[AP_CAL_TIMED] > 0 && cal[AP_CAL_UNTIMED] > 0;
+  if (by_kind) {
+    char untimed[32];
+    fprintf(out, "  probes: %s a timed call, %s any other call; ",
+            ap_fmt_ns(cost, cal[AP_CAL_TIMED]), ap_fmt_ns(untimed, cal[AP_CAL_UNTIMED]));
+  } else {
+    fprintf(out, "  probe cost %s per call; ", ap_fmt_ns(cost, p->probe_cost_ns));
+  }
   if (p->compensation)
-    fprintf(out, "  probe cost %s per call; %s of probe time taken out of the times below\n", cost,
+    fprintf(out, "%s of probe time taken out of the times below\n",
             ap_fmt_ns(comp, (double)p->compensated_ns));
   else
-    fprintf(out, "  probe cost %s per call; times below include it (compensation off)\n", cost);
+    fprintf(out, "times below include %s (compensation off)\n", by_kind ? "them" : "it");
   if (p->policy_mixed)
     fprintf(out,
             "  note: parts of the program were built with different policies; report "

@@ -94,6 +94,30 @@ static void test_ranking(void) {
   ap_profile_free(p);
 }
 
+/* A body so short that nothing of it is left after compensation (it ran
+ * in the shadow of the probes): the inline hint says so instead of "0 ns
+ * per call ... (100% of each call)". */
+static void test_inline_unresolved(void) {
+  struct ap_profile *p = make_profile();
+  for (size_t i = 0; i < p->nfunctions; i++)
+    if (strcmp(p->functions[i].name, "tiny") == 0)
+      p->functions[i].excl_ns = 7; /* 50,000 calls */
+  ap_profile_analyze(p, NULL);
+  const struct ap_prof_hint *inl = NULL;
+  for (size_t i = 0; i < p->nhints; i++)
+    if (strcmp(hint_kind(p, i), "inline") == 0)
+      inl = &p->hints[i];
+  CHECK(inl != NULL);
+  if (inl) {
+    CHECK_STR(inl->message,
+              "tiny is called 50,000 times and runs under 0.5 ns per call in its own body, while "
+              "a call costs about 1.5 ns here (most of each call): make it inlinable (static "
+              "inline in a header, or LTO) to save about 75.0 us");
+    CHECK_EQ_U64(inl->savings_ns, 75000);
+  }
+  ap_profile_free(p);
+}
+
 /* A path whose end runs once and whose time is its children's (a driver:
  * main > run > dispatch, split among a and b) gets no hot-path hint:
  * "making dispatch faster saves up to" the whole run is no advice.  Two
@@ -271,6 +295,7 @@ static void test_format(void) {
 int main(void) {
   test_path_driver();
   test_ranking();
+  test_inline_unresolved();
   test_no_evidence_no_hint();
   test_json();
   test_text();
