@@ -154,7 +154,7 @@ def human(n):
 def bench_program(prog, variants, work, rounds, extra_cflags):
     print(f"\n== {prog.name} (Debian source package {prog.package}: {prog.srcdir})", flush=True)
     inputs = prog.inputs(work)
-    buildable = [v for v in variants if not v.problem and not v.binary_of]
+    buildable = [v for v in variants if not v.problem and not v.binary_of and not v.after]
     bins, ctime, failed = build_all(prog, buildable, work, extra_cflags)
     problems = {v.key: v.problem for v in variants if v.problem}
     for key, err in failed.items():
@@ -166,9 +166,25 @@ def bench_program(prog, variants, work, rounds, extra_cflags):
                 bins[v.key], ctime[v.key] = bins[v.binary_of], ctime[v.binary_of]
             else:
                 problems[v.key] = problems.get(v.binary_of, "its build failed")
+    rundir = {v.key: os.path.join(work, "run", prog.name, v.key) for v in variants}
+    # warm-up round: page cache, and every variant must compute what plain does;
+    # a variant built from another's run (the tuned policy) is built when
+    # that one has run
+    for t in [t for t in variants if t.after and not t.problem]:
+        try:
+            if t.after not in bins:
+                raise RuntimeError(f"{t.after} was not built")
+            run_variant(prog, t, bins[t.after], inputs, rundir[t.after])
+            _, excluded = t.make_policy(rundir[t.after], os.path.join(work, "build", prog.name))
+            b, c, f = build_all(prog, [t], work, extra_cflags)
+            if f:
+                raise RuntimeError(f[t.key].splitlines()[-1][:200])
+            bins.update(b)
+            ctime.update(c)
+            t.label = f"autoprof, 1st run's policy (-{excluded})"
+        except (RuntimeError, subprocess.CalledProcessError) as e:
+            problems[t.key] = "tuning failed: " + str(e).splitlines()[0][:200]
     live = [v for v in variants if v.key in bins]
-    rundir = {v.key: os.path.join(work, "run", prog.name, v.key) for v in live}
-    # warm-up round: page cache, and every variant must compute what plain does
     ref = None
     for v in list(live):
         try:
@@ -323,7 +339,7 @@ def main():
         bench_program(prog, variants, args.work, args.rounds, extra)
         if prog.small and args.callgrind:
             pick = [v for v in variants if v.key in ("plain", "ap_default", "ap_every", "ap_loops",
-                                                  "ap_code")]
+                                                  "ap_code", "ap_tuned")]
             callgrind(prog, prog.inputs(args.work), args.work, pick)
 
 

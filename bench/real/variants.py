@@ -21,6 +21,7 @@ class Variant:
         self.cflags, self.ldflags, self.extra = list(cflags), list(ldflags), list(extra)
         self.base, self.binary_of, self.needs = base, binary_of, list(needs)
         self.problem = None  # why it cannot be measured here, if it cannot
+        self.after = None  # built once this variant has run (see AutoprofTuned)
 
     def env(self, rundir):
         return {}
@@ -69,6 +70,39 @@ class Autoprof(Variant):
             total["folded"] += prof.get("folded_calls", 0)
             total["lost"] += prof.get("lost_frames", 0)
         return total
+
+
+class AutoprofTuned(Autoprof):
+    """The two-run workflow: the default build's profile of the same workload
+    (its warm-up run), `autoprof policy suggest` on it (the profiles of the
+    steps merged first), and the program built again with that policy —
+    the default policy without the functions whose probes cost more than
+    they tell.  Built once the default build has run (bench.py)."""
+
+    def __init__(self, build):
+        super().__init__("ap_tuned", "autoprof, policy from a 1st run", build)
+        self.cli = os.path.join(build, "tools", "autoprof")
+        self.after = "ap_default"  # built from that variant's warm-up profiles
+        if not self.problem and not os.path.exists(self.cli):
+            self.problem = f"no autoprof command at {self.cli} (build autoprof first)"
+
+    def make_policy(self, profile_dir, out_dir):
+        """Writes the suggested policy; returns its path and how many
+        functions it leaves out."""
+        profiles = sorted(glob.glob(os.path.join(profile_dir, "autoprof.*.json")))
+        if not profiles:
+            raise RuntimeError(f"no profile in {profile_dir}")
+        merged = os.path.join(out_dir, "first-run.json")
+        subprocess.run([self.cli, "merge"] + profiles + ["-o", merged], check=True,
+                       stdout=subprocess.DEVNULL)
+        policy = os.path.join(out_dir, "suggested.yaml")
+        with open(policy, "w") as f:
+            subprocess.run([self.cli, "policy", "suggest", merged], check=True, stdout=f)
+        with open(policy) as f:
+            excluded = sum(1 for line in f if line.startswith("    - "))
+        self.cflags = [c for c in self.cflags if "-policy=" not in c]
+        self.cflags.append("-fplugin-arg-autoprof-policy=" + policy)
+        return policy, excluded
 
 
 class AutoprofCode(Variant):
@@ -192,6 +226,7 @@ def all_variants(build):
         Autoprof("ap_every", "autoprof, every function", build, "every.yaml"),
         Autoprof("ap_loops", "autoprof, loop counts only", build, "loops.yaml"),
         AutoprofCode(build),
+        AutoprofTuned(build),
         Finstrument(),
         Gprof(),
         Uftrace(),
