@@ -605,6 +605,48 @@ static int by_savings(const void *a, const void *b) {
   return x->line < y->line ? -1 : x->line > y->line;
 }
 
+/* One hot-loop hint per source line.  The compiler copies a loop when it
+ * inlines its function in several places, unrolls or versions it, or turns
+ * recursion into loops and inlines them into one another (GCC -O2 makes
+ * nine loops at the one line of a recursive fib): each copy is a loop of its
+ * own in the profile, and the same loop to the reader.  The hint with the
+ * largest savings stays and says how many more there were; the others go
+ * (the loops table still lists every copy).  Line 0 (unknown) is no place. */
+static int fold_loop_copies(struct ap_profile *p) {
+  for (size_t i = 0; i < p->nhints; i++) {
+    const struct ap_prof_hint *h = &p->hints[i];
+    if (h->kind != AP_HINT_HOT_LOOP || !h->line)
+      continue;
+    size_t more = 0;
+    for (size_t j = i + 1; j < p->nhints;) {
+      const struct ap_prof_hint *o = &p->hints[j];
+      if (o->kind == AP_HINT_HOT_LOOP && o->line == h->line &&
+          strcmp(o->function, h->function) == 0 && strcmp(o->file, h->file) == 0) {
+        ap_profile_remove_hint(p, j);
+        more++;
+      } else {
+        j++;
+      }
+    }
+    if (!more)
+      continue;
+    struct ap_prof_hint *k = &p->hints[i];
+    static const char tail[] = "%s; %zu more loop%s at this line ha%s a hint too (copies the "
+                               "compiler made by inlining, unrolling or turning recursion into "
+                               "loops, or loops written on one line): see the loops table";
+    size_t len = strlen(k->message) + sizeof tail + 64;
+    char *msg = malloc(len);
+    if (!msg)
+      return -1;
+    snprintf(msg, len, tail, k->message, more, more == 1 ? "" : "s", more == 1 ? "s" : "ve");
+    free(k->message);
+    k->message = msg;
+    if (ap_hint_add_evidence(k, "more_at_line", (double)more))
+      return -1;
+  }
+  return 0;
+}
+
 int ap_profile_analyze(struct ap_profile *p, const struct ap_hint_params *params) {
   struct ap_hint_params defaults;
   if (!params) {
@@ -618,5 +660,7 @@ int ap_profile_analyze(struct ap_profile *p, const struct ap_hint_params *params
     return -1;
   if (p->nhints)
     qsort(p->hints, p->nhints, sizeof *p->hints, by_savings);
+  if (fold_loop_copies(p))
+    return -1;
   return (int)p->nhints;
 }

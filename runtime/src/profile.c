@@ -75,6 +75,14 @@ void ap_profile_clear_hints(struct ap_profile *p) {
   p->nhints = 0;
 }
 
+void ap_profile_remove_hint(struct ap_profile *p, size_t i) {
+  if (i >= p->nhints)
+    return;
+  free_hint(&p->hints[i]);
+  memmove(&p->hints[i], &p->hints[i + 1], (p->nhints - i - 1) * sizeof *p->hints);
+  p->nhints--;
+}
+
 void ap_profile_free(struct ap_profile *p) {
   if (!p)
     return;

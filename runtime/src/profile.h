@@ -252,6 +252,8 @@ long ap_profile_add_hint(struct ap_profile *p, enum ap_hint_kind kind, const cha
                          const char *file, uint32_t line, const char *message, uint64_t savings_ns);
 int ap_hint_add_evidence(struct ap_prof_hint *h, const char *key, double value);
 void ap_profile_clear_hints(struct ap_profile *p);
+/* Removes hints[i]; the others keep their order. */
+void ap_profile_remove_hint(struct ap_profile *p, size_t i);
 
 /* ---- names ---- */
 const char *ap_hint_kind_name(enum ap_hint_kind kind); /* "hot-function", ... */

@@ -402,6 +402,31 @@ static char *render(const struct ap_profile *p, unsigned top) {
   return buf;
 }
 
+/* Copies of one loop (inlining, unrolling, recursion turned into loops):
+ * one hint per source line, the largest, saying how many more there were;
+ * line 0 (unknown) is not one place. */
+static void test_copies(void) {
+  struct ap_profile *p = base_profile();
+  add_loop(p, "work", "w.c", 24, -1, 10, 100000, 5000, 15000, 300000);
+  add_loop(p, "work", "w.c", 24, -1, 10, 100000, 5000, 15000, 200000);
+  add_loop(p, "work", "w.c", 24, -1, 10, 100000, 5000, 15000, 100000);
+  add_loop(p, "work", "w.c", 30, -1, 10, 100000, 5000, 15000, 100000);
+  add_loop(p, "work", "w.c", 0, -1, 10, 100000, 5000, 15000, 100000);
+  add_loop(p, "work", "w.c", 0, -1, 10, 100000, 5000, 15000, 100000);
+  ap_profile_analyze(p, NULL);
+  CHECK_EQ_U64(loop_hints(p), 4);
+  const struct ap_prof_hint *h = loop_hint_at(p, 24);
+  CHECK_EQ_U64(h ? h->savings_ns : 0, 300000);
+  CHECK_CONTAINS(msg(h),
+                 "a faster loop saves up to 300.0 us; 2 more loops at this line have a "
+                 "hint too (copies the compiler made by inlining, unrolling or turning "
+                 "recursion into loops, or loops written on one line): see the loops table");
+  CHECK_EQ_U64(ev(h, "more_at_line"), 2);
+  CHECK(ev(loop_hint_at(p, 30), "more_at_line") == -1);
+  CHECK(ev(loop_hint_at(p, 0), "more_at_line") == -1);
+  ap_profile_free(p);
+}
+
 static void test_table(void) {
   struct ap_profile *p = base_profile();
   add_loop(p, "work", "w.c", 22, -1, 100, 100000, 500, 1500, 600000);
@@ -454,6 +479,7 @@ int main(void) {
   test_calls();
   test_silent();
   test_ranking();
+  test_copies();
   test_table();
   TEST_DONE();
 }
