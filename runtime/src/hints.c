@@ -17,6 +17,49 @@ uint64_t ap_profile_run_ns(const struct ap_profile *p) {
   return t;
 }
 
+/* The incl_ns of the function a loop lives in (name and file), 0 when it
+ * is not in the profile. */
+static uint64_t loop_function_ns(const struct ap_profile *p, const struct ap_prof_loop *l) {
+  for (size_t i = 0; i < p->nfunctions; i++) {
+    const struct ap_prof_func *f = &p->functions[i];
+    if (strcmp(f->name, l->function) == 0 && strcmp(f->file ? f->file : "", l->file) == 0)
+      return f->incl_ns;
+  }
+  return 0;
+}
+
+size_t ap_profile_cap_loops(struct ap_profile *p) {
+  uint64_t run = ap_profile_run_ns(p);
+  uint32_t deepest = 0;
+  size_t capped = 0;
+  for (size_t i = 0; i < p->nloops; i++)
+    deepest = p->loops[i].depth > deepest ? p->loops[i].depth : deepest;
+  /* outer loops first: an inner loop is capped by its parent's capped time */
+  for (uint32_t depth = 0; depth <= deepest; depth++)
+    for (size_t i = 0; i < p->nloops; i++) {
+      struct ap_prof_loop *l = &p->loops[i];
+      if (l->depth != depth || !l->incl_ns)
+        continue;
+      uint64_t cap = run;
+      if (l->parent >= 0 && (size_t)l->parent < p->nloops && p->loops[l->parent].incl_ns) {
+        cap = p->loops[l->parent].incl_ns;
+      } else {
+        uint64_t fn = loop_function_ns(p, l);
+        if (fn && (!cap || fn < cap))
+          cap = fn;
+      }
+      if (cap && l->incl_ns > cap) {
+        l->incl_ns = cap;
+        capped++;
+      }
+      if (l->calls_ns > l->incl_ns)
+        l->calls_ns = l->incl_ns;
+      if (l->top_callee_ns > l->calls_ns)
+        l->top_callee_ns = l->calls_ns;
+    }
+  return capped;
+}
+
 static double pct(double part, double whole) {
   return whole > 0 ? 100.0 * part / whole : 0;
 }
@@ -654,6 +697,7 @@ int ap_profile_analyze(struct ap_profile *p, const struct ap_hint_params *params
     params = &defaults;
   }
   ap_profile_clear_hints(p);
+  ap_profile_cap_loops(p);
   double run = (double)ap_profile_run_ns(p);
   if (hot_functions(p, params, run) || hot_path(p, params, run) || hot_loops(p, params, run) ||
       inline_hints(p, params, run) || ap_hints_memo(p, params))

@@ -254,6 +254,14 @@ int ap_hint_add_evidence(struct ap_prof_hint *h, const char *key, double value);
 void ap_profile_clear_hints(struct ap_profile *p);
 /* Removes hints[i]; the others keep their order. */
 void ap_profile_remove_hint(struct ap_profile *p, size_t i);
+/* A loop's time is at most its function's (an inner loop's at most its
+ * parent loop's, any loop's at most the run), the calls made in it at most
+ * the loop's time.  Each interval is compensated on its own (less the
+ * calibrated cost of the probes inside it), and where the calibration
+ * misjudges what the probes cost in place, a nested figure can come out
+ * above its container: it is capped.  ap_profile_analyze calls it first.
+ * Returns how many loop times were capped. */
+size_t ap_profile_cap_loops(struct ap_profile *p);
 
 /* ---- names ---- */
 const char *ap_hint_kind_name(enum ap_hint_kind kind); /* "hot-function", ... */
