@@ -118,6 +118,32 @@ static void test_inline_unresolved(void) {
   ap_profile_free(p);
 }
 
+/* A sampled estimate whose 95 % error reaches 100 % gets no hot-function
+ * hint (one slowed sampled call stands for ~32); under that, it does. */
+static void test_unreliable_estimate(void) {
+  struct ap_profile *p = make_profile();
+  struct ap_prof_func *tok = NULL;
+  for (size_t i = 0; i < p->nfunctions; i++)
+    if (strcmp(p->functions[i].name, "tokenize") == 0)
+      tok = &p->functions[i];
+  CHECK(tok != NULL);
+  if (!tok) {
+    ap_profile_free(p);
+    return;
+  }
+  tok->timed_calls = tok->calls / 32;
+  tok->time_error = 1.2;
+  ap_profile_analyze(p, NULL);
+  for (size_t i = 0; i < p->nhints; i++)
+    CHECK(!(strcmp(hint_kind(p, i), "hot-function") == 0 &&
+            strcmp(hint_func(p, i), "tokenize") == 0));
+  tok->time_error = 0.4;
+  ap_profile_analyze(p, NULL);
+  CHECK_STR(hint_kind(p, 0), "hot-function");
+  CHECK_STR(hint_func(p, 0), "tokenize");
+  ap_profile_free(p);
+}
+
 /* A path whose end runs once and whose time is its children's (a driver:
  * main > run > dispatch, split among a and b) gets no hot-path hint:
  * "making dispatch faster saves up to" the whole run is no advice.  Two
@@ -296,6 +322,7 @@ int main(void) {
   test_path_driver();
   test_ranking();
   test_inline_unresolved();
+  test_unreliable_estimate();
   test_no_evidence_no_hint();
   test_json();
   test_text();
