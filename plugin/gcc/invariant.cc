@@ -40,6 +40,11 @@ bool candidate(gcall *call, unsigned long long *kinds) {
   tree callee = gimple_call_fndecl(call);
   if (!callee || ap_is_runtime_name(IDENTIFIER_POINTER(DECL_NAME(callee))))
     return false;
+  /* __builtin_clz and the like become an instruction or two: nothing to
+   * hoist, and the probe would cost more than the call (clang leaves out
+   * "__" names alike) */
+  if (strncmp(IDENTIFIER_POINTER(DECL_NAME(callee)), "__", 2) == 0)
+    return false;
   /* library internals a header's macro expands to (__ctype_toupper_loc)
    * are nothing a user can move: only library functions GCC knows by name
    * (strlen, memcmp, sqrt...) and the program's own functions */
@@ -53,7 +58,7 @@ bool candidate(gcall *call, unsigned long long *kinds) {
   return (*kinds = call_kinds(call)) != 0;
 }
 
-void instrument_call(gcall *call, const char *function, unsigned loop_line) {
+void instrument_call(gcall *call, const char *function, location_t loop_loc) {
   if (!call_site_decl) {
     tree u64 = unsigned_intDI_type_node;
     call_site_decl =
@@ -71,6 +76,11 @@ void instrument_call(gcall *call, const char *function, unsigned loop_line) {
   info.flags = (flags & ECF_CONST ? AP_CALL_CONST : 0) | (flags & ECF_PURE ? AP_CALL_PURE : 0) |
                (fndecl_built_in_p(callee) ? AP_CALL_BUILTIN : 0);
   info.line = xl.line;
+  /* the site names the loop by a line of the call's file: a call inlined
+   * from a header into a loop of another file (zstd's bits.h into its
+   * encoders) gets no loop line rather than a wrong one */
+  expanded_location ll = expand_location(loop_loc);
+  unsigned loop_line = ll.file && xl.file && strcmp(ll.file, xl.file) == 0 ? (unsigned)ll.line : 0;
   info.loop_line = loop_line;
   info.callee = lang_hooks.decl_printable_name(callee, 2);
   info.file = xl.file ? xl.file : main_input_filename;
@@ -105,17 +115,17 @@ void instrument_call(gcall *call, const char *function, unsigned loop_line) {
 unsigned ap_instrument_call_sites(function *fun, const char *function_name) {
   /* find the loops without touching the CFG: this is the last GIMPLE pass */
   loop_optimizer_init(AVOID_CFG_MODIFICATIONS);
-  auto_vec<std::pair<gcall *, unsigned>> calls;
+  auto_vec<std::pair<gcall *, location_t>> calls;
   basic_block bb;
   FOR_EACH_BB_FN(bb, fun) {
     if (!bb->loop_father || !loop_outer(bb->loop_father))
       continue;
-    unsigned loop_line = LOCATION_LINE(find_loop_location(bb->loop_father).get_location_t());
+    location_t loop_loc = find_loop_location(bb->loop_father).get_location_t();
     for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
       gcall *call = dyn_cast<gcall *>(gsi_stmt(gsi));
       unsigned long long kinds;
       if (call && candidate(call, &kinds))
-        calls.safe_push(std::make_pair(call, loop_line));
+        calls.safe_push(std::make_pair(call, loop_loc));
     }
   }
   loop_optimizer_finalize();

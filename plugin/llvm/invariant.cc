@@ -137,11 +137,14 @@ unsigned instrument_call_sites(Function &f, const std::string &function_name,
         call_info info;
         info.flags = cand.flags;
         info.line = loc ? loc->getLine() : 0;
-        DebugLoc start = loop->getStartLoc();
-        info.loop_line = start ? start.getLine() : 0;
         info.callee = cand.callee;
         info.file =
             loc ? source_file(loc->getScope(), nullptr) : f.getParent()->getSourceFileName();
+        /* a line of the call's file: a call inlined from a header into a
+         * loop of another file gets no loop line rather than a wrong one */
+        DebugLoc start = loop->getStartLoc();
+        info.loop_line =
+            start && source_file(start->getScope(), nullptr) == info.file ? start.getLine() : 0;
         info.function = function_name;
         info.arg_kinds = call_kinds(*call);
         site = call_site(*f.getParent(), info);

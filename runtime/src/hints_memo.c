@@ -120,12 +120,17 @@ static int hoist(struct ap_profile *p, const struct ap_prof_callsite *c, uint64_
   double savings = per_call * (double)c->same_both;
   if (measured && run && savings < params->memo_min_share * (double)run)
     return 0; /* measured, and too small to matter */
-  char msg[1024], calls[32], save[32], per[32];
+  char msg[1024], calls[32], save[32], per[32], loop[300];
+  /* loop_line 0: the loop is in another file than the call (inlined) */
+  if (c->loop_line)
+    snprintf(loop, sizeof loop, "the loop at %s:%u (in %s)", c->file, c->loop_line, c->function);
+  else
+    snprintf(loop, sizeof loop, "a loop of %s", c->function);
   int n = snprintf(msg, sizeof msg,
                    "%s() at %s:%u returned the same value for the same arguments on %.2f%% of %s "
-                   "calls inside the loop at %s:%u (in %s): hoist it out of the loop",
+                   "calls inside %s: hoist it out of the loop",
                    c->callee, c->file, c->line, 100.0 * (double)c->same_both / (double)c->calls,
-                   ap_fmt_count(calls, c->calls), c->file, c->loop_line, c->function);
+                   ap_fmt_count(calls, c->calls), loop);
   if (n > 0 && (size_t)n < sizeof msg) {
     if (measured)
       snprintf(msg + n, sizeof msg - (size_t)n,
