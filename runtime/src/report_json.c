@@ -134,10 +134,12 @@ static void write_functions(const struct ap_profile *p, FILE *out) {
     fputs(", \"file\": ", out);
     put_str(out, f->file);
     fprintf(out,
-            ", \"line\": %u, \"calls\": %llu, \"timed_calls\": %llu, \"time_error\": %.4f, "
-            "\"incl_ns\": %llu, \"excl_ns\": %llu, \"flags\": [",
-            f->line, (unsigned long long)f->calls, (unsigned long long)f->timed_calls,
-            f->time_error, (unsigned long long)f->incl_ns, (unsigned long long)f->excl_ns);
+            ", \"line\": %u, \"calls\": %llu, \"timed_calls\": %llu, \"time_error\": ", f->line,
+            (unsigned long long)f->calls, (unsigned long long)f->timed_calls);
+    /* exact: rounded, a small error read back was 0, "exact" in a re-render */
+    put_num(out, f->time_error);
+    fprintf(out, ", \"incl_ns\": %llu, \"excl_ns\": %llu, \"flags\": [",
+            (unsigned long long)f->incl_ns, (unsigned long long)f->excl_ns);
     int first = 1;
     for (uint32_t bit = 1; bit; bit <<= 1) {
       const char *name = (f->flags & bit) ? ap_func_flag_name(bit) : NULL;

@@ -18,10 +18,11 @@ static void write_header(const struct ap_profile *p, FILE *out) {
   fprintf(out, "autoprof report: %s (pid %lld)\n", p->program ? p->program : "?",
           (long long)p->pid);
   uint64_t threads = ap_profile_thread_count(p);
-  fprintf(out, "  %s wall, %llu thread%s, %s calls to %zu functions, %s instrumented\n",
+  uint64_t ncalls = total_calls(p);
+  fprintf(out, "  %s wall, %llu thread%s, %s call%s to %zu function%s, %s instrumented\n",
           ap_fmt_ns(wall, (double)p->wall_ns), (unsigned long long)threads, threads == 1 ? "" : "s",
-          ap_fmt_count(calls, total_calls(p)), p->nfunctions,
-          ap_fmt_ns(run, (double)ap_profile_run_ns(p)));
+          ap_fmt_count(calls, ncalls), ncalls == 1 ? "" : "s", p->nfunctions,
+          p->nfunctions == 1 ? "" : "s", ap_fmt_ns(run, (double)ap_profile_run_ns(p)));
   /* adaptive timing: most calls are untimed and cost far less than a timed one */
   const double *cal = p->calibration_ns;
   int by_kind = cal[AP_CAL_TIMED] > 0 && cal[AP_CAL_UNTIMED] > 0;
