@@ -1,0 +1,41 @@
+/* A loop whose body ends in a test that leaves only into a noreturn call
+ * (`if (err) die();`, as pigz's wait_for_): the loop is still tested at the
+ * top, its iterations are the body's runs and its zero-trip entries are
+ * counted.  GCC -O1+ finds die noreturn; at -O0 the `if` is a second path
+ * back to the test, which GCC's loop discovery can split into a nest (a
+ * known GCC-plugin bug, docs/gcc-plugin.md): no -O0 expectation for GCC. */
+#include <stdio.h>
+#include <stdlib.h>
+
+struct counter {
+  long value;
+};
+long runs;
+
+__attribute__((noinline)) int step(struct counter *c) {
+  runs++;
+  c->value++;
+  return c->value > 1000000;
+}
+
+__attribute__((noinline)) void die(int err) {
+  fprintf(stderr, "error %d\n", err);
+  exit(1);
+}
+
+__attribute__((noinline)) void wait_until(struct counter *c, long target) {
+  while (c->value != target) { /* LOOP */
+    int err = step(c);
+    if (err)
+      die(err);
+  }
+}
+
+int main(void) {
+  struct counter c = {0};
+  wait_until(&c, 3); /* 3 iterations */
+  wait_until(&c, 3); /* zero-trip */
+  wait_until(&c, 5); /* 2 iterations */
+  printf("runs %ld\n", runs);
+  return 0;
+}
