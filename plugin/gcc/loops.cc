@@ -96,16 +96,42 @@ gcond *bottom_test(class loop *loop) {
 
 /* Does leaving the loop from its header mean the test failed before the
  * body ran (a top-tested loop), so that header run is not an iteration? */
-bool top_tested(class loop *loop) {
-  return safe_dyn_cast<gcond *>(last_stmt(loop->header)) && test_only_header(loop->header) &&
-         loop_exits_from_bb_p(loop, loop->header) && !bottom_test(loop);
+bool top_tested(class loop *loop, basic_block head) {
+  return safe_dyn_cast<gcond *>(last_stmt(head)) && test_only_header(head) &&
+         loop_exits_from_bb_p(loop, head);
+}
+
+/* A loop with two paths back to its test, one much more frequent, is split
+ * by GCC's loop discovery (form_subloop) into an outer loop entered through
+ * a new empty block and closed by the rare path, and an inner loop with the
+ * original header (the test) closed by the frequent one: `while (v != val)
+ * { bump(); if (v > 100) printf(...); }` came out as two loops, the outer
+ * counting only the rare path.  The pair is one source loop when OUTER's
+ * header is an empty block leading only to INNER's header, INNER is its
+ * only inner loop (with none of its own), every exit of OUTER leaves from
+ * INNER, and INNER's header test leaves OUTER too.  Returns INNER then. */
+class loop *split_inner(class loop *outer) {
+  class loop *inner = outer->inner;
+  if (!inner || inner->next || inner->inner || !single_succ_p(outer->header) ||
+      single_succ(outer->header) != inner->header)
+    return NULL;
+  for (gimple_stmt_iterator gsi = gsi_start_bb(outer->header); !gsi_end_p(gsi); gsi_next(&gsi))
+    if (!is_gimple_debug(gsi_stmt(gsi)) && gimple_code(gsi_stmt(gsi)) != GIMPLE_LABEL)
+      return NULL;
+  bool test_leaves = false;
+  for (edge e : get_loop_exit_edges(outer)) {
+    if (!flow_bb_inside_loop_p(inner, e->src))
+      return NULL;
+    test_leaves |= e->src == inner->header;
+  }
+  return test_leaves ? inner : NULL;
 }
 
 /* The line of the loop's controlling test: the header's test of a top-tested
  * loop, the bottom test of a rotated one (the same source line: pass_ch
  * copies the condition), else what -fopt-info would name. */
-location_t loop_location(class loop *loop, bool top) {
-  gimple *test = top ? last_stmt(loop->header) : bottom_test(loop);
+location_t loop_location(class loop *loop, basic_block head, bool top) {
+  gimple *test = top ? last_stmt(head) : bottom_test(loop);
   if (test && LOCATION_LOCUS(gimple_location(test)) > BUILTINS_LOCATION)
     return gimple_location(test);
   location_t loc = find_loop_location(loop).get_location_t();
@@ -159,8 +185,8 @@ struct loop_instrumenter {
     }
   }
 
-  tree make_site(class loop *loop, bool is_timed, bool top) {
-    location_t loc = loop_location(loop, top);
+  tree make_site(class loop *loop, basic_block head, bool is_timed, bool top) {
+    location_t loc = loop_location(loop, head, top);
     expanded_location xl = expand_location(loc);
     const char *origin = inlined_from(loc);
     ap_loop_info info = {};
@@ -182,7 +208,9 @@ struct loop_instrumenter {
   /* One instrumented loop. */
   struct rec {
     class loop *loop;
-    tree addr; /* &site */
+    basic_block head; /* where the counter counts: the header, or the test
+                         block of a loop GCC split in two (split_inner) */
+    tree addr;        /* &site */
     bool timed, top;
     tree cnt, next;   /* the counter: before / after this iteration's increment */
     tree stamp;       /* &stamp of a timed loop */
@@ -195,38 +223,58 @@ struct loop_instrumenter {
 
   /* The value to report on EXIT: leaving a top-tested loop from its header
    * means the test failed before the body ran. */
-  tree exit_value(const rec &r, edge exit) {
-    return r.top && exit->src == r.loop->header ? r.cnt : r.next;
-  }
+  tree exit_value(const rec &r, edge exit) { return r.top && exit->src == r.head ? r.cnt : r.next; }
 
   static bool usable_exit(edge e) { return !(e->flags & (EDGE_EH | EDGE_ABNORMAL)); }
 
+  /* the inner halves of split loops: not loops of their own */
+  hash_set<int_hash<int, -1, -2>> split;
+
   void add_site(class loop *loop) {
-    if (bb_has_abnormal_pred(loop->header) || !loop_preheader_edge(loop))
+    if (split.contains(loop->num) || bb_has_abnormal_pred(loop->header) ||
+        !loop_preheader_edge(loop))
       return;
     rec r = {};
     r.loop = loop;
+    r.head = loop->header;
+    if (class loop *inner = split_inner(loop)) {
+      if (bb_has_abnormal_pred(inner->header))
+        return;
+      split.add(inner->num);
+      r.head = inner->header;
+    }
     r.timed = timed(loop);
-    r.top = top_tested(loop);
-    tree site = make_site(loop, r.timed, r.top);
+    r.top = top_tested(loop, r.head);
+    tree site = make_site(loop, r.head, r.timed, r.top);
     sites.put(loop->num, site);
     r.addr = build_fold_addr_expr(site);
     recs.safe_push(r);
   }
 
-  /* counter: cnt = PHI <0 (preheader), next (latches)>; next = cnt + 1 */
+  /* counter: cnt = PHI <0 (preheader), next (latches)>; next = cnt + 1.
+   * A split loop: the PHI of its empty header restarts the count on entry
+   * and passes it on along the rare path; the test block's PHI takes it
+   * from there or from the frequent path, and counts. */
   void add_counter(rec &r) {
     tree u64 = unsigned_intDI_type_node;
     basic_block header = r.loop->header;
     edge pre = loop_preheader_edge(r.loop);
     r.cnt = make_ssa_name(u64);
     r.next = make_ssa_name(u64);
-    gphi *phi = create_phi_node(r.cnt, header);
+    tree entry = r.cnt;
+    if (r.head != header)
+      entry = make_ssa_name(u64);
+    gphi *phi = create_phi_node(entry, header);
     edge e;
     edge_iterator ei;
     FOR_EACH_EDGE(e, ei, header->preds)
     add_phi_arg(phi, e == pre ? build_zero_cst(u64) : r.next, e, UNKNOWN_LOCATION);
-    gimple_stmt_iterator gsi = gsi_after_labels(header);
+    if (r.head != header) {
+      gphi *at_test = create_phi_node(r.cnt, r.head);
+      FOR_EACH_EDGE(e, ei, r.head->preds)
+      add_phi_arg(at_test, e->src == header ? entry : r.next, e, UNKNOWN_LOCATION);
+    }
+    gimple_stmt_iterator gsi = gsi_after_labels(r.head);
     gsi_insert_before(&gsi, gimple_build_assign(r.next, PLUS_EXPR, r.cnt, build_one_cst(u64)),
                       GSI_NEW_STMT);
     if (r.timed) {

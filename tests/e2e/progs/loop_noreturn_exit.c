@@ -31,11 +31,35 @@ __attribute__((noinline)) void wait_until(struct counter *c, long target) {
   }
 }
 
+/* the same shape left by `return`: a second exit, not the loop's test */
+__attribute__((noinline)) void drain(struct counter *c, long target) {
+  while (c->value != target) { /* LOOP drain */
+    int err = step(c);
+    if (err)
+      return;
+  }
+}
+
+/* two paths back to the test, one rare (printf returns): GCC's loop
+ * discovery splits the loop into a nest; it is still one loop */
+__attribute__((noinline)) void settle(struct counter *c, long target) {
+  while (c->value != target) { /* LOOP settle */
+    step(c);
+    if (c->value > 1000000)
+      printf("overflow\n");
+  }
+}
+
 int main(void) {
   struct counter c = {0};
-  wait_until(&c, 3); /* 3 iterations */
-  wait_until(&c, 3); /* zero-trip */
-  wait_until(&c, 5); /* 2 iterations */
-  printf("runs %ld\n", runs);
+  drain(&c, 2);  /* 2 iterations */
+  drain(&c, 2);  /* zero-trip */
+  settle(&c, 5); /* 3 iterations */
+  settle(&c, 5); /* zero-trip */
+  c.value = 0;
+  wait_until(&c, 3);          /* 3 iterations */
+  wait_until(&c, 3);          /* zero-trip */
+  wait_until(&c, 5);          /* 2 iterations */
+  printf("runs %ld\n", runs); /* 10 */
   return 0;
 }
