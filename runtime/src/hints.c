@@ -17,15 +17,20 @@ uint64_t ap_profile_run_ns(const struct ap_profile *p) {
   return t;
 }
 
-/* The incl_ns of the function a loop lives in (name and file), 0 when it
- * is not in the profile. */
+/* The incl_ns of the function a loop lives in, 0 when it is not in the
+ * profile: by name and file, else by name alone (a loop inlined from a
+ * header has the header's file, its function the one it is defined in). */
 static uint64_t loop_function_ns(const struct ap_profile *p, const struct ap_prof_loop *l) {
+  const struct ap_prof_func *named = NULL;
   for (size_t i = 0; i < p->nfunctions; i++) {
     const struct ap_prof_func *f = &p->functions[i];
-    if (strcmp(f->name, l->function) == 0 && strcmp(f->file ? f->file : "", l->file) == 0)
+    if (strcmp(f->name, l->function) != 0)
+      continue;
+    if (strcmp(f->file ? f->file : "", l->file ? l->file : "") == 0)
       return f->incl_ns;
+    named = named ? named : f;
   }
-  return 0;
+  return named ? named->incl_ns : 0;
 }
 
 size_t ap_profile_cap_loops(struct ap_profile *p) {
