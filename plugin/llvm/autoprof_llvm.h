@@ -78,7 +78,7 @@ unsigned instrument_call_sites(Function &f, const std::string &function_name,
 
 /* loops.cc: the header only tests and leaving from it means the body never
  * ran (GCC's rule: such a header run is not an iteration). */
-bool top_tested(Loop *loop);
+bool top_tested(Loop *loop, bool unrotated = false);
 
 /* entries.cc: loop entries LLVM moved in front of the loop (the rotation
  * guard, peeled iterations).  Marks are set after LoopRotatePass (pass

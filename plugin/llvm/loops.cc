@@ -103,10 +103,10 @@ DebugLoc loop_location(Loop *loop, bool top) {
 
 /* Leaving a top-tested loop from its header means the test failed before
  * the body ran: that header run is not an iteration. */
-bool top_tested(Loop *loop) {
+bool top_tested(Loop *loop, bool unrotated) {
   auto *br = dyn_cast<BranchInst>(loop->getHeader()->getTerminator());
   return br && br->isConditional() && exits_loop(loop, br) && test_only_header(loop->getHeader()) &&
-         !bottom_test(loop) && loop->getLoopLatch() != loop->getHeader();
+         (unrotated || !bottom_test(loop)) && loop->getLoopLatch() != loop->getHeader();
 }
 
 namespace {
@@ -259,7 +259,12 @@ struct loop_instrumenter {
         return false;
     }
     r.entry = entries.find(loop);
-    r.top = top_tested(loop) || (!r.entry.rotated && marked_top_test(loop));
+    /* -O0 (no SCEV, nothing rotated): clang emits every while and for
+     * tested in its header, so a header test that leaves the loop is its
+     * test whatever the body's last block does (`if (err) return;` there
+     * is no bottom test).  Above -O0 LoopRotate may have made the header
+     * the body's first test (a `break`), and the bottom test decides. */
+    r.top = top_tested(loop, !use_scev) || (!r.entry.rotated && marked_top_test(loop));
     r.scev = use_scev && exit_counts(r);
     index[loop] = recs.size();
     recs.push_back(std::move(r));
