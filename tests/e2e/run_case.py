@@ -37,6 +37,8 @@ NAME.c is the program; NAME.expect holds one expectation per line:
   self-within-run                the functions' self times add up to no more than the run's
                                  instrumented time (the roots' inclusive), within 5 %
   timed-loop LINE                the loop at LINE has timed entries and a time
+  threads-busy N                 thread_list has N records, each with calls has a time, and
+                                 their times add up to the roots' (threads still running at exit)
   thread-records-le N            thread_list has at most N records (ended threads' records
                                  serve later threads), holding `threads` threads in all
   loop LINE [in=F] [KEY=N ...]   the loop at LINE (living in F) has these values; KEY is one
@@ -231,6 +233,14 @@ def check_profile(prof, exp, out):
             if len(recs) > int(a[0]) or held != prof.get("threads"):
                 fail("%d thread records holding %d threads (profile says %s), expected at most %s"
                      % (len(recs), held, prof.get("threads"), a[0]))
+        elif key == "threads-busy":
+            recs = prof.get("thread_list", [])
+            idle = [t for t in recs if t.get("calls") and not t.get("root_ns")]
+            total = sum(t.get("root_ns", 0) for t in recs)
+            roots = sum(n["incl_ns"] for n in prof.get("callpaths", []) if n["parent"] < 0)
+            if len(recs) != int(a[0]) or idle or abs(total - roots) > max(1, roots // 1000):
+                fail("thread_list: %d records (expected %s), with calls and no time: %s; "
+                     "their time %d against the roots' %d" % (len(recs), a[0], idle, total, roots))
         elif key == "timed-loop":
             match = [l for l in prof.get("loops", []) if l["line"] == int(a[0])]
             if len(match) != 1 or not match[0].get("timed_entries") or not match[0]["incl_ns"]:
