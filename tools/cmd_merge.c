@@ -379,6 +379,20 @@ int ap_cmd_merge(int argc, char **argv) {
   struct ap_profile **in = load_all(a.pos, a.npos);
   if (!in)
     return AP_EXIT_FAIL;
+  /* Functions and call paths merge by name whatever built them; loops by
+   * (function, file, line, depth), which two compilers place and split
+   * differently: say so, once. */
+  const char *c0 = in[0]->compiler ? in[0]->compiler : "";
+  for (int i = 1; i < a.npos; i++) {
+    const char *ci = in[i]->compiler ? in[i]->compiler : "";
+    if (*c0 && *ci && strcmp(c0, ci) != 0) {
+      fprintf(stderr,
+              "autoprof merge: warning: %s was built with %s and %s with %s: their loops may not "
+              "line up (compilers place and split loops differently)\n",
+              a.pos[0], c0, a.pos[i], ci);
+      break;
+    }
+  }
   size_t nf = 0, nn = 0;
   for (int i = 0; i < a.npos; i++) {
     nf += in[i]->nfunctions;
