@@ -52,22 +52,22 @@ static void put_yaml_str(const char *s) {
   putchar('"');
 }
 
-/* The calibration of the kinds suggest prices calls with, when the profile
- * has them (runs before calibration by kind: probe_cost_ns for every call). */
-static int by_kind(const struct ap_profile *p) {
+/* A sampled function's timed call (its probes' branches mispredict), or a
+ * timed call when no sampled one was measured. */
+static double sampled_pair(const struct ap_profile *p) {
   const double *c = p->calibration_ns;
-  return c[AP_CAL_TIMED] > 0 && c[AP_CAL_SAMPLED_TIMED] > 0 && c[AP_CAL_UNTIMED] > 0;
+  return c[AP_CAL_SAMPLED_TIMED] > 0 ? c[AP_CAL_SAMPLED_TIMED] : c[AP_CAL_TIMED];
 }
 
 /* What F's probes cost the run: a timed call one timed pair (a sampled
  * function's: the sampled kind), any other call an untimed pair — an upper
  * bound, a frameless leaf's is cheaper. */
 static double probe_ns(const struct ap_profile *p, const struct ap_prof_func *f) {
-  if (!by_kind(p))
+  if (!ap_profile_priced_by_kind(p))
     return (double)f->calls * p->probe_cost_ns;
   uint64_t timed = f->timed_calls ? f->timed_calls : f->calls;
   const double *c = p->calibration_ns;
-  double pair = c[timed < f->calls ? AP_CAL_SAMPLED_TIMED : AP_CAL_TIMED];
+  double pair = timed < f->calls ? sampled_pair(p) : c[AP_CAL_TIMED];
   return (double)timed * pair + (double)(f->calls - timed) * c[AP_CAL_UNTIMED];
 }
 
@@ -102,11 +102,12 @@ static int policy_suggest(int argc, char **argv) {
          "# Excludes the functions with at least %u calls whose probes cost more than\n"
          "# %.0f%% of their own time",
          ap_basename(a.pos[0]), min_calls, 100 * max_share);
-  if (by_kind(p))
+  int by_kind = ap_profile_priced_by_kind(p);
+  if (by_kind)
     printf(".  Probes in that run: %s a timed call, %s a sampled\n"
            "# function's timed call, %s any other call.  Copy the entries into your\n"
            "# policy: a list given in a policy replaces the default one.\n",
-           ap_fmt_ns(cost, c[AP_CAL_TIMED]), ap_fmt_ns(sampled, c[AP_CAL_SAMPLED_TIMED]),
+           ap_fmt_ns(cost, c[AP_CAL_TIMED]), ap_fmt_ns(sampled, sampled_pair(p)),
            ap_fmt_ns(untimed, c[AP_CAL_UNTIMED]));
   else
     printf(" (probe cost %s per call in that run).  Copy the\n"
@@ -121,9 +122,9 @@ static int policy_suggest(int argc, char **argv) {
     char calls[32], timed[32], probe[32], self[32];
     double pn = probe_ns(p, f);
     printf("\n    # %s:%u: %s calls", f->file, f->line, ap_fmt_count(calls, f->calls));
-    if (by_kind(p) && f->timed_calls && f->timed_calls < f->calls)
+    if (by_kind && f->timed_calls && f->timed_calls < f->calls)
       printf(" (%s timed)", ap_fmt_count(timed, f->timed_calls));
-    else if (!by_kind(p))
+    else if (!by_kind)
       printf(" x %s", cost);
     printf(" = %s of probes vs %s self time (%.0f%%)\n    - ", ap_fmt_ns(probe, pn),
            ap_fmt_ns(self, (double)f->excl_ns),

@@ -58,44 +58,25 @@ bool test_only_header(basic_block header) {
   return true;
 }
 
-/* A block that ends the program's path: a noreturn call (exit, abort, an
- * error function GCC found never returns) or no successor. */
-bool dead_end(basic_block bb) {
-  if (EDGE_COUNT(bb->succs) == 0)
-    return true;
-  gcall *call = safe_dyn_cast<gcall *>(last_stmt(bb));
-  return call && gimple_call_noreturn_p(call);
-}
-
-/* Does BB leave LOOP other than into a dead end?  `if (err) fail();` at
- * the bottom of a loop body, fail noreturn, is no loop test. */
-bool leaves_loop(class loop *loop, basic_block bb) {
-  edge e;
-  edge_iterator ei;
-  FOR_EACH_EDGE(e, ei, bb->succs)
-  if (!flow_bb_inside_loop_p(loop, e->dest) && !dead_end(e->dest))
-    return true;
-  return false;
-}
-
 /* The bottom test of a loop in do-while form (GCC's own do_while_loop_p):
  * an empty latch whose single predecessor may leave the loop.  pass_ch
  * rotates loops into this form at -O1 and above; at -O0 the C front end
- * emits for/while loops tested at the top, in the header.  A test whose
- * only way out is a dead end is no bottom test: pigz's wait_for_ loops
- * (`while (...) { ...; if (ret) fail(ret); }`) were counted by their tests,
- * one iteration too many per entry, at the `if`'s line. */
+ * emits for/while loops tested at the top, in the header. */
 gcond *bottom_test(class loop *loop) {
   basic_block latch = loop->latch;
   if (!latch || !empty_block_p(latch) || !single_pred_p(latch))
     return NULL;
   basic_block bb = single_pred(latch);
   gcond *cond = safe_dyn_cast<gcond *>(last_stmt(bb));
-  return cond && leaves_loop(loop, bb) ? cond : NULL;
+  return cond && loop_exits_from_bb_p(loop, bb) ? cond : NULL;
 }
 
 /* Does leaving the loop from its header mean the test failed before the
- * body ran (a top-tested loop), so that header run is not an iteration? */
+ * body ran (a top-tested loop), so that header run is not an iteration?
+ * Yes whenever the header only tests and leaves, whatever the body's last
+ * block does: before ch runs, a while loop's `if (err) return;` at the end
+ * of its body is no bottom test (taken for one, pigz's wait_for_ loops
+ * counted their tests, at the `if`'s line). */
 bool top_tested(class loop *loop, basic_block head) {
   return safe_dyn_cast<gcond *>(last_stmt(head)) && test_only_header(head) &&
          loop_exits_from_bb_p(loop, head);

@@ -83,6 +83,10 @@ void ap_profile_remove_hint(struct ap_profile *p, size_t i) {
   p->nhints--;
 }
 
+int ap_profile_priced_by_kind(const struct ap_profile *p) {
+  return p->calibration_ns[AP_CAL_TIMED] > 0 && p->calibration_ns[AP_CAL_UNTIMED] > 0;
+}
+
 void ap_profile_free(struct ap_profile *p) {
   if (!p)
     return;

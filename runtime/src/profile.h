@@ -262,6 +262,9 @@ void ap_profile_remove_hint(struct ap_profile *p, size_t i);
  * above its container: it is capped.  ap_profile_analyze calls it first.
  * Returns how many loop times were capped. */
 size_t ap_profile_cap_loops(struct ap_profile *p);
+/* Does the profile have its probes' cost by kind (calibration_ns: a timed
+ * call's and any other call's), or only probe_cost_ns (older profiles)? */
+int ap_profile_priced_by_kind(const struct ap_profile *p);
 
 /* ---- names ---- */
 const char *ap_hint_kind_name(enum ap_hint_kind kind); /* "hot-function", ... */

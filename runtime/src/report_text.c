@@ -25,7 +25,7 @@ static void write_header(const struct ap_profile *p, FILE *out) {
           p->nfunctions == 1 ? "" : "s", ap_fmt_ns(run, (double)ap_profile_run_ns(p)));
   /* adaptive timing: most calls are untimed and cost far less than a timed one */
   const double *cal = p->calibration_ns;
-  int by_kind = cal[AP_CAL_TIMED] > 0 && cal[AP_CAL_UNTIMED] > 0;
+  int by_kind = ap_profile_priced_by_kind(p);
   if (by_kind) {
     char untimed[32];
     fprintf(out, "  probes: %s a timed call, %s any other call; ",
