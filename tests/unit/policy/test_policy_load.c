@@ -217,6 +217,7 @@ static void presets(void) {
   }
   if (p[2]) {
     CHECK(p[2]->loops.timing == AP_TIMING_NONE);
+    CHECK_EQ_U64(p[2]->loops.max_depth, 2);
     CHECK(p[2]->memo.enabled == 0);
   }
   for (int i = 0; i < 3; i++)
