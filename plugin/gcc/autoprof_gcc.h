@@ -47,7 +47,19 @@ tree ap_func_site(tree fndecl, const ap_func_info &info, bool final);
 void ap_func_site_done(tree fndecl); /* the entry/exit pass skipped it */
 tree ap_loop_site(const ap_loop_info &info);
 tree ap_pointer_table(const tree *addrs, unsigned n);
-tree ap_loop_tls_decl(tree *fields); /* __autoprof_loop_tls and its 4 fields */
+/* __autoprof_loop_tls and its fields (struct ap_loop_tls) */
+enum {
+  AP_TLS_COUNTERS,
+  AP_TLS_LIM,
+  AP_TLS_NRUNS,
+  AP_TLS_RECORDS,
+  AP_TLS_FUNC_COUNTERS,
+  AP_TLS_FUNC_LIM,
+  AP_TLS_PAD,
+  AP_TLS_RUNS,
+  AP_TLS_NFIELDS
+};
+tree ap_loop_tls_decl(tree *fields);
 void ap_emit_module_ctor(void);
 tree ap_probe_decl(const char *name, tree fntype);
 bool ap_is_runtime_name(const char *name);
@@ -86,5 +98,11 @@ opt_pass *ap_make_loop_pass(gcc::context *ctxt, bool late);
 bool ap_loop_inline_ok(void);
 void ap_inline_loop_exit(gcall *own, gcall *const *nests, unsigned n_nests);
 void ap_inline_loop_start(gcall *start);
+/* A static leaf's entry probe (the call `token = __autoprof_enter_cond`,
+ * its exit probes in place under `if (token)`) made the slow path of its
+ * inline untimed call (abi.h, "Inline leaf calls"). */
+void ap_inline_leaf_entry(gcall *enter);
+/* funcs.cc: no call in FUN's body could reach instrumented code */
+bool ap_static_leaf(function *fun);
 
 #endif

@@ -261,6 +261,39 @@ const char *ap_describe_function(function *fun, ap_func_info *info) {
   return never_reason(fndecl, origin);
 }
 
+/* No call in FUN's body can reach instrumented code: only internal calls,
+ * autoprof's own probes, and normal builtins that take no function pointer
+ * (memcpy, sqrt, ...: at worst a libc call); an asm statement that does not
+ * say `call`.  Such a function's untimed calls need no frame: nothing it
+ * does pushes one above it. */
+bool ap_static_leaf(function *fun) {
+  basic_block bb;
+  FOR_EACH_BB_FN(bb, fun) {
+    for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
+      gimple *g = gsi_stmt(gsi);
+      if (gasm *a = dyn_cast<gasm *>(g)) {
+        if (strstr(gimple_asm_string(a), "call") || strstr(gimple_asm_string(a), "jmp"))
+          return false;
+        continue;
+      }
+      gcall *call = dyn_cast<gcall *>(g);
+      if (!call || gimple_call_internal_p(call))
+        continue;
+      tree fn = gimple_call_fndecl(call);
+      if (fn && DECL_NAME(fn) && ap_is_runtime_name(IDENTIFIER_POINTER(DECL_NAME(fn))))
+        continue;
+      if (!fn || !fndecl_built_in_p(fn, BUILT_IN_NORMAL))
+        return false;
+      for (unsigned i = 0; i < gimple_call_num_args(call); i++) {
+        tree t = TREE_TYPE(gimple_call_arg(call, i));
+        if (POINTER_TYPE_P(t) && FUNC_OR_METHOD_TYPE_P(TREE_TYPE(t)))
+          return false;
+      }
+    }
+  }
+  return true;
+}
+
 namespace {
 
 unsigned instrument(function *fun) {
@@ -304,6 +337,7 @@ unsigned instrument(function *fun) {
     info.flags |= AP_FUNC_ALWAYS;
   init_decls();
 
+  bool leaf = ap_static_leaf(fun); /* before any probe of this pass */
   /* Collect the returns first: the edits below add blocks. */
   auto_vec<greturn *> returns;
   edge e;
@@ -339,6 +373,10 @@ unsigned instrument(function *fun) {
     exits.at_return(ret);
   if (exits.tail)
     info.flags |= AP_FUNC_TAILCALL;
+  /* a static leaf counts its untimed calls inline (abi.h) */
+  if (leaf && !(info.flags & (AP_FUNC_MEMO | AP_FUNC_PART | AP_FUNC_MAIN)) && !split &&
+      ap_loop_inline_ok())
+    info.flags |= AP_FUNC_LEAF;
   tree addr = build_fold_addr_expr(ap_func_site(fndecl, info, true));
   gsi_commit_edge_inserts();
 
@@ -373,6 +411,12 @@ unsigned instrument(function *fun) {
   }
   exits.memo_calls.release();
   exits.calls.release();
+  if (info.flags & AP_FUNC_LEAF) {
+    ap_inline_leaf_entry(enter);
+    free_dominance_info(CDI_DOMINATORS);
+    if (current_loops)
+      loops_state_set(LOOPS_NEED_FIXUP);
+  }
   mark_virtual_operands_for_renaming(fun);
   return TODO_update_ssa;
 }

@@ -255,15 +255,21 @@ tree ap_loop_site(const ap_loop_info &info) {
 /* extern __thread struct ap_loop_tls __autoprof_loop_tls (initial-exec),
  * which loop exits update inline; FIELDS gets its four fields. */
 tree ap_loop_tls_decl(tree *fields) {
-  static tree decl, type, f[4];
+  static tree decl, type, f[AP_TLS_NFIELDS];
   if (!decl) {
     const field_spec spec[] = {
         {"counters", ptr_type_node},
         {"lim", u32_type()},
-        {"pad", u32_type()},
+        {"nruns", u32_type()},
         {"inline_records", u64_type()},
+        {"func_counters", ptr_type_node},
+        {"func_lim", u32_type()},
+        {"pad", u32_type()},
+        /* struct ap_leaf_run runs[AP_LEAF_RUNS], reached by byte offsets */
+        {"runs", build_array_type(u64_type(), build_index_type(size_int(AP_LEAF_RUNS - 1)))},
     };
-    type = build_record("ap_loop_tls", spec, 4, f);
+    static_assert(sizeof(struct ap_leaf_run) == 8, "abi.h: a run is 8 bytes");
+    type = build_record("ap_loop_tls", spec, AP_TLS_NFIELDS, f);
     gcc_assert(tree_to_uhwi(TYPE_SIZE_UNIT(type)) == sizeof(struct ap_loop_tls));
     decl = build_decl(UNKNOWN_LOCATION, VAR_DECL, get_identifier("__autoprof_loop_tls"), type);
     TREE_PUBLIC(decl) = 1;
@@ -275,7 +281,7 @@ tree ap_loop_tls_decl(tree *fields) {
      * objects alike (the runtime is loaded at startup) */
     set_decl_tls_model(decl, TLS_MODEL_INITIAL_EXEC);
   }
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < AP_TLS_NFIELDS; i++)
     fields[i] = f[i];
   return decl;
 }
@@ -325,7 +331,7 @@ void ap_emit_module_ctor(void) {
   CONSTRUCTOR_APPEND_ELT(v, f[3], addr_of(extern_var("__stop_" AP_SECTION_FUNCS, true)));
   CONSTRUCTOR_APPEND_ELT(v, f[4], addr_of(extern_var("__start_" AP_SECTION_LOOPS, true)));
   CONSTRUCTOR_APPEND_ELT(v, f[5], addr_of(extern_var("__stop_" AP_SECTION_LOOPS, true)));
-  CONSTRUCTOR_APPEND_ELT(v, f[6], addr_of(extern_var("__autoprof_abi_v1", false)));
+  CONSTRUCTOR_APPEND_ELT(v, f[6], addr_of(extern_var("__autoprof_abi_v2", false)));
   CONSTRUCTOR_APPEND_ELT(v, f[7], str_ptr(main_input_filename));
   CONSTRUCTOR_APPEND_ELT(v, f[8], str_ptr(ap_config.compiler));
   CONSTRUCTOR_APPEND_ELT(v, f[9], str_ptr(ap_config.policy_file));

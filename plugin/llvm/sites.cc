@@ -233,10 +233,10 @@ void emit_module_ctor(Module &m) {
     report_fatal_error("autoprof-llvm: the record layouts disagree with autoprof/abi.h for this "
                        "target; rebuild autoprof-llvm.so from the same sources as the runtime");
   const struct ap_policy *p = get_config().policy;
-  GlobalVariable *guard = m.getNamedGlobal("__autoprof_abi_v1");
+  GlobalVariable *guard = m.getNamedGlobal("__autoprof_abi_v2");
   if (!guard)
     guard = new GlobalVariable(m, Type::getInt32Ty(ctx), true, GlobalValue::ExternalLinkage,
-                               nullptr, "__autoprof_abi_v1");
+                               nullptr, "__autoprof_abi_v2");
   Constant *fields[] = {
       u32(ctx, AP_ABI_VERSION),
       u32(ctx, p->report.formats),

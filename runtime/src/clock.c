@@ -44,7 +44,7 @@ uint64_t ap_ns_to_ticks(uint64_t ns) {
 
 #ifdef AP_TEST_CLOCK
 uint64_t ap_test_now;
-struct ap_calibration ap_test_calibration = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+struct ap_calibration ap_test_calibration = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 uint64_t ap_clock_wall_ns(void) {
   return ap_ticks() - ticks0;
@@ -76,6 +76,7 @@ static double ticks_per_ns(void) {
 
 static struct ap_func_site cal_parent = {.slot = 1, .name = "(calibration)"};
 static struct ap_func_site cal_child = {.slot = 2, .name = "(calibration child)"};
+static struct ap_func_site cal_child2 = {.slot = 3, .name = "(calibration child 2)"};
 static struct ap_loop_site cal_loop = {.flags = AP_LOOP_TIMED, .slot = 1};
 
 enum { CAL_ROUNDS = 25, CAL_PASSES = 5, CAL_N = 200 };
@@ -89,8 +90,21 @@ enum { CAL_ROUNDS = 25, CAL_PASSES = 5, CAL_N = 200 };
  *   CAL_LOOP       one entry of a timed loop (start + end probes);
  *   CAL_ULOOP      an untimed entry of a timed loop;
  *   CAL_ILOOP      a loop record made inline (the runtime's copy of what the
- *                  plugins emit: ap_loop_record_inline). */
-enum cal_kind { CAL_SELF, CAL_TIMED, CAL_UNTIMED, CAL_FRAMELESS, CAL_LOOP, CAL_ULOOP, CAL_ILOOP };
+ *                  plugins emit: ap_loop_record_inline);
+ *   CAL_ILEAF      a static leaf's untimed call counted inline, the same
+ *                  leaf each time (ap_leaf_enter_inline: one run, filed at
+ *                  the parent's exit). */
+enum cal_kind {
+  CAL_SELF,
+  CAL_TIMED,
+  CAL_UNTIMED,
+  CAL_FRAMELESS,
+  CAL_LOOP,
+  CAL_ULOOP,
+  CAL_ILOOP,
+  CAL_ILEAF,
+  CAL_NKINDS
+};
 
 static void cal_body(enum cal_kind kind) {
   for (int i = 0; i < CAL_N; i++) {
@@ -112,6 +126,13 @@ static void cal_body(enum cal_kind kind) {
       __autoprof_loop_start(&cal_loop, &stamp);
       __autoprof_loop_timed(&cal_loop, 1, &stamp);
       break;
+    case CAL_ILEAF:
+      if (ap_leaf_enter_inline(&cal_child))
+        __autoprof_exit(&cal_child);
+      __asm__ volatile("" ::: "memory");
+      break;
+    case CAL_NKINDS:
+      break;
     case CAL_ILOOP: {
       /* an iteration count the compiler cannot see, and the record's
        * loads and stores kept in each iteration, as in a program */
@@ -129,8 +150,8 @@ static void cal_body(enum cal_kind kind) {
  * else around CAL_N items, its own probes included). */
 static double measure_round(struct ap_thread *t, enum cal_kind kind) {
   struct ap_ctr *parent = &t->ctr[1], *child = &t->ctr[2];
-  child->skip = kind == CAL_UNTIMED || kind == CAL_FRAMELESS ? UINT16_MAX : 0;
-  child->leaf = kind == CAL_FRAMELESS;
+  child->skip = kind == CAL_UNTIMED || kind == CAL_FRAMELESS || kind == CAL_ILEAF ? UINT16_MAX : 0;
+  child->leaf = kind == CAL_FRAMELESS || kind == CAL_ILEAF;
   if (t->nloops > 1)
     t->lctr[1].skip = kind == CAL_ULOOP ? UINT16_MAX : 0;
   uint64_t before = parent->sum_e;
@@ -162,7 +183,7 @@ static double measure_round(struct ap_thread *t, enum cal_kind kind) {
  * compensated to nothing).  The others less the parent's own probes
  * (SELF). */
 static void measure(struct ap_thread *t, const enum cal_kind *kinds, int n, double *out) {
-  double best[CAL_ILOOP + 1];
+  double best[CAL_NKINDS];
   for (int k = 0; k < n; k++)
     best[k] = -1;
   for (int pass = 0; pass < CAL_PASSES; pass++)
@@ -189,15 +210,15 @@ static double measure_loop_self(struct ap_thread *t) {
   for (int r = 0; r < CAL_ROUNDS; r++) {
     c->skip = 0;
     c->period = 0; /* every entry timed */
-    uint64_t ticks = q->raw, timed = c->timed;
+    uint64_t ticks = q->raw, timed = q->timed;
     for (int i = 0; i < CAL_N; i++) {
       struct ap_loop_stamp stamp;
       __autoprof_loop_start(&cal_loop, &stamp);
       __autoprof_loop_timed(&cal_loop, 1, &stamp);
       c->period = 0;
     }
-    if (c->timed > timed) {
-      double v = (double)(q->raw - ticks) / (double)(c->timed - timed);
+    if (q->timed > timed) {
+      double v = (double)(q->raw - ticks) / (double)(q->timed - timed);
       if (best < 0 || v < best)
         best = v;
     }
@@ -256,6 +277,41 @@ static void measure_sampled(struct ap_thread *t, const struct ap_calibration *c,
   *pair = got ? pairs[got / 2] : c->pair_ticks;
 }
 
+/* One more run of inline leaf calls (abi.h): two leaves called in turn,
+ * so that each call starts a run, and every AP_LEAF_RUNS - 1 runs the list
+ * is full and the call goes to the runtime, which files them and takes it
+ * frameless.  What is left of the parent's interval once the calls' own
+ * cost (ILEAF) and the frameless ones are taken out, per run; the cheapest
+ * of CAL_ROUNDS rounds. */
+static double measure_leaf_run(struct ap_thread *t, const struct ap_calibration *c) {
+  double best = -1;
+  struct ap_ctr *a = &t->ctr[2], *b = &t->ctr[3];
+  for (int r = 0; r < CAL_ROUNDS; r++) {
+    a->skip = b->skip = UINT16_MAX;
+    a->leaf = b->leaf = 1;
+    uint64_t p0[AP_NPROBES], before = t->ctr[1].sum_e;
+    for (int i = 0; i < AP_NPROBES; i++)
+      p0[i] = t->probes[i];
+    __autoprof_enter(&cal_parent);
+    for (int i = 0; i < CAL_N; i++) {
+      if (ap_leaf_enter_inline(i & 1 ? &cal_child2 : &cal_child))
+        __autoprof_exit(i & 1 ? &cal_child2 : &cal_child);
+      __asm__ volatile("" ::: "memory");
+    }
+    __autoprof_exit(&cal_parent);
+    double runs = (double)(t->probes[AP_P_ILEAF_RUN] - p0[AP_P_ILEAF_RUN]);
+    double calls = (double)(t->probes[AP_P_ILEAF] - p0[AP_P_ILEAF]);
+    double frameless = (double)(t->probes[AP_P_FRAMELESS] - p0[AP_P_FRAMELESS]);
+    double v = ((double)(t->ctr[1].sum_e - before) - c->self_ticks - calls * c->inline_leaf_ticks -
+                frameless * c->frameless_ticks) /
+               runs;
+    if (runs >= 1 && (best < 0 || v < best))
+      best = v;
+  }
+  *a = *b = (struct ap_ctr){0};
+  return best < 0 ? 0 : best;
+}
+
 __attribute__((noinline)) static void empty_callee(void) {
   __asm__ volatile("" ::: "memory");
 }
@@ -298,7 +354,7 @@ void ap_calibrate(struct ap_calibration *c) {
   c->ticks_per_ns = ticks_per_ns();
   c->self_ticks = c->pair_ticks = c->untimed_pair_ticks = c->loop_pair_ticks = 0;
   c->frameless_ticks = c->untimed_loop_ticks = c->sampled_self_ticks = c->sampled_pair_ticks = 0;
-  c->inline_loop_ticks = c->loop_self_ticks = 0;
+  c->inline_loop_ticks = c->loop_self_ticks = c->inline_leaf_ticks = c->leaf_run_ticks = 0;
   c->call_ticks = measure_call();
   struct ap_thread *scratch = ap_thread_new(1), *user = ap_tls;
   if (!scratch)
@@ -309,13 +365,15 @@ void ap_calibrate(struct ap_calibration *c) {
   if (scratch->limit >= 2 && scratch->nslots > 2) {
     int used[AP_NPROBES];
     kinds_used(used);
-    int sampled = used[AP_P_STIMED] || used[AP_P_FRAMELESS];
+    int leaves = used[AP_P_ILEAF] != 0;
+    int sampled = used[AP_P_STIMED] || used[AP_P_FRAMELESS] || leaves;
     ap_tls = scratch;
     ap_publish_loops(scratch);
+    __autoprof_loop_tls.nruns = 1;
     /* every interval is a timed frame's: its own probes always; the
      * kinds some thread used, in turn (measure) */
-    enum cal_kind kinds[CAL_ILOOP + 1];
-    double *dest[CAL_ILOOP + 1], v[CAL_ILOOP + 1];
+    enum cal_kind kinds[CAL_NKINDS];
+    double *dest[CAL_NKINDS], v[CAL_NKINDS];
     int n = 0;
 #define CAL_ADD(kind, field) (kinds[n] = (kind), dest[n++] = &c->field)
     CAL_ADD(CAL_SELF, self_ticks);
@@ -331,12 +389,16 @@ void ap_calibrate(struct ap_calibration *c) {
       CAL_ADD(CAL_ULOOP, untimed_loop_ticks);
     if (loops && used[AP_P_ILOOP])
       CAL_ADD(CAL_ILOOP, inline_loop_ticks);
+    if (leaves)
+      CAL_ADD(CAL_ILEAF, inline_leaf_ticks);
 #undef CAL_ADD
     measure(scratch, kinds, n, v);
     for (int k = 0; k < n; k++)
       *dest[k] = v[k];
     if (sampled)
       measure_sampled(scratch, c, &c->sampled_self_ticks, &c->sampled_pair_ticks);
+    if (leaves)
+      c->leaf_run_ticks = measure_leaf_run(scratch, c);
     if (loops && (used[AP_P_LOOP] || used[AP_P_ULOOP]))
       c->loop_self_ticks = measure_loop_self(scratch);
     ap_tls = user;

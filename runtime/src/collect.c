@@ -525,7 +525,8 @@ static int fill_loop_calls(struct ap_profile *p, const long *index, const double
 static int build_loops(struct ap_profile *p, const struct merged *m, const struct comp *c) {
   uint32_t nl = __atomic_load_n(&ap_nloop_slots, __ATOMIC_ACQUIRE);
   struct ap_lctr *sum = calloc(nl + 1, sizeof *sum);
-  uint64_t *nested = calloc(2 * ((size_t)nl + 1), sizeof *nested), *wtimed = nested + nl + 1;
+  uint64_t *nested = calloc(3 * ((size_t)nl + 1), sizeof *nested), *wtimed = nested + nl + 1;
+  uint64_t *ntimed = wtimed + nl + 1; /* timed entries */
   if (!sum || !nested) {
     free(sum);
     free(nested);
@@ -537,13 +538,13 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
     for (uint32_t s = 1; s <= nl && s < lc[0].iterations; s++) {
       nested[s] += ln[s].nested;
       wtimed[s] += ln[s].wtimed;
+      ntimed[s] += ln[s].timed;
       struct ap_lctr *d = &sum[s], *x = &lc[s];
       d->entries += x->entries;
       d->iterations += x->iterations;
       d->ticks += x->ticks;
       for (int k = 0; k < AP_NPROBES; k++)
         d->probes[k] += x->probes[k];
-      d->timed += x->timed;
       d->zero_trip += x->zero_trip;
       if (x->min && (!d->min || x->min < d->min))
         d->min = x->min;
@@ -580,11 +581,11 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
     uint64_t all = sum[s].entries + sum[s].zero_trip;
     l->nested_entries = nested[s] < all ? nested[s] : all;
     all -= l->nested_entries;
-    scale[s] = sum[s].timed && sum[s].timed < all ? (double)all / (double)sum[s].timed : 1;
-    l->timed_entries = !l->timed ? 0 : sum[s].timed < all ? sum[s].timed : all;
+    scale[s] = ntimed[s] && ntimed[s] < all ? (double)all / (double)ntimed[s] : 1;
+    l->timed_entries = !l->timed ? 0 : ntimed[s] < all ? ntimed[s] : all;
     /* ticks and probes are weighted by the entries each timed one stands
      * for (struct ap_frame.w): their weighted mean times all entries */
-    double wt = wtimed[s] ? (double)wtimed[s] : (double)sum[s].timed;
+    double wt = wtimed[s] ? (double)wtimed[s] : (double)ntimed[s];
     double ticks = (double)sum[s].ticks - wt * c->lself;
     for (int k = 0; k < AP_NPROBES; k++)
       ticks -= (double)sum[s].probes[k] * c->cost[k];
@@ -734,7 +735,9 @@ static int build_header(struct ap_profile *p, const struct ap_calibration *cal) 
                                          [AP_CAL_TIMED_LOOP] = cal->loop_pair_ticks,
                                          [AP_CAL_UNTIMED_LOOP] = cal->untimed_loop_ticks,
                                          [AP_CAL_INLINE_LOOP] = cal->inline_loop_ticks,
-                                         [AP_CAL_LOOP_SELF] = cal->loop_self_ticks};
+                                         [AP_CAL_LOOP_SELF] = cal->loop_self_ticks,
+                                         [AP_CAL_INLINE_LEAF] = cal->inline_leaf_ticks,
+                                         [AP_CAL_LEAF_RUN] = cal->leaf_run_ticks};
   for (int k = 0; k < AP_NCALIBRATION; k++)
     p->calibration_ns[k] = ticks[k] / cal->ticks_per_ns;
   p->compensation = ap_cfg.compensate;
@@ -761,6 +764,8 @@ static struct ap_profile *build_profile(const struct ap_calibration *cal) {
     c.cost[AP_P_LOOP] = cal->loop_pair_ticks;
     c.cost[AP_P_ULOOP] = cal->untimed_loop_ticks;
     c.cost[AP_P_ILOOP] = cal->inline_loop_ticks;
+    c.cost[AP_P_ILEAF] = cal->inline_leaf_ticks;
+    c.cost[AP_P_ILEAF_RUN] = cal->leaf_run_ticks;
     c.lself = cal->loop_self_ticks;
   }
   int rc = !p || build_header(p, cal);

@@ -22,6 +22,7 @@ static inline __attribute__((always_inline)) int enter(struct ap_func_site *site
   /* The call-path node: the parent's last-used child, the node cache (a
    * caller calling several functions in turn), or a sibling scan out of
    * line.  Both calls are tail calls: this stays a leaf function. */
+  ap_leaf_sync(t);
   uint32_t d = t->depth;
   struct ap_node *pn = t->stack[d - 1].node, *n = pn->last;
   if (ap_unlikely(n->slot != slot) && !(n = ap_ncache_find(t, pn, slot)))
@@ -50,6 +51,7 @@ void __autoprof_exit(struct ap_func_site *site) {
   struct ap_thread *t = ap_tls;
   if (ap_unlikely(!t))
     return;
+  ap_leaf_sync(t);
   uint32_t d = t->depth - 1;
   struct ap_frame *f = &t->stack[d];
   if (ap_unlikely(f->site != site))
@@ -100,6 +102,7 @@ void __autoprof_loop_nests(struct ap_loop_site *const *sites, const uint64_t *ac
 /* A timed entry's start (out of line, like its exit). */
 static __attribute__((noinline)) void
 loop_timed_start(struct ap_thread *t, struct ap_loop_site *site, struct ap_loop_stamp *stamp) {
+  ap_leaf_sync(t);
   t->probes[AP_P_LOOP]++;
   stamp->pairs = t->probes[AP_P_TIMED];
   uint32_t d = ap_loop_open(t, site);
@@ -159,6 +162,8 @@ static __attribute__((noinline)) void loop_timed_exit(struct ap_thread *t,
                                                       struct ap_loop_site *site, uint32_t slot,
                                                       uint64_t iterations,
                                                       const struct ap_loop_stamp *stamp) {
+  if (t)
+    ap_leaf_sync(t);
   uint64_t now = ap_ticks();
   int64_t dt = (int64_t)(now - stamp->ticks);
   uint64_t ticks = dt > 0 ? (uint64_t)dt : 0;
@@ -183,7 +188,8 @@ static __attribute__((noinline)) void loop_timed_exit(struct ap_thread *t,
     q->owner = 0;
   /* calls inside: it may be entered again before it exits, so every entry
    * comes here (the inline countdown stays 0) */
-  if (pairs | other[AP_P_STIMED] | other[AP_P_UNTIMED] | other[AP_P_FRAMELESS]) {
+  if (pairs | other[AP_P_STIMED] | other[AP_P_UNTIMED] | other[AP_P_FRAMELESS] |
+      other[AP_P_ILEAF]) {
     q->flags |= AP_LNEST_CALLS;
     c->skip = 0;
   }
@@ -200,9 +206,9 @@ static __attribute__((noinline)) void loop_timed_exit(struct ap_thread *t,
   q->wnext = c->period | !c->period;
   if (c->period)
     *skip = ap_next_skip(t, c->period);
-  if ((++c->timed & (AP_WINDOW - 1)) == 0) {
-    uint64_t mean = (q->raw - c->win) / AP_WINDOW;
-    c->win = q->raw;
+  if ((++q->timed & (AP_WINDOW - 1)) == 0) {
+    uint64_t mean = (q->raw - q->win) / AP_WINDOW;
+    q->win = q->raw;
     c->period = (uint16_t)(mean < t->sample_below ? t->period : 0);
     if (!c->period) {
       *skip = 0;

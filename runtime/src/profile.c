@@ -277,8 +277,8 @@ int ap_hint_add_evidence(struct ap_prof_hint *h, const char *key, double value) 
 }
 
 const char *const ap_calibration_kinds[AP_NCALIBRATION] = {
-    "self",      "sampled_self", "timed",        "sampled_timed", "untimed",
-    "frameless", "timed_loop",   "untimed_loop", "inline_loop",   "loop_self"};
+    "self",       "sampled_self", "timed",       "sampled_timed", "untimed",     "frameless",
+    "timed_loop", "untimed_loop", "inline_loop", "loop_self",     "inline_leaf", "leaf_run"};
 
 static const char *const hint_names[AP_HINT_KIND_COUNT] = {
     [AP_HINT_HOT_FUNCTION] = "hot-function",
@@ -307,6 +307,7 @@ static const struct {
     {AP_FUNC_CONST, "const"},   {AP_FUNC_PURE, "pure"}, {AP_FUNC_MEMO, "memo"},
     {AP_FUNC_CLONE, "clone"},   {AP_FUNC_PART, "part"}, {AP_FUNC_TAILCALL, "tailcall"},
     {AP_FUNC_ALWAYS, "always"}, {AP_FUNC_MAIN, "main"}, {AP_FUNC_NO_DEBUG, "no-debug"},
+    {AP_FUNC_LEAF, "leaf"},
 };
 
 const char *ap_func_flag_name(uint32_t bit) {

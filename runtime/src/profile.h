@@ -96,6 +96,8 @@ enum ap_calibration_kind {
   AP_CAL_UNTIMED_LOOP,
   AP_CAL_INLINE_LOOP,
   AP_CAL_LOOP_SELF,
+  AP_CAL_INLINE_LEAF,
+  AP_CAL_LEAF_RUN,
   AP_NCALIBRATION
 };
 extern const char *const ap_calibration_kinds[AP_NCALIBRATION];
@@ -270,7 +272,7 @@ int ap_profile_priced_by_kind(const struct ap_profile *p);
 const char *ap_hint_kind_name(enum ap_hint_kind kind); /* "hot-function", ... */
 int ap_hint_kind_from_name(const char *name);          /* -1 if unknown */
 /* Name of one flag bit ("const", "pure", "memo", "clone", "part", "tailcall",
- * "always", "main", "no-debug"), NULL for an unknown bit. */
+ * "always", "main", "no-debug", "leaf"), NULL for an unknown bit. */
 const char *ap_func_flag_name(uint32_t bit);
 uint32_t ap_func_flag_from_name(const char *name); /* 0 if unknown */
 

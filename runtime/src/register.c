@@ -9,7 +9,7 @@
 #include "rt.h"
 
 /* The link-time guard: every instrumented object references it. */
-const int __autoprof_abi_v1 = AP_ABI_VERSION;
+const int __autoprof_abi_v2 = AP_ABI_VERSION;
 
 pthread_mutex_t ap_lock = PTHREAD_MUTEX_INITIALIZER;
 struct ap_thread *ap_threads;

@@ -47,21 +47,28 @@ static inline uint64_t ap_ticks(void) {
  * (`skip` counts them down).  Times of such functions are estimates, scaled
  * per call-path node at exit (collect.c); sum_e and sum_e2 give their spread. */
 struct ap_ctr {
+  /* struct ap_func_counts (abi.h): instrumented code counts a static
+   * leaf's untimed calls here itself */
   uint64_t calls;   /* activations, counted at enter: exact even if never closed */
+  uint16_t skip;    /* calls left untimed before the next timed one */
+  uint16_t period;  /* 0: every call timed; else one timed call in about `period` */
+  uint8_t kids;     /* some timed activation called an instrumented function */
+  uint8_t leaf;     /* sampled, and a static leaf or never seen calling an instrumented
+                       function: its untimed calls need no frame */
+  uint16_t wnext;   /* the weight of its next timed call: the period its countdown was drawn
+                       with, or 1 (0: 1) — what the estimate gives that call (collect.c) */
   uint64_t samples; /* timed activations closed */
   uint64_t sum_e;   /* raw elapsed ticks of those */
   double sum_e2;    /* and their squares: the spread of a sampled estimate */
   uint64_t win;     /* sum_e at the last window check */
-  uint16_t skip;    /* calls left untimed before the next timed one */
-  uint16_t period;  /* 0: every call timed; else one timed call in about `period` */
-  uint8_t kids;     /* some timed activation called an instrumented function */
-  uint8_t leaf;     /* sampled, never seen calling one: its untimed calls need no frame */
-  uint16_t wnext;   /* the weight of its next timed call: the period its countdown was drawn
-                       with, or 1 (0: 1) — what the estimate gives that call (collect.c) */
   uint64_t sum_e_n; /* sum_e and sum_e2 of the timed calls on nested paths (AP_NODE_NESTED): */
   double sum_e2_n;  /* a recursive function's calls last by depth, their spread apart */
 };
 _Static_assert(sizeof(struct ap_ctr) == 64, "one cache line per function slot");
+_Static_assert(sizeof(struct ap_ctr) == AP_FUNC_COUNTS_STRIDE, "abi.h: func_counters' stride");
+_Static_assert(offsetof(struct ap_ctr, calls) == offsetof(struct ap_func_counts, calls) &&
+                   offsetof(struct ap_ctr, skip) == offsetof(struct ap_func_counts, skip),
+               "abi.h: struct ap_func_counts is struct ap_ctr's beginning");
 
 #define AP_WINDOW 32 /* timed calls between two decisions of a slot's period */
 
@@ -75,6 +82,8 @@ enum ap_probe_kind {
   AP_P_LOOP,      /* a timed loop entry: start + end with two clock reads */
   AP_P_ULOOP,     /* an untimed entry of a timed loop: start + end */
   AP_P_ILOOP,     /* a loop record made inline by instrumented code (abi.h) */
+  AP_P_ILEAF,     /* a static leaf's untimed call counted inline (abi.h) */
+  AP_P_ILEAF_RUN, /* a run of such calls: a new entry of the runs list, filed later */
   AP_NPROBES
 };
 /* Timed calls with no instrumented callee before a sampled function's
@@ -98,8 +107,6 @@ struct ap_lctr {
   uint32_t pad;
   uint64_t ticks;              /* ticks of timed entries, each times its weight (ap_lnest) */
   uint64_t probes[AP_NPROBES]; /* probes inside its timed entries, by kind, times weight */
-  uint64_t timed;              /* entries timed (ticks covers these) */
-  uint64_t win;                /* ap_lnest.raw at the last window check */
 };
 _Static_assert(sizeof(struct ap_lctr) == AP_LOOP_COUNTS_STRIDE, "abi.h: loop counter stride");
 
@@ -121,9 +128,11 @@ struct ap_lnest {
   /* every timed loop's (struct ap_lctr keeps weighted ticks and probes): */
   uint64_t raw;    /* raw ticks of its timed entries (the sampling window's mean) */
   uint64_t wtimed; /* the sum of its timed entries' weights */
+  uint64_t timed;  /* entries timed (struct ap_lctr's ticks covers these) */
+  uint64_t win;    /* raw at the last window check */
 };
 #define AP_LNEST_CALLS 1 /* its timed entries were seen making instrumented calls */
-_Static_assert(sizeof(struct ap_lnest) == 40, "docs/performance.md: 128 + 40 bytes per loop slot");
+_Static_assert(sizeof(struct ap_lnest) == 56, "docs/performance.md: 128 + 56 bytes per loop slot");
 /* The bookkeeping of counters block C (slot 0's `iterations` holds its size). */
 static inline struct ap_lnest *ap_lnest_of(struct ap_lctr *c) {
   return (struct ap_lnest *)(c + c[0].iterations);
@@ -158,7 +167,7 @@ struct ap_node {
   uint64_t wtimed;             /* their weights' sum (struct ap_frame.w) */
   uint64_t probes[AP_NPROBES]; /* probes inside the timed activations, by kind, times weight */
 };
-_Static_assert(sizeof(struct ap_node) == 128, "docs: 128 bytes per call-path node");
+_Static_assert(sizeof(struct ap_node) == 144, "docs: 144 bytes per call-path node");
 /* A path with an ancestor of its own function (recursion), set when the
  * node is made: its timed calls' spread is kept apart (struct ap_ctr). */
 #define AP_NODE_NESTED (1ull << 63)
@@ -185,7 +194,7 @@ struct ap_frame {
    * 27 times their time. */
   uint16_t w;
 };
-_Static_assert(sizeof(struct ap_frame) == 88, "docs: 88 bytes per shadow-stack frame");
+_Static_assert(sizeof(struct ap_frame) == 104, "docs: 104 bytes per shadow-stack frame");
 
 enum ap_frame_kind {
   AP_FRAME_TIMED = 0,   /* a function's, both clock reads */
@@ -293,8 +302,12 @@ void ap_thread_close_all(struct ap_thread *t, uint64_t now) AP_HIDDEN;
 /* A thread's end (its frames closed): its record, data kept, serves the
  * next thread that starts (thread.c) */
 void ap_thread_retire(struct ap_thread *t) AP_HIDDEN;
-/* points the inline loop records (__autoprof_loop_tls) at t's counters */
+/* points the inline loop records and leaf calls (__autoprof_loop_tls) at
+ * t's counters */
 void ap_publish_loops(struct ap_thread *t) AP_HIDDEN;
+/* Files the leaf calls instrumented code counted inline since the last
+ * probe (abi.h: the runs list) under the path on top of t's stack. */
+void ap_leaf_flush(struct ap_thread *t) AP_HIDDEN;
 
 /* register.c */
 void ap_init(void) AP_HIDDEN; /* once: settings, clock start, atexit, fork and key handlers */
@@ -341,6 +354,8 @@ struct ap_calibration {
   double sampled_pair_ticks; /* pair_ticks for a timed call of a sampled function */
   double inline_loop_ticks;  /* what a loop record made inline adds */
   double loop_self_ticks;    /* a timed loop entry's own probes inside its measured interval */
+  double inline_leaf_ticks;  /* what a static leaf's untimed call counted inline adds */
+  double leaf_run_ticks;     /* what one more run of such calls adds (a new runs entry, filed) */
 };
 void ap_clock_start(void) AP_HIDDEN;
 void ap_clock_restart(void) AP_HIDDEN;           /* a fork child's: wall time from now */
@@ -391,7 +406,7 @@ static inline uint16_t ap_next_skip(struct ap_thread *t, uint32_t period) {
 
 /* Every AP_WINDOW timed calls: sample the slot's time when those calls
  * were short on average, time every call again when they were not. */
-static inline void ap_decide(struct ap_thread *t, struct ap_ctr *c) {
+static inline void ap_decide(struct ap_thread *t, struct ap_ctr *c, uint32_t static_leaf) {
   uint64_t mean = (c->sum_e - c->win) / AP_WINDOW;
   c->win = c->sum_e;
   c->period = (uint16_t)(mean < t->sample_below ? t->period : 0);
@@ -399,7 +414,14 @@ static inline void ap_decide(struct ap_thread *t, struct ap_ctr *c) {
     c->skip = 0;
     c->wnext = 1;
   }
-  c->leaf = c->period && !c->kids && c->samples >= AP_LEAF_AFTER;
+  c->leaf = c->period && (static_leaf || (!c->kids && c->samples >= AP_LEAF_AFTER));
+}
+
+/* Leaf calls counted inline wait in the runs list until the next probe
+ * that opens or closes a frame: one test on those paths. */
+static inline void ap_leaf_sync(struct ap_thread *t) {
+  if (ap_unlikely(__autoprof_loop_tls.nruns > 1))
+    ap_leaf_flush(t);
 }
 
 /* The inline loop records (abi.h) are counted in the exported TLS, which
@@ -530,7 +552,7 @@ static inline void ap_pop(struct ap_thread *t, uint64_t now, const struct ap_fun
   if (c->period)
     c->skip = ap_next_skip(t, c->period);
   if ((++c->samples & (AP_WINDOW - 1)) == 0)
-    ap_decide(t, c);
+    ap_decide(t, c, site->flags & AP_FUNC_LEAF);
   t->depth = d;
 }
 
@@ -586,6 +608,34 @@ static inline void ap_loop_record_inline(struct ap_loop_site *site, uint64_t n) 
   } else {
     __autoprof_loop(site, n);
   }
+}
+
+/* A static leaf's entry as instrumented code makes it (abi.h, "Inline
+ * leaf calls"), in C: the calibration measures this copy of it.  Returns
+ * the token the exit probes test. */
+static inline int ap_leaf_enter_inline(struct ap_func_site *site) {
+  struct ap_loop_tls *l = &__autoprof_loop_tls;
+  uint32_t s = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
+  if (ap_likely(s - 1 < l->func_lim)) {
+    struct ap_func_counts *c =
+        (struct ap_func_counts *)(void *)(l->func_counters + (uint64_t)s * AP_FUNC_COUNTS_STRIDE);
+    uint16_t k = c->skip;
+    uint32_t n = l->nruns;
+    struct ap_leaf_run *r = &l->runs[n - 1];
+    if (ap_likely(k != 0 && (r->slot == s || n < AP_LEAF_RUNS))) {
+      if (r->slot == s) {
+        r->calls++;
+      } else {
+        l->runs[n].slot = s;
+        l->runs[n].calls = 1;
+        l->nruns = n + 1;
+      }
+      c->skip = (uint16_t)(k - 1);
+      c->calls++;
+      return 0;
+    }
+  }
+  return __autoprof_enter_cond(site);
 }
 
 /* Adds one loop entry's iterations to a thread's counters. */

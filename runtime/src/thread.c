@@ -15,8 +15,42 @@ __thread struct ap_thread *ap_tls __attribute__((tls_model("initial-exec")));
 __thread struct ap_loop_tls __autoprof_loop_tls __attribute__((tls_model("initial-exec")));
 
 void ap_publish_loops(struct ap_thread *t) {
-  __autoprof_loop_tls.counters = (char *)t->lctr;
-  __autoprof_loop_tls.lim = t->nloops - 1;
+  struct ap_loop_tls *l = &__autoprof_loop_tls;
+  l->counters = (char *)t->lctr;
+  l->lim = t->nloops - 1;
+  l->func_counters = (char *)t->ctr;
+  l->func_lim = t->nslots - 1;
+  if (!l->nruns) { /* runs[0]: slot 0, the entry no leaf matches */
+    l->runs[0].slot = l->runs[0].calls = 0;
+    l->nruns = 1;
+  }
+}
+
+/* The runs of leaf calls instrumented code counted inline (abi.h) since
+ * the thread's last probe that opened or closed a frame: nothing changed
+ * the stack in between, so each belongs under the path on top of it.  Their
+ * calls are in the slots' counters already; the paths' counts are here. */
+void ap_leaf_flush(struct ap_thread *t) {
+  struct ap_loop_tls *l = &__autoprof_loop_tls;
+  uint32_t n = l->nruns;
+  struct ap_frame *top = &t->stack[t->depth - 1];
+  struct ap_node *pn = top->node;
+  uint64_t calls = 0;
+  for (uint32_t i = 1; i < n && i < AP_LEAF_RUNS; i++) {
+    uint32_t slot = l->runs[i].slot, k = l->runs[i].calls;
+    struct ap_node *c = pn->last;
+    if (c->slot != slot && !(c = ap_ncache_find(t, pn, slot)))
+      c = ap_node_child(t, pn, slot);
+    if (c == pn)
+      pn->calls++; /* folded (node cap): ap_node_child took one call off the parent */
+    else
+      c->calls += k;
+    calls += k;
+  }
+  t->probes[AP_P_ILEAF] += calls;
+  t->probes[AP_P_ILEAF_RUN] += n - 1;
+  top->kids = 1;
+  l->nruns = 1;
 }
 struct ap_node ap_no_node; /* slot 0 never matches: a fresh node's `last` */
 
@@ -99,6 +133,8 @@ static int grow_counters(struct ap_thread *t) {
   c[0].calls = (uint64_t)(uintptr_t)t->ctr;
   __atomic_store_n(&t->ctr, c, __ATOMIC_RELEASE);
   t->nslots = n;
+  if (t == ap_tls)
+    ap_publish_loops(t); /* inline leaf calls count in the new array from now */
   return 0;
 }
 
@@ -201,7 +237,7 @@ AP_COLD void ap_loop_slow(struct ap_loop_site *site, uint64_t iterations, uint64
   c->probes[AP_P_TIMED] += pairs;
   if (site->flags & AP_LOOP_TIMED) { /* an untimed loop's exit is not a timed entry */
     struct ap_lnest *q = &ap_tls->lnest[c - ap_tls->lctr];
-    c->timed++;
+    q->timed++;
     q->wtimed++;
     q->raw += ticks;
   }
@@ -308,6 +344,7 @@ AP_COLD int ap_enter_slow(struct ap_func_site *site) {
   struct ap_thread *t = ap_tls;
   if (!t && !(t = current_thread()))
     return 0;
+  ap_leaf_sync(t);
   uint32_t part = t->part; /* a marker is for the very next entry only */
   t->part = 0;
   t->limit = t->max_depth;
@@ -369,6 +406,8 @@ AP_COLD void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64
 }
 
 void ap_thread_close_all(struct ap_thread *t, uint64_t now) {
+  if (t == ap_tls)
+    ap_leaf_sync(t);
   if (t->depth > t->max_depth + 1) {
     t->depth--;
     t->lost = 0;
@@ -390,13 +429,14 @@ void ap_fork_reset(void) {
   t->next = t->retired_next = NULL;
   t->served = 1;
   memset(t->ctr, 0, t->nslots * sizeof *t->ctr);
+  __autoprof_loop_tls.nruns = 1; /* the parent's leaf calls */
   for (uint32_t s = 1; s < t->nloops; s++) {
     struct ap_lctr *c = &t->lctr[s];
     uint16_t skip = c->skip, period = c->period;
     memset(c, 0, sizeof *c);
     c->skip = skip;
     c->period = period;
-    t->lnest[s].nested = t->lnest[s].raw = t->lnest[s].wtimed = 0;
+    t->lnest[s].nested = t->lnest[s].raw = t->lnest[s].wtimed = t->lnest[s].timed = 0;
   }
   for (struct ap_chunk *ch = t->chunks; ch; ch = ch->next)
     for (uint32_t i = 0; i < ch->used; i++) {

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-const int __autoprof_abi_v1 = AP_ABI_VERSION;
+const int __autoprof_abi_v2 = AP_ABI_VERSION;
 /* no counters (lim 0): every inline loop record takes its slow path, the
  * calls below */
 __thread struct ap_loop_tls __autoprof_loop_tls;
@@ -88,7 +88,7 @@ __attribute__((no_instrument_function)) int main(void) {
   if (!m)
     return 1;
   EXPECT(m->abi_version == AP_ABI_VERSION);
-  EXPECT(m->abi_guard == &__autoprof_abi_v1);
+  EXPECT(m->abi_guard == &__autoprof_abi_v2);
   EXPECT(m->funcs_begin != NULL && m->funcs_begin <= s && s < m->funcs_end);
   EXPECT((m->funcs_end - m->funcs_begin) == 1); /* main is no_instrument_function */
   /* the loop: one record, timed (outermost), counted once with 3 iterations */

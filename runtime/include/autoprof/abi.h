@@ -12,7 +12,7 @@
  *     the whole executable or shared object it is linked into;
  *   - a static constructor calling __autoprof_register(&module).
  * Probes pass the address of their site record, so the hot path never
- * hashes or compares a name.  The module references __autoprof_abi_v1 so an
+ * hashes or compares a name.  The module references __autoprof_abi_v2 so an
  * object linked without the runtime, or against a runtime of another ABI
  * version, fails at link (or load) time instead of giving an empty report.
  */
@@ -25,8 +25,8 @@
 extern "C" {
 #endif
 
-#define AP_ABI_VERSION 1
-#define AP_ABI_GUARD __autoprof_abi_v1
+#define AP_ABI_VERSION 2
+#define AP_ABI_GUARD __autoprof_abi_v2
 #define AP_SECTION_FUNCS "autoprof_funcs"
 #define AP_SECTION_LOOPS "autoprof_loops"
 
@@ -43,6 +43,8 @@ enum ap_func_flags {
   AP_FUNC_ALWAYS = 1u << 6,   /* instrumented because of policy `always` */
   AP_FUNC_MAIN = 1u << 7,     /* the program's main() */
   AP_FUNC_NO_DEBUG = 1u << 8, /* no debug info: line is the declaration's, may be 0 */
+  AP_FUNC_LEAF = 1u << 9,     /* a static leaf: its body calls no function that could reach
+                                 instrumented code; its entry may count inline (below) */
 };
 
 /* One per instrumented function body.  Clones of one source function carry
@@ -117,7 +119,7 @@ struct ap_module {
   struct ap_func_site *funcs_end;   /* __stop_autoprof_funcs */
   struct ap_loop_site *loops_begin; /* __start_autoprof_loops (NULL if none) */
   struct ap_loop_site *loops_end;   /* __stop_autoprof_loops */
-  const int *abi_guard;             /* &__autoprof_abi_v1: the link-time guard */
+  const int *abi_guard;             /* &__autoprof_abi_v2: the link-time guard */
   const char *source;               /* main input file of the translation unit */
   const char *compiler;             /* e.g. "gcc 12.2.0" */
   const char *policy_file;          /* policy path, or "<default>" */
@@ -219,11 +221,49 @@ struct ap_loop_counts {
   /* then the runtime's own fields, up to AP_LOOP_COUNTS_STRIDE bytes */
 };
 #define AP_LOOP_COUNTS_STRIDE 128 /* bytes per loop slot in `counters` */
+/* Inline leaf calls (no call).  A static leaf (AP_FUNC_LEAF: no calls in
+ * its body) that is not a memo candidate nor a split part may take its
+ * untimed calls itself, `__autoprof_enter_cond` being the slow path:
+ *
+ *   L = &__autoprof_loop_tls;  s = site->slot;  token = 0;
+ *   if (s - 1 < L->func_lim) {                // 32-bit unsigned: s in 1..func_lim
+ *     c = (struct ap_func_counts *)(L->func_counters + (uint64_t)s * AP_FUNC_COUNTS_STRIDE);
+ *     k = c->skip;  n = L->nruns;  r = &L->runs[n - 1];
+ *     if (k != 0 && (r->slot == s || n < AP_LEAF_RUNS)) {
+ *       if (r->slot == s) r->calls += 1;        // the same leaf as the last one
+ *       else { L->runs[n].slot = s; L->runs[n].calls = 1; L->nruns = n + 1; }
+ *       c->skip = k - 1;  c->calls += 1;
+ *     } else token = __autoprof_enter_cond(site);
+ *   } else token = __autoprof_enter_cond(site);
+ *   ... body ...;  if (token) __autoprof_exit(site);
+ *
+ * `skip` is the slot's adaptive-timing countdown (the same one the runtime
+ * counts down: non-zero only while the function is sampled), `calls` its
+ * exact call count.  `runs` holds, in order, the leaves called inline since
+ * the runtime's last probe (runs[0] is the runtime's, slot 0, so n - 1 is
+ * never below 0 once func_lim is set): nothing else changes the shadow
+ * stack in between, so the runtime files each run under the call path on
+ * top of it at its next probe and empties the list (nruns = 1). */
+struct ap_func_counts {
+  uint64_t calls; /* calls of the function, all of them */
+  uint16_t skip;  /* untimed calls left before the next timed one (0: the runtime's turn) */
+  /* then the runtime's own fields, up to AP_FUNC_COUNTS_STRIDE bytes */
+};
+#define AP_FUNC_COUNTS_STRIDE 64 /* bytes per function slot in `func_counters` */
+#define AP_LEAF_RUNS 32          /* entries of `runs` (runs[0] included) */
+struct ap_leaf_run {
+  uint32_t slot;  /* function slot */
+  uint32_t calls; /* its calls in a row since the runtime's last probe */
+};
 struct ap_loop_tls {
-  char *counters; /* this thread's struct ap_loop_counts, by loop slot */
-  uint32_t lim;   /* slots 1 .. lim are in `counters` (0: none yet) */
-  uint32_t pad;
+  char *counters;          /* this thread's struct ap_loop_counts, by loop slot */
+  uint32_t lim;            /* slots 1 .. lim are in `counters` (0: none yet) */
+  uint32_t nruns;          /* runs[0 .. nruns - 1] are in use (runs[0]: slot 0) */
   uint64_t inline_records; /* records made inline so far (probe compensation) */
+  char *func_counters;     /* this thread's struct ap_func_counts, by function slot */
+  uint32_t func_lim;       /* function slots 1 .. func_lim are there (0: none yet) */
+  uint32_t pad;
+  struct ap_leaf_run runs[AP_LEAF_RUNS]; /* leaves called inline, not filed yet */
 };
 extern __thread struct ap_loop_tls __autoprof_loop_tls __attribute__((tls_model("initial-exec")));
 

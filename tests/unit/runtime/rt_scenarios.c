@@ -30,7 +30,7 @@ static struct ap_module module = {
     .report_formats = AP_FORMAT_JSON | AP_FORMAT_TEXT,
     .funcs_begin = sites,
     .funcs_end = sites + NSITES,
-    .abi_guard = &__autoprof_abi_v1,
+    .abi_guard = &__autoprof_abi_v2,
     .source = "t.c",
     .compiler = "test",
     .policy_file = "test.yaml",
@@ -171,7 +171,7 @@ static int sc_longjmp(void) {
 static int sc_abi(void) {
   static struct ap_func_site other[1] = {{0, 1, 0, 0, "old", "old.c", "old", 0}};
   static struct ap_module bad = {
-      .abi_version = 2, .funcs_begin = other, .funcs_end = other + 1, .source = "old.c"};
+      .abi_version = 3, .funcs_begin = other, .funcs_end = other + 1, .source = "old.c"};
   __autoprof_register(&bad);
   __autoprof_register(&module);
   E(S(MAIN));
@@ -362,7 +362,7 @@ static void check_longjmp(void) {
 static void check_abi(void) {
   struct run *r = run_child("abi", sc_abi, NULL);
   CHECK_EQ_U64(r->status, 0);
-  CHECK_CONTAINS(r->err, "autoprof: old.c was compiled for probe ABI 2 but this runtime speaks 1; "
+  CHECK_CONTAINS(r->err, "autoprof: old.c was compiled for probe ABI 3 but this runtime speaks 2; "
                          "rebuild it with this autoprof — its functions are not profiled\n");
   CHECK(func_by_name(r->prof, "old") == NULL);
   CHECK_EQ_U64(func_int(r->prof, "main", "calls"), 1);

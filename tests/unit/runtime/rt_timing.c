@@ -19,7 +19,7 @@ static struct ap_module module = {
     .report_formats = AP_FORMAT_JSON,
     .funcs_begin = sites,
     .funcs_end = sites + NSITES,
-    .abi_guard = &__autoprof_abi_v1,
+    .abi_guard = &__autoprof_abi_v2,
     .source = "t.c",
     .report_output = "x",
     .report_top = 5,
@@ -34,7 +34,7 @@ static struct ap_module module = {
   {                                                                                                \
     .abi_version = AP_ABI_VERSION, .report_formats = AP_FORMAT_JSON, .funcs_begin = sites,         \
     .funcs_end = sites + NSITES, .loops_begin = loops,                                             \
-    .loops_end = loops + sizeof loops / sizeof *loops, .abi_guard = &__autoprof_abi_v1,            \
+    .loops_end = loops + sizeof loops / sizeof *loops, .abi_guard = &__autoprof_abi_v2,            \
     .source = "t.c", .report_output = "x", .report_top = 5,                                        \
   }
 
@@ -63,7 +63,7 @@ static int sc_raw(void) {
 }
 
 static int sc_compensated(void) {
-  ap_test_calibration = (struct ap_calibration){1, 2, 5, 1, 0, 0, 0, 0, 2, 5, 0, 0};
+  ap_test_calibration = (struct ap_calibration){1, 2, 5, 1, 0, 0, 0, 0, 2, 5, 0, 0, 0, 0};
   __autoprof_register(&module);
   pattern();
   return 0;
@@ -78,7 +78,7 @@ static struct ap_loop_site inline_sites[1] = {
 static struct ap_module inline_module = LOOP_MODULE(inline_sites);
 
 static int sc_inline_loops(void) {
-  ap_test_calibration = (struct ap_calibration){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0};
+  ap_test_calibration = (struct ap_calibration){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0};
   __autoprof_register(&inline_module);
   /* before the thread's first probe: the slow path (a call) counts it */
   ap_loop_record_inline(&inline_sites[0], 2);
@@ -408,7 +408,7 @@ static void check_loop_recursion(void) {
 /* A timed loop entry's own probes inside its interval (calibrated as
  * loop_self) come off each timed entry: 100 entries of 60 ticks, 4 each. */
 static int sc_loop_self(void) {
-  ap_test_calibration = (struct ap_calibration){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4};
+  ap_test_calibration = (struct ap_calibration){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0};
   __autoprof_register(&loop_module);
   AT(1000), E(S(MAIN));
   for (int i = 0; i < 100; i++) {
