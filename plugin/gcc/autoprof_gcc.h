@@ -51,12 +51,11 @@ tree ap_pointer_table(const tree *addrs, unsigned n);
 enum {
   AP_TLS_COUNTERS,
   AP_TLS_LIM,
-  AP_TLS_NRUNS,
-  AP_TLS_RECORDS,
-  AP_TLS_FUNC_COUNTERS,
-  AP_TLS_FUNC_LIM,
   AP_TLS_PAD,
-  AP_TLS_RUNS,
+  AP_TLS_RECORDS,
+  AP_TLS_LEAF_SLOT,
+  AP_TLS_LEAF_LEFT,
+  AP_TLS_LEAF_START,
   AP_TLS_NFIELDS
 };
 tree ap_loop_tls_decl(tree *fields);

@@ -234,18 +234,11 @@ void ap_inline_loop_start(gcall *start) {
 
 /* A static leaf's entry (abi.h, "Inline leaf calls"):
  *
- *   if (slot - 1 < func_lim) {
- *     c = func_counters + slot * stride;  k = c->skip;  n = nruns;
- *     same = runs[n - 1].slot == slot;
- *     if (k != 0 && (same || n < AP_LEAF_RUNS)) {     // fast
- *       i = same ? n - 1 : n;
- *       runs[i] = {slot, (same ? runs[n - 1].calls : 0) + 1};  nruns = n + !same;
- *       c->skip = k - 1;  c->calls += 1;
- *     } else token = __autoprof_enter_cond(site);      // the call, as it was
- *   } else the same call;
- *   token = fast ? 0 : the call's
- *
- * Runs are reached from the variable's address, by abi.h's byte offsets. */
+ *   if (leaf_slot == site->slot && leaf_left != 0)
+ *     leaf_left -= 1;                                  // token 0
+ *   else
+ *     token = __autoprof_enter_cond(site);             // the call, as it was
+ */
 void ap_inline_leaf_entry(gcall *enter) {
   basic_block pred, join;
   basic_block slow = isolate(enter, enter, &pred, &join);
@@ -253,62 +246,15 @@ void ap_inline_leaf_entry(gcall *enter) {
   tree result = make_ssa_name(TREE_TYPE(token));
   gimple_call_set_lhs(enter, result);
   update_stmt(enter);
-  tree f[AP_TLS_NFIELDS];
   gimple_seq check = NULL, test = NULL, fast = NULL;
   tree slot = load(&check, mem(u32(), site, offsetof(struct ap_func_site, slot)));
-  tree m = op(&check, PLUS_EXPR, slot, build_all_ones_cst(u32()));
-  gimple_seq_add_stmt(&check, cond(LT_EXPR, m, load(&check, tls_field(AP_TLS_FUNC_LIM))));
+  gimple_seq_add_stmt(&check, cond(EQ_EXPR, load(&check, tls_field(AP_TLS_LEAF_SLOT)), slot));
   basic_block there = branch(pred, check, slow);
-  /* the counters, the skip and the last run, once the slot is known to be there */
-  tree base = load(&test, tls_field(AP_TLS_FUNC_COUNTERS));
-  tree off = op(&test, MULT_EXPR, convert(&test, sizetype, slot),
-                build_int_cst(sizetype, AP_FUNC_COUNTS_STRIDE));
-  tree c = make_ssa_name(ptr_type_node);
-  gimple_seq_add_stmt(&test, gimple_build_assign(c, POINTER_PLUS_EXPR, base, off));
-  tree u16 = short_unsigned_type_node;
-  unsigned so = offsetof(struct ap_func_counts, skip);
-  tree k = load(&test, counter(u16, c, so));
-  tree n = load(&test, tls_field(AP_TLS_NRUNS));
-  /* &runs[n - 1] = tls + offsetof(runs) + 8 * (n - 1) */
-  tree tls = make_ssa_name(ptr_type_node);
-  gimple_seq_add_stmt(&test, gimple_build_assign(tls, build_fold_addr_expr(ap_loop_tls_decl(f))));
-  tree rp = make_ssa_name(ptr_type_node);
-  tree roff = op(&test, MULT_EXPR, convert(&test, sizetype, n),
-                 build_int_cst(sizetype, sizeof(struct ap_leaf_run)));
-  gimple_seq_add_stmt(&test, gimple_build_assign(rp, POINTER_PLUS_EXPR, tls, roff));
-  unsigned runs = offsetof(struct ap_loop_tls, runs), step = sizeof(struct ap_leaf_run);
-  unsigned rs = runs - step + offsetof(struct ap_leaf_run, slot);
-  unsigned rc = runs - step + offsetof(struct ap_leaf_run, calls);
-  tree last_slot = load(&test, counter(u32(), rp, rs));
-  tree same = make_ssa_name(boolean_type_node), room = make_ssa_name(boolean_type_node);
-  tree some = make_ssa_name(boolean_type_node), ok = make_ssa_name(boolean_type_node);
-  tree either = make_ssa_name(boolean_type_node);
-  gimple_seq_add_stmt(&test, gimple_build_assign(same, EQ_EXPR, last_slot, slot));
-  gimple_seq_add_stmt(&test,
-                      gimple_build_assign(room, LT_EXPR, n, build_int_cst(u32(), AP_LEAF_RUNS)));
-  gimple_seq_add_stmt(&test, gimple_build_assign(some, NE_EXPR, k, build_zero_cst(u16)));
-  gimple_seq_add_stmt(&test, gimple_build_assign(either, BIT_IOR_EXPR, same, room));
-  gimple_seq_add_stmt(&test, gimple_build_assign(ok, BIT_AND_EXPR, some, either));
-  gimple_seq_add_stmt(&test, cond(NE_EXPR, ok, boolean_false_node));
-  /* fast: the run (the last one again, or a new one after it) */
-  tree last_calls = load(&fast, counter(u32(), rp, rc));
-  tree kept = make_ssa_name(u32());
+  tree left = load(&test, tls_field(AP_TLS_LEAF_LEFT));
+  gimple_seq_add_stmt(&test, cond(NE_EXPR, left, build_zero_cst(TREE_TYPE(left))));
   gimple_seq_add_stmt(
-      &fast, gimple_build_assign(kept, COND_EXPR, same, last_calls, build_zero_cst(u32())));
-  tree fresh = op(&fast, BIT_XOR_EXPR, convert(&fast, u32(), same), build_one_cst(u32()));
-  /* runs[n - 1 + fresh] */
-  tree ip = make_ssa_name(ptr_type_node);
-  tree ioff = op(&fast, MULT_EXPR, convert(&fast, sizetype, fresh),
-                 build_int_cst(sizetype, sizeof(struct ap_leaf_run)));
-  gimple_seq_add_stmt(&fast, gimple_build_assign(ip, POINTER_PLUS_EXPR, rp, ioff));
-  gimple_seq_add_stmt(&fast, gimple_build_assign(counter(u32(), ip, rs), slot));
-  gimple_seq_add_stmt(&fast, gimple_build_assign(counter(u32(), ip, rc),
-                                                 op(&fast, PLUS_EXPR, kept, build_one_cst(u32()))));
-  gimple_seq_add_stmt(&fast,
-                      gimple_build_assign(tls_field(AP_TLS_NRUNS), op(&fast, PLUS_EXPR, n, fresh)));
-  gimple_seq_add_stmt(&fast, gimple_build_assign(counter(u16, c, so),
-                                                 op(&fast, PLUS_EXPR, k, build_all_ones_cst(u16))));
-  update(&fast, c, offsetof(struct ap_func_counts, calls), PLUS_EXPR, build_one_cst(u64()));
+      &fast, gimple_build_assign(tls_field(AP_TLS_LEAF_LEFT),
+                                 op(&fast, PLUS_EXPR, left, build_all_ones_cst(TREE_TYPE(left)))));
   basic_block quick = branch(there, test, join);
   fill(quick, fast);
   /* the token: 0 from the fast path, the call's from the slow one */

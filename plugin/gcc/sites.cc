@@ -260,15 +260,12 @@ tree ap_loop_tls_decl(tree *fields) {
     const field_spec spec[] = {
         {"counters", ptr_type_node},
         {"lim", u32_type()},
-        {"nruns", u32_type()},
-        {"inline_records", u64_type()},
-        {"func_counters", ptr_type_node},
-        {"func_lim", u32_type()},
         {"pad", u32_type()},
-        /* struct ap_leaf_run runs[AP_LEAF_RUNS], reached by byte offsets */
-        {"runs", build_array_type(u64_type(), build_index_type(size_int(AP_LEAF_RUNS - 1)))},
+        {"inline_records", u64_type()},
+        {"leaf_slot", u32_type()},
+        {"leaf_left", short_unsigned_type_node},
+        {"leaf_start", short_unsigned_type_node},
     };
-    static_assert(sizeof(struct ap_leaf_run) == 8, "abi.h: a run is 8 bytes");
     type = build_record("ap_loop_tls", spec, AP_TLS_NFIELDS, f);
     gcc_assert(tree_to_uhwi(TYPE_SIZE_UNIT(type)) == sizeof(struct ap_loop_tls));
     decl = build_decl(UNKNOWN_LOCATION, VAR_DECL, get_identifier("__autoprof_loop_tls"), type);

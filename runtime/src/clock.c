@@ -76,7 +76,8 @@ static double ticks_per_ns(void) {
 
 static struct ap_func_site cal_parent = {.slot = 1, .name = "(calibration)"};
 static struct ap_func_site cal_child = {.slot = 2, .name = "(calibration child)"};
-static struct ap_func_site cal_child2 = {.slot = 3, .name = "(calibration child 2)"};
+static struct ap_func_site cal_child2 = {
+    .slot = 3, .flags = AP_FUNC_LEAF, .name = "(calibration child 2)"};
 static struct ap_loop_site cal_loop = {.flags = AP_LOOP_TIMED, .slot = 1};
 
 enum { CAL_ROUNDS = 25, CAL_PASSES = 5, CAL_N = 200 };
@@ -152,6 +153,7 @@ static double measure_round(struct ap_thread *t, enum cal_kind kind) {
   struct ap_ctr *parent = &t->ctr[1], *child = &t->ctr[2];
   child->skip = kind == CAL_UNTIMED || kind == CAL_FRAMELESS || kind == CAL_ILEAF ? UINT16_MAX : 0;
   child->leaf = kind == CAL_FRAMELESS || kind == CAL_ILEAF;
+  cal_child.flags = kind == CAL_ILEAF ? AP_FUNC_LEAF : 0; /* the runtime begins runs of it */
   if (t->nloops > 1)
     t->lctr[1].skip = kind == CAL_ULOOP ? UINT16_MAX : 0;
   uint64_t before = parent->sum_e;
@@ -170,6 +172,7 @@ static double measure_round(struct ap_thread *t, enum cal_kind kind) {
   }
   child->skip = 0;
   child->leaf = 0;
+  cal_child.flags = 0;
   return v;
 }
 
@@ -277,28 +280,31 @@ static void measure_sampled(struct ap_thread *t, const struct ap_calibration *c,
   *pair = got ? pairs[got / 2] : c->pair_ticks;
 }
 
-/* One more run of inline leaf calls (abi.h): two leaves called in turn,
- * so that each call starts a run, and every AP_LEAF_RUNS - 1 runs the list
- * is full and the call goes to the runtime, which files them and takes it
- * frameless.  What is left of the parent's interval once the calls' own
- * cost (ILEAF) and the frameless ones are taken out, per run; the cheapest
- * of CAL_ROUNDS rounds. */
+/* What a run of inline leaf calls (abi.h) adds beyond its calls: two
+ * static leaves called twice each in turn, so that each run is the
+ * runtime's frameless call that begins it, one call inline, and its end
+ * at the other leaf's next call.  What is left of the parent's interval
+ * once the calls (ILEAF) and the frameless ones are taken out, per run;
+ * the cheapest of CAL_ROUNDS rounds. */
 static double measure_leaf_run(struct ap_thread *t, const struct ap_calibration *c) {
   double best = -1;
   struct ap_ctr *a = &t->ctr[2], *b = &t->ctr[3];
   for (int r = 0; r < CAL_ROUNDS; r++) {
     a->skip = b->skip = UINT16_MAX;
     a->leaf = b->leaf = 1;
+    cal_child.flags = AP_FUNC_LEAF;
     uint64_t p0[AP_NPROBES], before = t->ctr[1].sum_e;
     for (int i = 0; i < AP_NPROBES; i++)
       p0[i] = t->probes[i];
     __autoprof_enter(&cal_parent);
     for (int i = 0; i < CAL_N; i++) {
-      if (ap_leaf_enter_inline(i & 1 ? &cal_child2 : &cal_child))
-        __autoprof_exit(i & 1 ? &cal_child2 : &cal_child);
+      struct ap_func_site *leaf = i & 2 ? &cal_child2 : &cal_child;
+      if (ap_leaf_enter_inline(leaf))
+        __autoprof_exit(leaf);
       __asm__ volatile("" ::: "memory");
     }
     __autoprof_exit(&cal_parent);
+    cal_child.flags = 0;
     double runs = (double)(t->probes[AP_P_ILEAF_RUN] - p0[AP_P_ILEAF_RUN]);
     double calls = (double)(t->probes[AP_P_ILEAF] - p0[AP_P_ILEAF]);
     double frameless = (double)(t->probes[AP_P_FRAMELESS] - p0[AP_P_FRAMELESS]);
@@ -369,7 +375,8 @@ void ap_calibrate(struct ap_calibration *c) {
     int sampled = used[AP_P_STIMED] || used[AP_P_FRAMELESS] || leaves;
     ap_tls = scratch;
     ap_publish_loops(scratch);
-    __autoprof_loop_tls.nruns = 1;
+    __autoprof_loop_tls.leaf_slot = 0;
+    __autoprof_loop_tls.leaf_left = __autoprof_loop_tls.leaf_start = 0;
     /* every interval is a timed frame's: its own probes always; the
      * kinds some thread used, in turn (measure) */
     enum cal_kind kinds[CAL_NKINDS];

@@ -47,8 +47,6 @@ static inline uint64_t ap_ticks(void) {
  * (`skip` counts them down).  Times of such functions are estimates, scaled
  * per call-path node at exit (collect.c); sum_e and sum_e2 give their spread. */
 struct ap_ctr {
-  /* struct ap_func_counts (abi.h): instrumented code counts a static
-   * leaf's untimed calls here itself */
   uint64_t calls;   /* activations, counted at enter: exact even if never closed */
   uint16_t skip;    /* calls left untimed before the next timed one */
   uint16_t period;  /* 0: every call timed; else one timed call in about `period` */
@@ -65,10 +63,6 @@ struct ap_ctr {
   double sum_e2_n;  /* a recursive function's calls last by depth, their spread apart */
 };
 _Static_assert(sizeof(struct ap_ctr) == 64, "one cache line per function slot");
-_Static_assert(sizeof(struct ap_ctr) == AP_FUNC_COUNTS_STRIDE, "abi.h: func_counters' stride");
-_Static_assert(offsetof(struct ap_ctr, calls) == offsetof(struct ap_func_counts, calls) &&
-                   offsetof(struct ap_ctr, skip) == offsetof(struct ap_func_counts, skip),
-               "abi.h: struct ap_func_counts is struct ap_ctr's beginning");
 
 #define AP_WINDOW 32 /* timed calls between two decisions of a slot's period */
 
@@ -305,8 +299,8 @@ void ap_thread_retire(struct ap_thread *t) AP_HIDDEN;
 /* points the inline loop records and leaf calls (__autoprof_loop_tls) at
  * t's counters */
 void ap_publish_loops(struct ap_thread *t) AP_HIDDEN;
-/* Files the leaf calls instrumented code counted inline since the last
- * probe (abi.h: the runs list) under the path on top of t's stack. */
+/* Ends the current run of leaf calls taken inline (abi.h): its calls
+ * filed under the path on top of t's stack, its countdown back in its slot. */
 void ap_leaf_flush(struct ap_thread *t) AP_HIDDEN;
 
 /* register.c */
@@ -417,10 +411,10 @@ static inline void ap_decide(struct ap_thread *t, struct ap_ctr *c, uint32_t sta
   c->leaf = c->period && (static_leaf || (!c->kids && c->samples >= AP_LEAF_AFTER));
 }
 
-/* Leaf calls counted inline wait in the runs list until the next probe
- * that opens or closes a frame: one test on those paths. */
+/* A run of leaf calls taken inline (abi.h) ends at the next probe that
+ * opens or closes a frame: one test on those paths. */
 static inline void ap_leaf_sync(struct ap_thread *t) {
-  if (ap_unlikely(__autoprof_loop_tls.nruns > 1))
+  if (ap_unlikely(__autoprof_loop_tls.leaf_slot != 0))
     ap_leaf_flush(t);
 }
 
@@ -481,6 +475,12 @@ static inline int ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_s
     c->skip--;
     if (cond && c->leaf) {
       t->probes[AP_P_FRAMELESS]++;
+      if ((site->flags & AP_FUNC_LEAF) && c->skip) {
+        /* a static leaf: its next calls from this frame count inline (abi.h) */
+        struct ap_loop_tls *l = &__autoprof_loop_tls;
+        l->leaf_slot = slot;
+        l->leaf_left = l->leaf_start = c->skip;
+      }
       return 0;
     }
     t->probes[AP_P_UNTIMED]++;
@@ -615,25 +615,9 @@ static inline void ap_loop_record_inline(struct ap_loop_site *site, uint64_t n) 
  * the token the exit probes test. */
 static inline int ap_leaf_enter_inline(struct ap_func_site *site) {
   struct ap_loop_tls *l = &__autoprof_loop_tls;
-  uint32_t s = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
-  if (ap_likely(s - 1 < l->func_lim)) {
-    struct ap_func_counts *c =
-        (struct ap_func_counts *)(void *)(l->func_counters + (uint64_t)s * AP_FUNC_COUNTS_STRIDE);
-    uint16_t k = c->skip;
-    uint32_t n = l->nruns;
-    struct ap_leaf_run *r = &l->runs[n - 1];
-    if (ap_likely(k != 0 && (r->slot == s || n < AP_LEAF_RUNS))) {
-      if (r->slot == s) {
-        r->calls++;
-      } else {
-        l->runs[n].slot = s;
-        l->runs[n].calls = 1;
-        l->nruns = n + 1;
-      }
-      c->skip = (uint16_t)(k - 1);
-      c->calls++;
-      return 0;
-    }
+  if (ap_likely(l->leaf_slot == __atomic_load_n(&site->slot, __ATOMIC_RELAXED) && l->leaf_left)) {
+    l->leaf_left--;
+    return 0;
   }
   return __autoprof_enter_cond(site);
 }

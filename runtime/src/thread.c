@@ -15,42 +15,35 @@ __thread struct ap_thread *ap_tls __attribute__((tls_model("initial-exec")));
 __thread struct ap_loop_tls __autoprof_loop_tls __attribute__((tls_model("initial-exec")));
 
 void ap_publish_loops(struct ap_thread *t) {
-  struct ap_loop_tls *l = &__autoprof_loop_tls;
-  l->counters = (char *)t->lctr;
-  l->lim = t->nloops - 1;
-  l->func_counters = (char *)t->ctr;
-  l->func_lim = t->nslots - 1;
-  if (!l->nruns) { /* runs[0]: slot 0, the entry no leaf matches */
-    l->runs[0].slot = l->runs[0].calls = 0;
-    l->nruns = 1;
-  }
+  __autoprof_loop_tls.counters = (char *)t->lctr;
+  __autoprof_loop_tls.lim = t->nloops - 1;
 }
 
-/* The runs of leaf calls instrumented code counted inline (abi.h) since
- * the thread's last probe that opened or closed a frame: nothing changed
- * the stack in between, so each belongs under the path on top of it.  Their
- * calls are in the slots' counters already; the paths' counts are here. */
+/* The current run of a static leaf's calls taken inline (abi.h): the
+ * runtime began it at an untimed call of the leaf from the frame on top of
+ * the stack, which has not changed since (this runs before any change). */
 void ap_leaf_flush(struct ap_thread *t) {
   struct ap_loop_tls *l = &__autoprof_loop_tls;
-  uint32_t n = l->nruns;
-  struct ap_frame *top = &t->stack[t->depth - 1];
-  struct ap_node *pn = top->node;
-  uint64_t calls = 0;
-  for (uint32_t i = 1; i < n && i < AP_LEAF_RUNS; i++) {
-    uint32_t slot = l->runs[i].slot, k = l->runs[i].calls;
-    struct ap_node *c = pn->last;
-    if (c->slot != slot && !(c = ap_ncache_find(t, pn, slot)))
-      c = ap_node_child(t, pn, slot);
-    if (c == pn)
-      pn->calls++; /* folded (node cap): ap_node_child took one call off the parent */
-    else
-      c->calls += k;
-    calls += k;
+  uint32_t slot = l->leaf_slot;
+  uint64_t calls = (uint16_t)(l->leaf_start - l->leaf_left);
+  if (slot < t->nslots) {
+    t->ctr[slot].skip = l->leaf_left; /* the countdown goes on where the run left it */
+    if (calls) {
+      struct ap_frame *top = &t->stack[t->depth - 1];
+      struct ap_node *pn = top->node, *n = pn->last;
+      if (n->slot != slot && !(n = ap_ncache_find(t, pn, slot)))
+        n = ap_node_child(t, pn, slot);
+      if (n == pn)
+        pn->calls++; /* folded (node cap): ap_node_child took one call off the parent */
+      else
+        n->calls += calls;
+      t->ctr[slot].calls += calls;
+      t->probes[AP_P_ILEAF] += calls;
+    }
+    t->probes[AP_P_ILEAF_RUN]++;
   }
-  t->probes[AP_P_ILEAF] += calls;
-  t->probes[AP_P_ILEAF_RUN] += n - 1;
-  top->kids = 1;
-  l->nruns = 1;
+  l->leaf_slot = 0;
+  l->leaf_left = l->leaf_start = 0;
 }
 struct ap_node ap_no_node; /* slot 0 never matches: a fresh node's `last` */
 
@@ -133,8 +126,6 @@ static int grow_counters(struct ap_thread *t) {
   c[0].calls = (uint64_t)(uintptr_t)t->ctr;
   __atomic_store_n(&t->ctr, c, __ATOMIC_RELEASE);
   t->nslots = n;
-  if (t == ap_tls)
-    ap_publish_loops(t); /* inline leaf calls count in the new array from now */
   return 0;
 }
 
@@ -429,7 +420,8 @@ void ap_fork_reset(void) {
   t->next = t->retired_next = NULL;
   t->served = 1;
   memset(t->ctr, 0, t->nslots * sizeof *t->ctr);
-  __autoprof_loop_tls.nruns = 1; /* the parent's leaf calls */
+  __autoprof_loop_tls.leaf_slot = 0; /* the parent's run of leaf calls */
+  __autoprof_loop_tls.leaf_left = __autoprof_loop_tls.leaf_start = 0;
   for (uint32_t s = 1; s < t->nloops; s++) {
     struct ap_lctr *c = &t->lctr[s];
     uint16_t skip = c->skip, period = c->period;

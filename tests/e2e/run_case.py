@@ -27,6 +27,8 @@ NAME.c is the program; NAME.expect holds one expectation per line:
   absent FUNC                    FUNC is not in the profile
   present FUNC                   FUNC is in the profile
   field KEY VALUE                top-level profile[KEY] == VALUE (int or string)
+  flag FUNC NAME / no-flag ...   FUNC's flags include (do not include) NAME, e.g. leaf
+  calibrated KIND                calibration_ns[KIND] was measured (> 0)
   callpath A>B>C N               the call path A>B>C (from a root) was called N times
   hint RANK KIND FUNC            hints[RANK] has that kind and function (RANK 0 = first)
   hint-any KIND FUNC             some hint has that kind and function
@@ -173,6 +175,13 @@ def check_profile(prof, exp, out):
         elif key == "present":
             if func_by_name(prof, a[0]) is None:
                 fail("function %s missing from profile" % a[0])
+        elif key in ("flag", "no-flag"):
+            f = func_by_name(prof, a[0])
+            if f is None or (a[1] in f.get("flags", [])) != (key == "flag"):
+                fail("function %s: flags %s, expected %s%s" % (a[0], f and f.get("flags"), "" if key == "flag" else "no ", a[1]))
+        elif key == "calibrated":
+            if not prof.get("calibration_ns", {}).get(a[0], 0) > 0:
+                fail("calibration_ns[%s] is not measured: %r" % (a[0], prof.get("calibration_ns")))
         elif key == "field":
             got = prof.get(a[0])
             want = int(a[1]) if re.fullmatch(r"-?\d+", a[1]) else a[1]

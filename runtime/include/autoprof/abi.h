@@ -221,49 +221,35 @@ struct ap_loop_counts {
   /* then the runtime's own fields, up to AP_LOOP_COUNTS_STRIDE bytes */
 };
 #define AP_LOOP_COUNTS_STRIDE 128 /* bytes per loop slot in `counters` */
-/* Inline leaf calls (no call).  A static leaf (AP_FUNC_LEAF: no calls in
- * its body) that is not a memo candidate nor a split part may take its
- * untimed calls itself, `__autoprof_enter_cond` being the slow path:
+/* Inline leaf calls (no call).  A static leaf (AP_FUNC_LEAF: nothing in
+ * its body calls a function that could reach instrumented code) that is
+ * neither a memo candidate nor a split part takes the untimed calls of a
+ * run itself, `__autoprof_enter_cond` being the slow path:
  *
- *   L = &__autoprof_loop_tls;  s = site->slot;  token = 0;
- *   if (s - 1 < L->func_lim) {                // 32-bit unsigned: s in 1..func_lim
- *     c = (struct ap_func_counts *)(L->func_counters + (uint64_t)s * AP_FUNC_COUNTS_STRIDE);
- *     k = c->skip;  n = L->nruns;  r = &L->runs[n - 1];
- *     if (k != 0 && (r->slot == s || n < AP_LEAF_RUNS)) {
- *       if (r->slot == s) r->calls += 1;        // the same leaf as the last one
- *       else { L->runs[n].slot = s; L->runs[n].calls = 1; L->nruns = n + 1; }
- *       c->skip = k - 1;  c->calls += 1;
- *     } else token = __autoprof_enter_cond(site);
- *   } else token = __autoprof_enter_cond(site);
+ *   L = &__autoprof_loop_tls;
+ *   if (L->leaf_slot == site->slot && L->leaf_left != 0) {
+ *     L->leaf_left -= 1;  token = 0;             // one more call of the run
+ *   } else
+ *     token = __autoprof_enter_cond(site);
  *   ... body ...;  if (token) __autoprof_exit(site);
  *
- * `skip` is the slot's adaptive-timing countdown (the same one the runtime
- * counts down: non-zero only while the function is sampled), `calls` its
- * exact call count.  `runs` holds, in order, the leaves called inline since
- * the runtime's last probe (runs[0] is the runtime's, slot 0, so n - 1 is
- * never below 0 once func_lim is set): nothing else changes the shadow
- * stack in between, so the runtime files each run under the call path on
- * top of it at its next probe and empties the list (nruns = 1). */
-struct ap_func_counts {
-  uint64_t calls; /* calls of the function, all of them */
-  uint16_t skip;  /* untimed calls left before the next timed one (0: the runtime's turn) */
-  /* then the runtime's own fields, up to AP_FUNC_COUNTS_STRIDE bytes */
-};
-#define AP_FUNC_COUNTS_STRIDE 64 /* bytes per function slot in `func_counters` */
-#define AP_LEAF_RUNS 32          /* entries of `runs` (runs[0] included) */
-struct ap_leaf_run {
-  uint32_t slot;  /* function slot */
-  uint32_t calls; /* its calls in a row since the runtime's last probe */
-};
+ * A run is the calls of one leaf from one frame with no other probe in
+ * between (a comparison function called by a sort's loop): the runtime
+ * starts it at an untimed call of the leaf it sees (leaf_slot, leaf_left =
+ * leaf_start = the calls the slot's adaptive timing leaves untimed before
+ * its next timed one), and ends it at its next probe that opens or closes a
+ * frame, or at the leaf's next call once leaf_left is 0 (the timed one):
+ * leaf_start - leaf_left calls, filed under the call path on top of the
+ * shadow stack, which nothing changed in between.  leaf_slot 0 is no run
+ * (leaf_left is then 0, so a site not registered yet takes the call). */
 struct ap_loop_tls {
-  char *counters;          /* this thread's struct ap_loop_counts, by loop slot */
-  uint32_t lim;            /* slots 1 .. lim are in `counters` (0: none yet) */
-  uint32_t nruns;          /* runs[0 .. nruns - 1] are in use (runs[0]: slot 0) */
-  uint64_t inline_records; /* records made inline so far (probe compensation) */
-  char *func_counters;     /* this thread's struct ap_func_counts, by function slot */
-  uint32_t func_lim;       /* function slots 1 .. func_lim are there (0: none yet) */
+  char *counters; /* this thread's struct ap_loop_counts, by loop slot */
+  uint32_t lim;   /* slots 1 .. lim are in `counters` (0: none yet) */
   uint32_t pad;
-  struct ap_leaf_run runs[AP_LEAF_RUNS]; /* leaves called inline, not filed yet */
+  uint64_t inline_records; /* records made inline so far (probe compensation) */
+  uint32_t leaf_slot;      /* the function slot of the current run of leaf calls, 0: none */
+  uint16_t leaf_left;      /* its calls left to take inline */
+  uint16_t leaf_start;     /* leaf_left when the run began */
 };
 extern __thread struct ap_loop_tls __autoprof_loop_tls __attribute__((tls_model("initial-exec")));
 
