@@ -76,6 +76,11 @@ void memo_call(IRBuilder<> &b, Constant *site, Value *args_fp, Value *value);
 unsigned instrument_call_sites(Function &f, const std::string &function_name,
                                const TargetLibraryInfo &tli);
 
+/* inline_loops.cc: extern __thread struct ap_loop_tls __autoprof_loop_tls
+ * (initial-exec), declared once per module; reached by abi.h's byte
+ * offsets (the inline loop records and leaf calls). */
+GlobalVariable *loop_tls(Module &m);
+
 /* loops.cc: the header only tests and leaving from it means the body never
  * ran (GCC's rule: such a header run is not an iteration). */
 bool top_tested(Loop *loop, bool unrotated = false);

@@ -7,7 +7,8 @@
  * no optimisation decision — probing earlier, as -finstrument-functions
  * does, blocks inlining and tail-recursion elimination and destroys purity.
  * isRequired(): at -O0 every function is optnone and unrequired passes are
- * skipped. */
+ * skipped.  A static leaf (AP_FUNC_LEAF) takes the untimed calls of a run
+ * itself, the entry probe being its slow path (leaf_enter). */
 #include "autoprof_llvm.h"
 
 namespace ap_llvm {
@@ -259,6 +260,94 @@ struct exit_placer {
   }
 };
 
+/* A call that leaves its caller a static leaf: an intrinsic that runs no
+ * code of the program (memcpy, lifetime and debug markers, expect,
+ * overflow arithmetic...), or a probe of the runtime (the loop pass's).
+ * Invokes, inline assembly and indirect calls never do. */
+bool leaf_call(const CallBase &cb) {
+  const Function *callee = cb.getCalledFunction();
+  if (!callee || !isa<CallInst>(cb))
+    return false;
+  StringRef n = callee->getName();
+  if (callee->isIntrinsic())
+    return !(
+        n.startswith("llvm.experimental.gc.") || n.startswith("llvm.experimental.patchpoint") ||
+        n.startswith("llvm.experimental.deoptimize") || n.startswith("llvm.experimental.guard") ||
+        n.startswith("llvm.icall.") || n.startswith("llvm.coro.") || n.startswith("llvm.objc."));
+  return n.startswith("__autoprof_");
+}
+
+/* AP_FUNC_LEAF: F's body calls no function that could reach instrumented
+ * code.  Asked before F gets its own probes. */
+bool static_leaf(Function &f) {
+  for (BasicBlock &bb : f)
+    for (Instruction &i : bb)
+      if (auto *cb = dyn_cast<CallBase>(&i))
+        if (!leaf_call(*cb))
+          return false;
+  return true;
+}
+
+static_assert(offsetof(struct ap_loop_tls, leaf_slot) == 24 &&
+                  offsetof(struct ap_loop_tls, leaf_left) == 28 &&
+                  sizeof(((struct ap_loop_tls *)0)->leaf_left) == 2,
+              "abi.h: ap_loop_tls.leaf_slot (u32) at 24, leaf_left (u16) at 28");
+
+/* abi.h's "Inline leaf calls", before AT (the entry point, where the block
+ * is split):
+ *
+ *   if (leaf_slot == site->slot && leaf_left != 0)  leaf_left -= 1;  // token 0
+ *   else token = ENTER(site);                                       // the call, as it was
+ *
+ * the run's calls taken inline, likely.  Returns the token the exit probes
+ * test (a PHI).  The C copy the runtime calibrates is ap_leaf_enter_inline
+ * (runtime/src/rt.h). */
+Value *leaf_enter(Instruction *at, Constant *site, FunctionCallee enter, const DebugLoc &dl) {
+  Function &f = *at->getFunction();
+  LLVMContext &ctx = f.getContext();
+  Type *i8 = Type::getInt8Ty(ctx), *i16 = Type::getInt16Ty(ctx), *i32 = Type::getInt32Ty(ctx);
+  GlobalVariable *tls = loop_tls(*f.getParent());
+  auto weight = [&](unsigned w) { return ConstantAsMetadata::get(ConstantInt::get(i32, w)); };
+  MDNode *likely =
+      MDNode::get(ctx, {MDString::get(ctx, "branch_weights"), weight(2000), weight(1)});
+  /* (TYPE *)((char *)BASE + OFFSET) */
+  auto field = [&](IRBuilder<> &b, Value *base, uint64_t offset, Type *type) {
+    Value *p = b.CreateConstInBoundsGEP1_64(i8, b.CreatePointerCast(base, bytes_ptr(ctx)), offset);
+    return b.CreatePointerCast(p, type->getPointerTo());
+  };
+
+  BasicBlock *head = at->getParent(), *tail = SplitBlock(head, at);
+  BasicBlock *fast = BasicBlock::Create(ctx, "autoprof.leaf.inline", &f, tail);
+  BasicBlock *slow = BasicBlock::Create(ctx, "autoprof.leaf.call", &f, tail);
+  head->getTerminator()->eraseFromParent();
+  IRBuilder<> b(head);
+  b.SetCurrentDebugLocation(dl);
+  /* site->slot, relaxed: the runtime's registration may write it */
+  LoadInst *s = b.CreateAlignedLoad(i32, field(b, site, offsetof(struct ap_func_site, slot), i32),
+                                    Align(4), "autoprof.leaf.slot");
+  s->setAtomic(AtomicOrdering::Monotonic);
+  Value *run = b.CreateAlignedLoad(i32, field(b, tls, offsetof(struct ap_loop_tls, leaf_slot), i32),
+                                   Align(4), "autoprof.run");
+  Value *left_p = field(b, tls, offsetof(struct ap_loop_tls, leaf_left), i16);
+  Value *left = b.CreateAlignedLoad(i16, left_p, Align(2), "autoprof.left");
+  Value *ok = b.CreateAnd(b.CreateICmpEQ(run, s), b.CreateICmpNE(left, ConstantInt::get(i16, 0)));
+  b.CreateCondBr(ok, fast, slow, likely);
+
+  b.SetInsertPoint(fast);
+  b.CreateAlignedStore(b.CreateAdd(left, ConstantInt::getAllOnesValue(i16)), left_p, Align(2));
+  b.CreateBr(tail);
+
+  b.SetInsertPoint(slow);
+  Value *called = b.CreateCall(enter, {site});
+  b.CreateBr(tail);
+
+  b.SetInsertPoint(tail, tail->begin());
+  PHINode *token = b.CreatePHI(i32, 2, "autoprof.token");
+  token->addIncoming(ConstantInt::get(i32, 0), fast);
+  token->addIncoming(called, slow);
+  return token;
+}
+
 /* The entry probe goes after the static allocas, which must stay first. */
 Instruction *entry_point(Function &f) {
   BasicBlock::iterator it = f.getEntryBlock().getFirstInsertionPt();
@@ -271,6 +360,7 @@ bool instrument(Function &f, const config &c, const TargetLibraryInfo &tli) {
   func_info info;
   const char *never = describe_function(f, &info);
   info.size = body_size(f);
+  bool leaf = static_leaf(f); /* before the call sites' probes */
   char why[256];
   enum ap_decision d = AP_SKIP;
   if (never)
@@ -295,6 +385,20 @@ bool instrument(Function &f, const config &c, const TargetLibraryInfo &tli) {
   if (d == AP_INSTRUMENT_ALWAYS)
     info.flags |= AP_FUNC_ALWAYS;
 
+  /* memo candidates: readnone/readonly (LLVM's verdict) or vouched for,
+   * scalar in and out */
+  if (pol->memo.enabled && info.size >= pol->memo.min_size &&
+      ((info.flags & (AP_FUNC_CONST | AP_FUNC_PURE)) ||
+       ap_policy_assume_pure(pol, info.name.c_str())))
+    info.arg_kinds = memo_arg_kinds(f);
+  if (info.arg_kinds)
+    info.flags |= AP_FUNC_MEMO;
+  /* a leaf's untimed calls count inline (abi.h), but a memo candidate's
+   * calls all go to the runtime, and main's and a split part's entries
+   * mean more than a call */
+  if (leaf && !(info.flags & (AP_FUNC_MEMO | AP_FUNC_PART | AP_FUNC_MAIN)))
+    info.flags |= AP_FUNC_LEAF;
+
   Module &m = *f.getParent();
   Type *ptr = bytes_ptr(m.getContext());
   GlobalVariable *site = func_site(f, info, false);
@@ -310,19 +414,13 @@ bool instrument(Function &f, const config &c, const TargetLibraryInfo &tli) {
         DILocation::get(f.getContext(), f.getSubprogram()->getScopeLine(), 0, f.getSubprogram()));
   /* int __autoprof_enter_cond(site): the exit probes run only when it
    * returned non-zero (a sampled leaf's untimed call has no frame) */
-  Value *token = b.CreateCall(
-      probe(m, "__autoprof_enter_cond", {ptr}, Type::getInt32Ty(m.getContext())), {addr});
+  FunctionCallee enter = probe(m, "__autoprof_enter_cond", {ptr}, Type::getInt32Ty(m.getContext()));
+  Value *token = info.flags & AP_FUNC_LEAF
+                     ? leaf_enter(&*b.GetInsertPoint(), addr, enter, b.getCurrentDebugLocation())
+                     : b.CreateCall(enter, {addr});
   exit_placer exits{f, probe(m, "__autoprof_exit", {ptr}), addr, token};
-  /* memo candidates: readnone/readonly (LLVM's verdict) or vouched for,
-   * scalar in and out */
-  if (pol->memo.enabled && info.size >= pol->memo.min_size &&
-      ((info.flags & (AP_FUNC_CONST | AP_FUNC_PURE)) ||
-       ap_policy_assume_pure(pol, info.name.c_str())))
-    info.arg_kinds = memo_arg_kinds(f);
-  if (info.arg_kinds) {
-    info.flags |= AP_FUNC_MEMO;
+  if (info.arg_kinds)
     exits.args_fp = memo_args_fingerprint(f, b);
-  }
   for (ReturnInst *ret : rets)
     exits.at_return(ret);
   if (exits.tail)

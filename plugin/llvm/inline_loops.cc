@@ -19,34 +19,29 @@
 #include <cstddef>
 
 namespace ap_llvm {
-namespace {
-
-const char *const tls_name = "__autoprof_loop_tls";
 
 /* extern __thread struct ap_loop_tls, initial-exec (one GOT load, then
- * %fs-relative accesses), declared once per module.  A unit that includes
- * abi.h already has it, of clang's identical type. */
+ * %fs-relative accesses), declared once per module as abi.h's bytes.  A
+ * unit that includes abi.h may already have it, of clang's type: every
+ * access goes by abi.h's byte offsets, whatever the declared type. */
 GlobalVariable *loop_tls(Module &m) {
-  if (GlobalVariable *gv = m.getNamedGlobal(tls_name))
+  const char *name = "__autoprof_loop_tls";
+  if (GlobalVariable *gv = m.getNamedGlobal(name))
     return gv;
   LLVMContext &ctx = m.getContext();
-  Type *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
-  StructType *type = StructType::getTypeByName(ctx, "struct.ap_loop_tls");
-  if (!type) /* counters lim pad inline_records */
-    type = StructType::create(ctx, {bytes_ptr(ctx), i32, i32, i64}, "struct.ap_loop_tls");
-  auto *gv = new GlobalVariable(m, type, false, GlobalValue::ExternalLinkage, nullptr, tls_name,
+  Type *type = ArrayType::get(Type::getInt8Ty(ctx), sizeof(struct ap_loop_tls));
+  auto *gv = new GlobalVariable(m, type, false, GlobalValue::ExternalLinkage, nullptr, name,
                                 nullptr, GlobalValue::InitialExecTLSModel);
-  gv->setAlignment(Align(8));
+  gv->setAlignment(Align(alignof(struct ap_loop_tls)));
   return gv;
 }
 
-/* The accesses below go by abi.h's byte offsets, whatever type a unit
- * declared the variable with. */
 static_assert(offsetof(struct ap_loop_tls, counters) == 0 && sizeof(void *) == 8,
               "ap_loop_tls.counters: a 64-bit pointer at 0");
+static_assert(offsetof(struct ap_loop_tls, lim) == 8 &&
+                  offsetof(struct ap_loop_tls, inline_records) == 16,
+              "abi.h: ap_loop_tls.lim at 8, inline_records at 16");
 static_assert(offsetof(struct ap_loop_counts, skip) == 40, "abi.h: skip at 40");
-
-} // namespace
 
 inline_loops::inline_loops(Function &fn, DominatorTree &d, LoopInfo &l)
     : f(fn), dt(d), li(l), tls(loop_tls(*fn.getParent())) {
