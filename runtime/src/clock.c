@@ -412,5 +412,15 @@ void ap_calibrate(struct ap_calibration *c) {
     __autoprof_loop_tls = user_loops;
   }
   ap_thread_free(scratch);
+  /* a cost is never negative: a figure measured as a difference (the
+   * sampled pair, a run's end) can come out below 0 when the machine
+   * slowed the rounds it is taken from; 0 then, as for a kind not measured */
+  double *v[] = {&c->self_ticks,         &c->pair_ticks,         &c->untimed_pair_ticks,
+                 &c->loop_pair_ticks,    &c->frameless_ticks,    &c->untimed_loop_ticks,
+                 &c->sampled_self_ticks, &c->sampled_pair_ticks, &c->inline_loop_ticks,
+                 &c->loop_self_ticks,    &c->inline_leaf_ticks,  &c->leaf_run_ticks};
+  for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+    if (*v[i] < 0)
+      *v[i] = 0;
 }
 #endif

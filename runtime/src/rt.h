@@ -470,6 +470,9 @@ static inline int ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_s
   struct ap_frame *f = &t->stack[d];
   c->calls++;
   n->calls++;
+  /* a static leaf's call reached here after its inline test failed: that
+   * test costs about what an inline call does (abi.h) */
+  t->probes[AP_P_ILEAF] += (site->flags / AP_FUNC_LEAF) & 1;
   f[-1].kids = 1;
   if (c->skip) {
     c->skip--;
