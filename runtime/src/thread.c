@@ -33,9 +33,10 @@ void ap_leaf_flush(struct ap_thread *t) {
       struct ap_node *pn = top->node, *n = pn->last;
       if (n->slot != slot && !(n = ap_ncache_find(t, pn, slot)))
         n = ap_node_child(t, pn, slot);
-      if (n == pn)
-        pn->calls++; /* folded (node cap): ap_node_child took one call off the parent */
-      else
+      if (n == pn) { /* folded (node cap): ap_node_child took one call off the parent */
+        pn->calls++;
+        t->folded += calls - 1; /* and counted one folded call */
+      } else
         n->calls += calls;
       t->ctr[slot].calls += calls;
       t->probes[AP_P_ILEAF] += calls;
