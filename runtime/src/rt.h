@@ -52,7 +52,9 @@ struct ap_ctr {
   uint16_t period;  /* 0: every call timed; else one timed call in about `period` */
   uint8_t kids;     /* some timed activation called an instrumented function */
   uint8_t leaf;     /* sampled, and a static leaf or never seen calling an instrumented
-                       function: its untimed calls need no frame */
+                       function: its untimed calls need no frame (0: no; 1 + the runs of
+                       inline calls begun in a row that took none, AP_RUNS_TRIED: no more
+                       runs until the next decision) */
   uint16_t wnext;   /* the weight of its next timed call: the period its countdown was drawn
                        with, or 1 (0: 1) — what the estimate gives that call (collect.c) */
   uint64_t samples; /* timed activations closed */
@@ -65,6 +67,12 @@ struct ap_ctr {
 _Static_assert(sizeof(struct ap_ctr) == 64, "one cache line per function slot");
 
 #define AP_WINDOW 32 /* timed calls between two decisions of a slot's period */
+/* A static leaf whose runs (abi.h) end before a second call stops getting
+ * them after this many in a row (struct ap_ctr.leaf), until its next
+ * decision: a run that takes no call inline costs its start and its end
+ * (a call at the next probe) on top of the frameless call — Lua's leaves,
+ * called once between their callers' other probes. */
+#define AP_RUNS_TRIED 4
 
 /* The kinds of probe whose cost the calibration measures and the exit
  * takes out of the intervals that contain them. */
@@ -217,12 +225,13 @@ struct ap_thread {
   /* hot: read by every probe */
   uint32_t depth;  /* frames on the stack, root sentinel included (>= 1) */
   uint32_t limit;  /* the fast path pushes while depth <= limit: max_depth, or 0 while a
-                      split part's call is pending (part), so one test covers both */
+                      split part's call is pending (part) or a run is open (run): one test */
   uint32_t nslots; /* ctr[] has nslots entries; slot 0 unused */
   uint32_t lost;   /* activations above the overflow sentinel */
   struct ap_ctr *ctr;
   uint32_t nloops; /* lctr[] has nloops entries; loop slot 0 unused */
-  uint32_t pad;
+  uint32_t run;    /* a run of inline leaf calls is open (abi.h): limit is 0 meanwhile, so the
+                      entry probe's one test sees it; the exit probe tests this */
   struct ap_lctr *lctr;
   struct ap_lnest *lnest;      /* ap_lnest_of(lctr) */
   uint64_t probes[AP_NPROBES]; /* probes run so far, by kind (probe compensation) */
@@ -414,7 +423,7 @@ static inline void ap_decide(struct ap_thread *t, struct ap_ctr *c, uint32_t sta
 /* A run of leaf calls taken inline (abi.h) ends at the next probe that
  * opens or closes a frame: one test on those paths. */
 static inline void ap_leaf_sync(struct ap_thread *t) {
-  if (ap_unlikely(__autoprof_loop_tls.leaf_slot != 0))
+  if (ap_unlikely(t->run))
     ap_leaf_flush(t);
 }
 
@@ -464,25 +473,26 @@ static inline void ap_open_frame(struct ap_thread *t, uint32_t d, void *site, ui
  * clock read last, so the bookkeeping is not inside the interval.  With
  * COND (the caller skips the exit probe on 0), an untimed call of a slot
  * known as a leaf opens no frame at all and returns 0. */
-static inline int ap_push_node(struct ap_thread *t, uint32_t d, struct ap_func_site *site,
-                               uint32_t slot, struct ap_node *n, int cond) {
+static inline __attribute__((always_inline)) int ap_push_node(struct ap_thread *t, uint32_t d,
+                                                              struct ap_func_site *site,
+                                                              uint32_t slot, struct ap_node *n,
+                                                              int cond) {
   struct ap_ctr *c = &t->ctr[slot];
   struct ap_frame *f = &t->stack[d];
   c->calls++;
   n->calls++;
-  /* a static leaf's call reached here after its inline test failed: that
-   * test costs about what an inline call does (abi.h) */
-  t->probes[AP_P_ILEAF] += (site->flags / AP_FUNC_LEAF) & 1;
   f[-1].kids = 1;
   if (c->skip) {
     c->skip--;
     if (cond && c->leaf) {
       t->probes[AP_P_FRAMELESS]++;
-      if ((site->flags & AP_FUNC_LEAF) && c->skip) {
+      if ((site->flags & AP_FUNC_LEAF) && c->skip && c->leaf < AP_RUNS_TRIED) {
         /* a static leaf: its next calls from this frame count inline (abi.h) */
         struct ap_loop_tls *l = &__autoprof_loop_tls;
         l->leaf_slot = slot;
         l->leaf_left = l->leaf_start = c->skip;
+        t->run = 1;
+        t->limit = 0;
       }
       return 0;
     }

@@ -27,7 +27,10 @@ void ap_leaf_flush(struct ap_thread *t) {
   uint32_t slot = l->leaf_slot;
   uint64_t calls = (uint16_t)(l->leaf_start - l->leaf_left);
   if (slot < t->nslots) {
-    t->ctr[slot].skip = l->leaf_left; /* the countdown goes on where the run left it */
+    struct ap_ctr *c = &t->ctr[slot];
+    c->skip = l->leaf_left; /* the countdown goes on where the run left it */
+    /* runs that take nothing inline are given up after AP_RUNS_TRIED - 1 */
+    c->leaf = calls ? 1 : (uint8_t)(c->leaf + (c->leaf < AP_RUNS_TRIED));
     if (calls) {
       struct ap_frame *top = &t->stack[t->depth - 1];
       struct ap_node *pn = top->node, *n = pn->last;
@@ -38,13 +41,15 @@ void ap_leaf_flush(struct ap_thread *t) {
         t->folded += calls - 1; /* and counted one folded call */
       } else
         n->calls += calls;
-      t->ctr[slot].calls += calls;
+      c->calls += calls;
       t->probes[AP_P_ILEAF] += calls;
     }
     t->probes[AP_P_ILEAF_RUN]++;
   }
   l->leaf_slot = 0;
   l->leaf_left = l->leaf_start = 0;
+  t->run = 0;
+  t->limit = t->part ? 0 : t->max_depth;
 }
 struct ap_node ap_no_node; /* slot 0 never matches: a fresh node's `last` */
 
@@ -180,7 +185,7 @@ static struct ap_thread *reuse_retired(void) {
   t->tid = (uint64_t)syscall(SYS_gettid);
   t->depth = 1;
   t->limit = t->max_depth;
-  t->part = t->lost = 0;
+  t->part = t->lost = t->run = 0;
   for (uint32_t s = 1; s < t->nloops; s++) /* a pthread_exit from inside a loop */
     t->lnest[s].owner = 0;
   ap_thread_attach(t);
@@ -422,6 +427,8 @@ void ap_fork_reset(void) {
   t->served = 1;
   memset(t->ctr, 0, t->nslots * sizeof *t->ctr);
   __autoprof_loop_tls.leaf_slot = 0; /* the parent's run of leaf calls */
+  t->run = 0;
+  t->limit = t->max_depth;
   __autoprof_loop_tls.leaf_left = __autoprof_loop_tls.leaf_start = 0;
   for (uint32_t s = 1; s < t->nloops; s++) {
     struct ap_lctr *c = &t->lctr[s];
