@@ -23,12 +23,21 @@ void ap_publish_loops(struct ap_thread *t) {
  * runtime began it at an untimed call of the leaf from the frame on top of
  * the stack, which has not changed since (this runs before any change). */
 void ap_leaf_flush(struct ap_thread *t) {
+  /* closed first: a signal handler's probe arriving in the middle finds no
+   * run to file twice (it filed slot 0: a path node for no function) */
+  t->run = 0;
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
   struct ap_loop_tls *l = &__autoprof_loop_tls;
   uint32_t slot = l->leaf_slot;
-  uint64_t calls = (uint16_t)(l->leaf_start - l->leaf_left);
-  if (slot < t->nslots) {
+  uint16_t left = l->leaf_left, start = l->leaf_start;
+  l->leaf_slot = 0;
+  l->leaf_left = l->leaf_start = 0;
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  /* left above start: a handler's run and the interrupted decrement mixed */
+  uint64_t calls = left <= start ? (uint16_t)(start - left) : 0;
+  if (slot - 1 < t->nslots - 1) {
     struct ap_ctr *c = &t->ctr[slot];
-    c->skip = l->leaf_left; /* the countdown goes on where the run left it */
+    c->skip = left; /* the countdown goes on where the run left it */
     /* runs that take nothing inline are given up after AP_RUNS_TRIED - 1 */
     c->leaf = calls ? 1 : (uint8_t)(c->leaf + (c->leaf < AP_RUNS_TRIED));
     if (calls) {
@@ -39,17 +48,16 @@ void ap_leaf_flush(struct ap_thread *t) {
       if (n == pn) { /* folded (node cap): ap_node_child took one call off the parent */
         pn->calls++;
         t->folded += calls - 1; /* and counted one folded call */
-      } else
+      } else {
         n->calls += calls;
+      }
       c->calls += calls;
       t->probes[AP_P_ILEAF] += calls;
     }
     t->probes[AP_P_ILEAF_RUN]++;
   }
-  l->leaf_slot = 0;
-  l->leaf_left = l->leaf_start = 0;
-  t->run = 0;
-  t->limit = t->part ? 0 : t->max_depth;
+  if (!t->run) /* a handler may have begun a run of its own meanwhile */
+    t->limit = t->part ? 0 : t->max_depth;
 }
 struct ap_node ap_no_node; /* slot 0 never matches: a fresh node's `last` */
 
