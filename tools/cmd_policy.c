@@ -59,16 +59,27 @@ static double sampled_pair(const struct ap_profile *p) {
   return c[AP_CAL_SAMPLED_TIMED] > 0 ? c[AP_CAL_SAMPLED_TIMED] : c[AP_CAL_TIMED];
 }
 
+/* What one untimed call of F costs: an untimed pair — an upper bound, a
+ * frameless leaf's is cheaper — or, for a static leaf (flag `leaf`) in a
+ * profile that measured the kind, the frameless entry that begins its runs
+ * (the calls of a run counted inline cost less again: abi.h item 8). */
+static double untimed_ns(const struct ap_profile *p, const struct ap_prof_func *f) {
+  const double *c = p->calibration_ns;
+  if ((f->flags & ap_func_flag_from_name("leaf")) && c[AP_CAL_INLINE_LEAF] > 0 &&
+      c[AP_CAL_FRAMELESS] > 0)
+    return c[AP_CAL_FRAMELESS];
+  return c[AP_CAL_UNTIMED];
+}
+
 /* What F's probes cost the run: a timed call one timed pair (a sampled
- * function's: the sampled kind), any other call an untimed pair — an upper
- * bound, a frameless leaf's is cheaper. */
+ * function's: the sampled kind), any other call untimed_ns. */
 static double probe_ns(const struct ap_profile *p, const struct ap_prof_func *f) {
   if (!ap_profile_priced_by_kind(p))
     return (double)f->calls * p->probe_cost_ns;
   uint64_t timed = f->timed_calls ? f->timed_calls : f->calls;
   const double *c = p->calibration_ns;
   double pair = timed < f->calls ? sampled_pair(p) : c[AP_CAL_TIMED];
-  return (double)timed * pair + (double)(f->calls - timed) * c[AP_CAL_UNTIMED];
+  return (double)timed * pair + (double)(f->calls - timed) * untimed_ns(p, f);
 }
 
 /* A function whose probes cost more than max_share of its own (compensated)
@@ -103,7 +114,14 @@ static int policy_suggest(int argc, char **argv) {
          "# %.0f%% of their own time",
          ap_basename(a.pos[0]), min_calls, 100 * max_share);
   int by_kind = ap_profile_priced_by_kind(p);
-  if (by_kind)
+  char leaf[32];
+  if (by_kind && c[AP_CAL_INLINE_LEAF] > 0 && c[AP_CAL_FRAMELESS] > 0)
+    printf(".  Probes in that run: %s a timed call, %s a sampled\n"
+           "# function's timed call, %s any other call (%s a static leaf's).  Copy the\n"
+           "# entries into your policy: a list given in a policy replaces the default one.\n",
+           ap_fmt_ns(cost, c[AP_CAL_TIMED]), ap_fmt_ns(sampled, sampled_pair(p)),
+           ap_fmt_ns(untimed, c[AP_CAL_UNTIMED]), ap_fmt_ns(leaf, c[AP_CAL_FRAMELESS]));
+  else if (by_kind)
     printf(".  Probes in that run: %s a timed call, %s a sampled\n"
            "# function's timed call, %s any other call.  Copy the entries into your\n"
            "# policy: a list given in a policy replaces the default one.\n",

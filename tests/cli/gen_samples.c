@@ -190,11 +190,36 @@ static int write(const char *dir, const char *name, struct ap_profile *p) {
   return 0;
 }
 
+/* A sort whose comparison is a static leaf (abi.h item 8): its untimed
+ * calls are priced at the frameless call, not the untimed pair. */
+static struct ap_profile *leafy(void) {
+  static const struct fn fns[] = {
+      {"main", "src/sort.c", 1, MAIN},
+      {"sort", "src/sort.c", 10, 0},
+      {"cmp", "src/sort.c", 20, AP_FUNC_LEAF},
+  };
+  static const struct node nodes[] = {
+      {-1, 0, 1, 30000000, 5000000},
+      {0, 1, 10, 25000000, 15000000},
+      {1, 2, 1000000, 10000000, 10000000},
+  };
+  struct ap_profile *p = header("leafy", 4343, 30000000);
+  static const double cal[AP_NCALIBRATION] = {
+      [AP_CAL_SELF] = 4.0,           [AP_CAL_SAMPLED_SELF] = 4.2, [AP_CAL_TIMED] = 25.0,
+      [AP_CAL_SAMPLED_TIMED] = 20.0, [AP_CAL_UNTIMED] = 6.0,      [AP_CAL_FRAMELESS] = 2.5,
+      [AP_CAL_INLINE_LEAF] = 1.0,    [AP_CAL_LEAF_RUN] = 1.5};
+  memcpy(p->calibration_ns, cal, sizeof cal);
+  build(p, fns, 3, nodes, 3);
+  sampled(p, "cmp", 31250, 0.02);
+  ap_profile_add_thread(p, 0, 4343, 1000011, 30000000);
+  return p;
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: gen_samples DIR\n");
     return 2;
   }
   return write(argv[1], "before.json", before()) | write(argv[1], "after.json", after()) |
-         write(argv[1], "rank1.json", rank1());
+         write(argv[1], "rank1.json", rank1()) | write(argv[1], "leafy.json", leafy());
 }
