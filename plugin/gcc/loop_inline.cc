@@ -11,7 +11,11 @@
  *
  * An outermost loop's exit was one call of ~5 ns (bzip2 makes 7 M of them, Lua 26 M);
  * inline it is about 1 ns.  The stores go to memory the program cannot
- * name, at the loop's exit, never in its body. */
+ * name, at the loop's exit, never in its body.
+ *
+ * The same block of thread-local memory serves a static leaf's entry
+ * (ap_inline_leaf_entry, abi.h "Inline leaf calls"): the untimed calls of
+ * a run taken with one compare and one decrement. */
 #include "autoprof_gcc.h"
 
 extern "C" {
@@ -32,7 +36,6 @@ tree tls_field(int i) {
   tree decl = ap_loop_tls_decl(f);
   return build3(COMPONENT_REF, TREE_TYPE(f[i]), decl, f[i], NULL_TREE);
 }
-enum { TLS_COUNTERS = AP_TLS_COUNTERS, TLS_LIM = AP_TLS_LIM, TLS_RECORDS = AP_TLS_RECORDS };
 
 /* *(TYPE *)(PTR + OFF), PTR an SSA pointer or the address of a decl */
 tree mem(tree type, tree ptr, unsigned off) {
@@ -73,7 +76,7 @@ tree slot_of(gimple_seq *seq, tree site_addr) {
 
 /* &counters[slot] */
 tree counters_of(gimple_seq *seq, tree slot) {
-  tree base = load(seq, tls_field(TLS_COUNTERS));
+  tree base = load(seq, tls_field(AP_TLS_COUNTERS));
   tree off = op(seq, MULT_EXPR, convert(seq, sizetype, slot),
                 build_int_cst(sizetype, AP_LOOP_COUNTS_STRIDE));
   tree c = make_ssa_name(ptr_type_node);
@@ -113,8 +116,8 @@ void add_entry(gimple_seq *seq, tree c, tree n) {
 }
 
 void count_records(gimple_seq *seq, unsigned k) {
-  tree old = load(seq, tls_field(TLS_RECORDS));
-  gimple_seq_add_stmt(seq, gimple_build_assign(tls_field(TLS_RECORDS),
+  tree old = load(seq, tls_field(AP_TLS_RECORDS));
+  gimple_seq_add_stmt(seq, gimple_build_assign(tls_field(AP_TLS_RECORDS),
                                                op(seq, PLUS_EXPR, old, build_int_cst(u64(), k))));
 }
 
@@ -203,7 +206,7 @@ void ap_inline_loop_exit(gcall *own, gcall *const *nests, unsigned nn) {
                 gimple_call_arg(c, 3), gimple_call_arg(c, 4), gimple_call_arg(c, 5));
   }
   count_records(&fast, nn + own_counts);
-  gimple_seq_add_stmt(&check, cond(LT_EXPR, most, load(&check, tls_field(TLS_LIM))));
+  gimple_seq_add_stmt(&check, cond(LT_EXPR, most, load(&check, tls_field(AP_TLS_LIM))));
   fill(branch(pred, check, join), fast);
 }
 
@@ -216,7 +219,7 @@ void ap_inline_loop_start(gcall *start) {
   gimple_seq check = NULL, test = NULL, fast = NULL;
   tree slot = slot_of(&check, site);
   tree m = op(&check, PLUS_EXPR, slot, build_all_ones_cst(u32()));
-  gimple_seq_add_stmt(&check, cond(LT_EXPR, m, load(&check, tls_field(TLS_LIM))));
+  gimple_seq_add_stmt(&check, cond(LT_EXPR, m, load(&check, tls_field(AP_TLS_LIM))));
   /* the skip is read only once the slot is known to be there */
   basic_block there = branch(pred, check, slow);
   tree c = counters_of(&test, slot);

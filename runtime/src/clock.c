@@ -375,8 +375,7 @@ void ap_calibrate(struct ap_calibration *c) {
     int sampled = used[AP_P_STIMED] || used[AP_P_FRAMELESS] || leaves;
     ap_tls = scratch;
     ap_publish_loops(scratch);
-    __autoprof_loop_tls.leaf_slot = 0;
-    __autoprof_loop_tls.leaf_left = __autoprof_loop_tls.leaf_start = 0;
+    ap_leaf_clear();
     /* every interval is a timed frame's: its own probes always; the
      * kinds some thread used, in turn (measure) */
     enum cal_kind kinds[CAL_NKINDS];

@@ -85,7 +85,7 @@ enum ap_probe_kind {
   AP_P_ULOOP,     /* an untimed entry of a timed loop: start + end */
   AP_P_ILOOP,     /* a loop record made inline by instrumented code (abi.h) */
   AP_P_ILEAF,     /* a static leaf's untimed call counted inline (abi.h) */
-  AP_P_ILEAF_RUN, /* a run of such calls: a new entry of the runs list, filed later */
+  AP_P_ILEAF_RUN, /* a run of such calls ended: its calls filed (ap_leaf_flush) */
   AP_NPROBES
 };
 /* Timed calls with no instrumented callee before a sampled function's
@@ -305,8 +305,7 @@ void ap_thread_close_all(struct ap_thread *t, uint64_t now) AP_HIDDEN;
 /* A thread's end (its frames closed): its record, data kept, serves the
  * next thread that starts (thread.c) */
 void ap_thread_retire(struct ap_thread *t) AP_HIDDEN;
-/* points the inline loop records and leaf calls (__autoprof_loop_tls) at
- * t's counters */
+/* points the inline loop records (__autoprof_loop_tls) at t's counters */
 void ap_publish_loops(struct ap_thread *t) AP_HIDDEN;
 /* Ends the current run of leaf calls taken inline (abi.h): its calls
  * filed under the path on top of t's stack, its countdown back in its slot. */
@@ -358,7 +357,7 @@ struct ap_calibration {
   double inline_loop_ticks;  /* what a loop record made inline adds */
   double loop_self_ticks;    /* a timed loop entry's own probes inside its measured interval */
   double inline_leaf_ticks;  /* what a static leaf's untimed call counted inline adds */
-  double leaf_run_ticks;     /* what one more run of such calls adds (a new runs entry, filed) */
+  double leaf_run_ticks;     /* what one more run of such calls adds (begun, then filed) */
 };
 void ap_clock_start(void) AP_HIDDEN;
 void ap_clock_restart(void) AP_HIDDEN;           /* a fork child's: wall time from now */
@@ -418,6 +417,12 @@ static inline void ap_decide(struct ap_thread *t, struct ap_ctr *c, uint32_t sta
     c->wnext = 1;
   }
   c->leaf = c->period && (static_leaf || (!c->kids && c->samples >= AP_LEAF_AFTER));
+}
+
+/* No run of inline leaf calls (abi.h) in this thread's exported block. */
+static inline void ap_leaf_clear(void) {
+  __autoprof_loop_tls.leaf_slot = 0;
+  __autoprof_loop_tls.leaf_left = __autoprof_loop_tls.leaf_start = 0;
 }
 
 /* A run of leaf calls taken inline (abi.h) ends at the next probe that

@@ -30,8 +30,7 @@ void ap_leaf_flush(struct ap_thread *t) {
   struct ap_loop_tls *l = &__autoprof_loop_tls;
   uint32_t slot = l->leaf_slot;
   uint16_t left = l->leaf_left, start = l->leaf_start;
-  l->leaf_slot = 0;
-  l->leaf_left = l->leaf_start = 0;
+  ap_leaf_clear();
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   /* left above start: a handler's run and the interrupted decrement mixed */
   uint64_t calls = left <= start ? (uint16_t)(start - left) : 0;
@@ -349,7 +348,6 @@ AP_COLD int ap_enter_slow(struct ap_func_site *site) {
   struct ap_thread *t = ap_tls;
   if (!t && !(t = current_thread()))
     return 0;
-  ap_leaf_sync(t);
   uint32_t part = t->part; /* a marker is for the very next entry only */
   t->part = 0;
   t->limit = t->max_depth;
@@ -434,10 +432,9 @@ void ap_fork_reset(void) {
   t->next = t->retired_next = NULL;
   t->served = 1;
   memset(t->ctr, 0, t->nslots * sizeof *t->ctr);
-  __autoprof_loop_tls.leaf_slot = 0; /* the parent's run of leaf calls */
+  ap_leaf_clear(); /* the parent's run of leaf calls */
   t->run = 0;
   t->limit = t->max_depth;
-  __autoprof_loop_tls.leaf_left = __autoprof_loop_tls.leaf_start = 0;
   for (uint32_t s = 1; s < t->nloops; s++) {
     struct ap_lctr *c = &t->lctr[s];
     uint16_t skip = c->skip, period = c->period;
