@@ -1,8 +1,8 @@
 /* Loop records without a call (abi.h, "Inline loop counts").
  *
  * loops.cc puts the runtime calls on the loop exits (and a timed loop's
- * start in its preheader); once they are in place this turns each group of
- * them into
+ * start in its preheader) and marks those to be made inline; after
+ * "optimized" (expand_loop_marks) this turns each marked group into
  *
  *   if (every slot of the group is in this thread's counters)
  *     add the figures to __autoprof_loop_tls.counters   (a few loads, adds, stores)
@@ -42,13 +42,13 @@ tree mem(tree type, tree ptr, unsigned off) {
   return build2(MEM_REF, type, ptr, build_int_cst(build_pointer_type(type), off));
 }
 
-/* A counter: volatile, so that basic-block SLP does not pair neighbouring
- * counters into vector adds — plain moves all the same, but the program's
- * -fopt-info-vec report stays what it is without the plugin. */
+/* A counter.  Not volatile: the fast paths are made after "optimized"
+ * (loops.cc, expand_loop_marks), where no vectorizer runs (basic-block SLP
+ * paired neighbouring counters into vector adds while they were made
+ * before "ch"), so an update is one add to memory, not a load, an add and
+ * a store. */
 tree counter(tree type, tree c, unsigned off) {
-  tree ref = mem(type, c, off);
-  TREE_THIS_VOLATILE(ref) = 1;
-  return ref;
+  return mem(type, c, off);
 }
 
 tree load(gimple_seq *seq, tree ref) {
