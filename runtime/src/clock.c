@@ -59,15 +59,20 @@ uint64_t ap_clock_wall_ns(void) {
   return mono_ns() - mono0;
 }
 
-/* Ticks per ns over the whole run; a run shorter than 2 ms is stretched
- * (spinning) so the ratio keeps 3+ significant digits. */
+/* Ticks per ns over the whole run; a run shorter than AP_TPN_MIN_NS is
+ * stretched (spinning).  Each end of the interval is a clock_gettime and a
+ * TSC read taken in turn, ~30 ns apart at most, so 250 us keep the ratio
+ * within 2.4e-4.  (It was 2 ms: 1.9 ms more in the exit of every process
+ * shorter than that, for digits no figure shows; tests/e2e's accuracy
+ * checks pass the same.) */
+#define AP_TPN_MIN_NS 250000
 static double ticks_per_ns(void) {
 #ifdef __x86_64__
   uint64_t m, t;
   do {
     m = mono_ns();
     t = ap_ticks();
-  } while (m - mono0 < 2000000);
+  } while (m - mono0 < AP_TPN_MIN_NS);
   return (double)(t - ticks0) / (double)(m - mono0);
 #else
   return 1.0;
@@ -81,6 +86,13 @@ static struct ap_func_site cal_child2 = {
 static struct ap_loop_site cal_loop = {.flags = AP_LOOP_TIMED, .slot = 1};
 
 enum { CAL_ROUNDS = 25, CAL_PASSES = 5, CAL_N = 200 };
+/* A kind the run used fewer times than this is measured in CAL_PASSES
+ * rounds, not CAL_ROUNDS: the cheapest of fewer rounds reads a little
+ * high (frameless calls: 4.6 ns against 4.3 on Lua), but at that count
+ * its whole compensation is under ~1 ms, and a short process (a test
+ * suite's) spent ~1.4 ms of its exit calibrating kinds it used a hundred
+ * times. */
+enum { CAL_LIGHT = 20000 };
 
 /* What the calibration measures inside an exactly timed parent frame, CAL_N
  * times per round (the cheapest of CAL_ROUNDS rounds counts):
@@ -185,13 +197,14 @@ static double measure_round(struct ap_thread *t, enum cal_kind kind) {
  * measured in one burst: bzip2's exactly timed decompression was then
  * compensated to nothing).  The others less the parent's own probes
  * (SELF). */
-static void measure(struct ap_thread *t, const enum cal_kind *kinds, int n, double *out) {
+static void measure(struct ap_thread *t, const enum cal_kind *kinds, const int *rounds, int n,
+                    double *out) {
   double best[CAL_NKINDS];
   for (int k = 0; k < n; k++)
     best[k] = -1;
   for (int pass = 0; pass < CAL_PASSES; pass++)
     for (int k = 0; k < n; k++)
-      for (int r = 0; r < CAL_ROUNDS / CAL_PASSES; r++) {
+      for (int r = 0; r < rounds[k] / CAL_PASSES; r++) {
         double v = measure_round(t, kinds[k]);
         if (best[k] < 0 || v < best[k])
           best[k] = v;
@@ -206,11 +219,11 @@ static void measure(struct ap_thread *t, const enum cal_kind *kinds, int n, doub
 
 /* A timed loop entry's own interval with an empty body: the part of its
  * start and end probes between their clock reads (the cheapest round). */
-static double measure_loop_self(struct ap_thread *t) {
+static double measure_loop_self(struct ap_thread *t, int rounds) {
   double best = -1;
   struct ap_lctr *c = &t->lctr[1];
   struct ap_lnest *q = &t->lnest[1];
-  for (int r = 0; r < CAL_ROUNDS; r++) {
+  for (int r = 0; r < rounds; r++) {
     c->skip = 0;
     c->period = 0; /* every entry timed */
     uint64_t ticks = q->raw, timed = q->timed;
@@ -238,16 +251,17 @@ static int by_value(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static void measure_sampled(struct ap_thread *t, const struct ap_calibration *c, double *self,
-                            double *pair) {
+static void measure_sampled(struct ap_thread *t, const struct ap_calibration *c, int light,
+                            double *self, double *pair) {
   /* the pair is what is left of the caller's interval once N - N/32
-   * frameless calls are taken out: long rounds, and their median */
+   * frameless calls are taken out: long rounds, and their median (light:
+   * a quarter of the calls, 5 rounds) */
   enum { N = 16384, ROUNDS = 7 };
   double selfs[ROUNDS], pairs[ROUNDS];
-  int got = 0;
+  int got = 0, n_calls = light ? N / 4 : N, n_rounds = light ? 5 : ROUNDS;
   struct ap_ctr *k = &t->ctr[2];
   t->sample_below = UINT64_MAX;
-  for (int r = 0; r < ROUNDS; r++) {
+  for (int r = 0; r < n_rounds; r++) {
     *k = (struct ap_ctr){.period = (uint16_t)t->period, .leaf = 1, .samples = AP_LEAF_AFTER};
     /* the parent is timed on every call: with sample_below raised for the
      * child, its own window could have made it sampled */
@@ -256,7 +270,7 @@ static void measure_sampled(struct ap_thread *t, const struct ap_calibration *c,
     for (int i = 0; i < AP_NPROBES; i++)
       p0[i] = t->probes[i];
     __autoprof_enter(&cal_parent);
-    for (int i = 0; i < N; i++)
+    for (int i = 0; i < n_calls; i++)
       if (__autoprof_enter_cond(&cal_child))
         __autoprof_exit(&cal_child);
     __autoprof_exit(&cal_parent);
@@ -286,10 +300,10 @@ static void measure_sampled(struct ap_thread *t, const struct ap_calibration *c,
  * at the other leaf's next call.  What is left of the parent's interval
  * once the calls (ILEAF) and the frameless ones are taken out, per run;
  * the cheapest of CAL_ROUNDS rounds. */
-static double measure_leaf_run(struct ap_thread *t, const struct ap_calibration *c) {
+static double measure_leaf_run(struct ap_thread *t, const struct ap_calibration *c, int rounds) {
   double best = -1;
   struct ap_ctr *a = &t->ctr[2], *b = &t->ctr[3];
-  for (int r = 0; r < CAL_ROUNDS; r++) {
+  for (int r = 0; r < rounds; r++) {
     a->skip = b->skip = UINT16_MAX;
     a->leaf = b->leaf = 1;
     cal_child.flags = AP_FUNC_LEAF;
@@ -340,20 +354,26 @@ static double measure_call(void) {
   return best < 0 ? 0 : best;
 }
 
-/* Which probe kinds some thread ran: the calibration measures only those
- * (measuring a kind takes up to ~1 ms; a loops-only build needs no call
- * probe's).  Read while other threads may still run: a kind first used
+/* How many probes of each kind the threads ran: the calibration measures
+ * only the kinds used (measuring a kind takes up to ~1 ms; a loops-only
+ * build needs no call probe's), and those used little in fewer rounds
+ * (CAL_LIGHT).  Read while other threads may still run: a kind first used
  * after this read goes uncompensated, like any probe after the report. */
-static void kinds_used(int used[AP_NPROBES]) {
+static void kinds_used(uint64_t used[AP_NPROBES]) {
   for (int k = 0; k < AP_NPROBES; k++)
     used[k] = 0;
   pthread_mutex_lock(&ap_lock);
   for (struct ap_thread *t = ap_threads; t; t = t->next)
     for (int k = 0; k < AP_NPROBES; k++)
-      used[k] |= __atomic_load_n(&t->probes[k], __ATOMIC_RELAXED) != 0;
+      used[k] += __atomic_load_n(&t->probes[k], __ATOMIC_RELAXED);
   pthread_mutex_unlock(&ap_lock);
-  /* inline loop records reach t->probes only at timed frames */
-  used[AP_P_ILOOP] = __atomic_load_n(&ap_nloop_slots, __ATOMIC_RELAXED) != 0;
+  /* inline loop records reach t->probes only at timed frames: their count
+   * is not known here (measured in full: ~15 us) */
+  used[AP_P_ILOOP] = __atomic_load_n(&ap_nloop_slots, __ATOMIC_RELAXED) ? CAL_LIGHT : 0;
+}
+
+static int rounds_for(uint64_t used) {
+  return used < CAL_LIGHT ? CAL_PASSES : CAL_ROUNDS;
 }
 
 void ap_calibrate(struct ap_calibration *c) {
@@ -369,9 +389,9 @@ void ap_calibrate(struct ap_calibration *c) {
    * records too: the user's are put back after */
   struct ap_loop_tls user_loops = __autoprof_loop_tls;
   if (scratch->limit >= 2 && scratch->nslots > 2) {
-    int used[AP_NPROBES];
+    uint64_t used[AP_NPROBES];
     kinds_used(used);
-    int leaves = used[AP_P_ILEAF] != 0;
+    int leaves = used[AP_P_ILEAF] || used[AP_P_ILEAF_RUN];
     int sampled = used[AP_P_STIMED] || used[AP_P_FRAMELESS] || leaves;
     ap_tls = scratch;
     ap_publish_loops(scratch);
@@ -380,33 +400,39 @@ void ap_calibrate(struct ap_calibration *c) {
      * kinds some thread used, in turn (measure) */
     enum cal_kind kinds[CAL_NKINDS];
     double *dest[CAL_NKINDS], v[CAL_NKINDS];
+    int rounds[CAL_NKINDS];
     int n = 0;
-#define CAL_ADD(kind, field) (kinds[n] = (kind), dest[n++] = &c->field)
-    CAL_ADD(CAL_SELF, self_ticks);
-    CAL_ADD(CAL_TIMED, pair_ticks);
+#define CAL_ADD(kind, field, count)                                                                \
+  (kinds[n] = (kind), rounds[n] = rounds_for(count), dest[n++] = &c->field)
+    CAL_ADD(CAL_SELF, self_ticks, 0); /* as many rounds as the most measured kind: below */
+    CAL_ADD(CAL_TIMED, pair_ticks, used[AP_P_TIMED]);
     if (used[AP_P_UNTIMED] || sampled)
-      CAL_ADD(CAL_UNTIMED, untimed_pair_ticks);
+      CAL_ADD(CAL_UNTIMED, untimed_pair_ticks, used[AP_P_UNTIMED]);
     if (sampled)
-      CAL_ADD(CAL_FRAMELESS, frameless_ticks);
+      CAL_ADD(CAL_FRAMELESS, frameless_ticks, used[AP_P_FRAMELESS]);
     int loops = scratch->nloops > 1;
     if (loops && (used[AP_P_LOOP] || used[AP_P_ULOOP]))
-      CAL_ADD(CAL_LOOP, loop_pair_ticks);
+      CAL_ADD(CAL_LOOP, loop_pair_ticks, used[AP_P_LOOP]);
     if (loops && used[AP_P_ULOOP])
-      CAL_ADD(CAL_ULOOP, untimed_loop_ticks);
+      CAL_ADD(CAL_ULOOP, untimed_loop_ticks, used[AP_P_ULOOP]);
     if (loops && used[AP_P_ILOOP])
-      CAL_ADD(CAL_ILOOP, inline_loop_ticks);
+      CAL_ADD(CAL_ILOOP, inline_loop_ticks, CAL_LIGHT);
     if (leaves)
-      CAL_ADD(CAL_ILEAF, inline_leaf_ticks);
+      CAL_ADD(CAL_ILEAF, inline_leaf_ticks, CAL_LIGHT);
 #undef CAL_ADD
-    measure(scratch, kinds, n, v);
+    for (int k = 1; k < n; k++) /* every other kind's figure less SELF's */
+      if (rounds[k] > rounds[0])
+        rounds[0] = rounds[k];
+    measure(scratch, kinds, rounds, n, v);
     for (int k = 0; k < n; k++)
       *dest[k] = v[k];
     if (sampled)
-      measure_sampled(scratch, c, &c->sampled_self_ticks, &c->sampled_pair_ticks);
+      measure_sampled(scratch, c, used[AP_P_STIMED] < CAL_LIGHT, &c->sampled_self_ticks,
+                      &c->sampled_pair_ticks);
     if (leaves)
-      c->leaf_run_ticks = measure_leaf_run(scratch, c);
+      c->leaf_run_ticks = measure_leaf_run(scratch, c, rounds_for(used[AP_P_ILEAF_RUN]));
     if (loops && (used[AP_P_LOOP] || used[AP_P_ULOOP]))
-      c->loop_self_ticks = measure_loop_self(scratch);
+      c->loop_self_ticks = measure_loop_self(scratch, rounds_for(used[AP_P_LOOP]));
     ap_tls = user;
     __autoprof_loop_tls = user_loops;
   }
