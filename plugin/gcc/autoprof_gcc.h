@@ -39,6 +39,20 @@ struct ap_loop_info {
   tree parent;                 /* site of the enclosing loop, or NULL_TREE */
 };
 
+/* GCC's garbage collector frees what no root reaches, between passes:
+ * every tree the plugin keeps from one pass to the next is marked from a
+ * PLUGIN_GGC_MARKING callback (plugin.cc), one function per file.  A
+ * decl kept unmarked was freed on big files (sqlite3.c: an internal
+ * compiler error in gimple_build_call), or on any file with
+ * --param ggc-min-expand=0 --param ggc-min-heapsize=0. */
+void ap_gc_mark(tree t); /* plugin.cc: T and what it reaches, if not NULL */
+void ap_gc_mark_set(hash_set<tree> *set);
+void ap_gc_mark_funcs(void); /* funcs.cc */
+void ap_gc_mark_loops(void); /* loops.cc */
+void ap_gc_mark_sites(void); /* sites.cc */
+void ap_gc_mark_memo(void);  /* memo.cc */
+void ap_gc_mark_calls(void); /* invariant.cc */
+
 /* sites.cc: descriptor tables, module record and its constructor. */
 /* The site record of FNDECL's body, created with INFO on first use.  FINAL
  * (the entry/exit pass): INFO is complete, write the record out; else (the

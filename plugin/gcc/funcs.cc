@@ -436,3 +436,10 @@ public:
 opt_pass *ap_make_func_pass(gcc::context *ctxt) {
   return new func_pass(ctxt);
 }
+
+void ap_gc_mark_funcs(void) {
+  ap_gc_mark(enter_decl);
+  ap_gc_mark(exit_decl);
+  ap_gc_mark(part_decl);
+  ap_gc_mark_set(done);
+}

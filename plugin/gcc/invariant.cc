@@ -133,3 +133,8 @@ unsigned ap_instrument_call_sites(function *fun, const char *function_name) {
     instrument_call(c.first, function_name, c.second);
   return calls.length();
 }
+
+void ap_gc_mark_calls(void) {
+  ap_gc_mark(call_site_decl);
+  ap_gc_mark(call_begin_decl);
+}

@@ -655,3 +655,10 @@ public:
 opt_pass *ap_make_loop_pass(gcc::context *ctxt, bool late) {
   return new loop_pass(ctxt, late);
 }
+
+void ap_gc_mark_loops(void) {
+  for (tree t : {loop_decl, loop_timed_decl, loop_start_decl, loop_nest_decl, loop_nests_decl,
+                 mark_loop, mark_loop_timed, mark_loop_start, mark_loop_nest})
+    ap_gc_mark(t);
+  ap_gc_mark_set(done);
+}

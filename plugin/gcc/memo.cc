@@ -126,3 +126,7 @@ gcall *ap_memo_call(tree args_fp, tree value, gimple_seq *seq) {
 tree ap_memo_decl(void) {
   return memo_decl;
 }
+
+void ap_gc_mark_memo(void) {
+  ap_gc_mark(memo_decl);
+}

@@ -54,6 +54,25 @@ static void parse_args(struct plugin_name_args *info) {
   ap_config.policy_file = ap_config.policy->file;
 }
 
+void ap_gc_mark(tree t) {
+  if (t)
+    gt_ggc_mx_tree_node(t);
+}
+
+void ap_gc_mark_set(hash_set<tree> *set) {
+  if (set)
+    for (hash_set<tree>::iterator it = set->begin(); it != set->end(); ++it)
+      ap_gc_mark(*it);
+}
+
+static void on_ggc_marking(void *, void *) {
+  ap_gc_mark_funcs();
+  ap_gc_mark_loops();
+  ap_gc_mark_sites();
+  ap_gc_mark_memo();
+  ap_gc_mark_calls();
+}
+
 static void on_ipa_end(void *, void *) {
   /* One registration constructor per unit, created before the late passes
    * so it is compiled like any other function (our pass skips it: it is
@@ -104,5 +123,6 @@ int plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *versio
                                             PASS_POS_INSERT_AFTER};
   register_callback(info->base_name, PLUGIN_PASS_MANAGER_SETUP, NULL, &loop_pass_o0);
   register_callback(info->base_name, PLUGIN_ALL_IPA_PASSES_END, on_ipa_end, NULL);
+  register_callback(info->base_name, PLUGIN_GGC_MARKING, on_ggc_marking, NULL);
   return 0;
 }

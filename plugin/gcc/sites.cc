@@ -254,8 +254,10 @@ tree ap_loop_site(const ap_loop_info &info) {
 
 /* extern __thread struct ap_loop_tls __autoprof_loop_tls (initial-exec),
  * which loop exits update inline; FIELDS gets its four fields. */
+static tree tls_decl, tls_type, tls_fields[AP_TLS_NFIELDS];
+
 tree ap_loop_tls_decl(tree *fields) {
-  static tree decl, type, f[AP_TLS_NFIELDS];
+  tree &decl = tls_decl, &type = tls_type, *f = tls_fields;
   if (!decl) {
     const field_spec spec[] = {
         {"counters", ptr_type_node},
@@ -349,4 +351,24 @@ void ap_emit_module_ctor(void) {
    * constructors run; a probe that still runs before it registers its site
    * on the fly. */
   cgraph_build_static_cdtor('I', body, 101);
+}
+
+void ap_gc_mark_sites(void) {
+  for (tree t : {func_site_type, module_type, loop_site_type, call_site_type, tls_decl, tls_type})
+    ap_gc_mark(t);
+  for (tree t : func_site_fields)
+    ap_gc_mark(t);
+  for (tree t : module_fields)
+    ap_gc_mark(t);
+  for (tree t : loop_site_fields)
+    ap_gc_mark(t);
+  for (tree t : call_site_fields)
+    ap_gc_mark(t);
+  for (tree t : tls_fields)
+    ap_gc_mark(t);
+  if (func_sites)
+    for (hash_map<tree, tree>::iterator it = func_sites->begin(); it != func_sites->end(); ++it) {
+      ap_gc_mark((*it).first);
+      ap_gc_mark((*it).second);
+    }
 }
