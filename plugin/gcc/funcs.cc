@@ -104,6 +104,7 @@ bool own_part_calls(function *fun, tree origin, vec<gimple *> *markers) {
 struct exit_placer {
   vec<gimple *> calls;
   bool tail;
+  hash_set<gimple *> *tail_calls; /* the tail calls with their exit probe before them */
 
   gimple *make_call() {
     gcall *call = gimple_build_call(exit_decl, 1, null_pointer_node);
@@ -135,6 +136,8 @@ struct exit_placer {
   /* VALUE: what the function returns there (NULL_TREE before a tail call,
    * whose result is not known yet: no memo call on that path). */
   void before(gimple *g, tree value) {
+    if (is_gimple_call(g) && gimple_call_tail_p(as_a<gcall *>(g)))
+      tail_calls->add(g);
     gimple_stmt_iterator gsi = gsi_for_stmt(g);
     if (gimple_seq seq = memo_seq(value))
       gsi_insert_seq_before(&gsi, seq, GSI_SAME_STMT);
@@ -163,12 +166,37 @@ struct exit_placer {
       gsi_insert_on_edge(e, make_call());
     }
   }
+  /* `<retval> = var;` before a return of <retval>: an aggregate result
+   * copied out, which tailc looks through (`a = app (a, n); [tail call]`
+   * in one block, `D.1995 = a; return D.1995;` in the next: the sibcall
+   * never reaches that block). */
+  static bool result_copy(gimple *g, tree retval) {
+    return retval && gimple_assign_single_p(g) && gimple_assign_lhs(g) == retval &&
+           DECL_P(gimple_assign_rhs1(g));
+  }
   void at_return(greturn *ret) {
     basic_block bb = gimple_bb(ret);
     tree value = gimple_return_retval(ret);
     gimple_stmt_iterator gsi = gsi_for_stmt(ret);
     for (gsi_prev(&gsi); !gsi_end_p(gsi) && trivial_stmt(gsi_stmt(gsi)); gsi_prev(&gsi))
       ;
+    if (!gsi_end_p(gsi) && result_copy(gsi_stmt(gsi), value) && !bb_has_abnormal_pred(bb)) {
+      /* the copy's value is not a scalar: no memo call there */
+      gimple_stmt_iterator before_copy = gsi;
+      for (gsi_prev(&before_copy); !gsi_end_p(before_copy) && trivial_stmt(gsi_stmt(before_copy));
+           gsi_prev(&before_copy))
+        ;
+      if (gsi_end_p(before_copy)) {
+        auto_vec<edge> preds;
+        edge e;
+        edge_iterator ei;
+        FOR_EACH_EDGE(e, ei, bb->preds)
+        preds.safe_push(e);
+        for (edge pe : preds)
+          on_edge(pe, 0, NULL_TREE);
+        return;
+      }
+    }
     if (!gsi_end_p(gsi)) {
       gimple *g = gsi_stmt(gsi);
       if (is_gimple_call(g) && gimple_call_tail_p(as_a<gcall *>(g))) {
@@ -369,8 +397,21 @@ unsigned instrument(function *fun) {
     exits.args_fp = ap_memo_args_fingerprint(fun, enter);
   }
   exits.memo_calls.create(0);
+  hash_set<gimple *> tail_calls;
+  exits.tail_calls = &tail_calls;
   for (greturn *ret : returns)
     exits.at_return(ret);
+  /* A call tailc marked whose exit probe is not before it would become a
+   * jump past the probe: the activation never closes, and every later
+   * call nests under it (jq's jv_string_append_buf: a 10,000-deep path
+   * and a false first hint).  It stays a plain call. */
+  basic_block bb;
+  FOR_EACH_BB_FN(bb, fun) {
+    for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi))
+      if (gcall *call = dyn_cast<gcall *>(gsi_stmt(gsi)))
+        if (gimple_call_tail_p(call) && !tail_calls.contains(call))
+          gimple_call_set_tail(call, false);
+  }
   if (exits.tail)
     info.flags |= AP_FUNC_TAILCALL;
   /* a static leaf counts its untimed calls inline (abi.h) */
