@@ -436,6 +436,11 @@ struct loop_callee {
   uint32_t loop, slot;
   uint64_t calls;
   double ticks;
+  /* what no estimate may exceed: the callee's calls (and time) from the
+   * loop's function on the same paths, inside the loop's timed entries or
+   * not — all of its calls made in the loop are among them */
+  uint64_t cap_calls;
+  double cap_ticks;
 };
 struct loop_calls {
   struct loop_callee *v;
@@ -443,11 +448,13 @@ struct loop_calls {
 };
 
 static int add_loop_callee(struct loop_calls *lc, uint32_t loop, uint32_t slot, uint64_t calls,
-                           double ticks) {
+                           double ticks, uint64_t cap_calls, double cap_ticks) {
   for (size_t i = 0; i < lc->n; i++)
     if (lc->v[i].loop == loop && lc->v[i].slot == slot) {
       lc->v[i].calls += calls;
       lc->v[i].ticks += ticks;
+      lc->v[i].cap_calls += cap_calls;
+      lc->v[i].cap_ticks += cap_ticks;
       return 0;
     }
   if (lc->n == lc->cap) {
@@ -458,7 +465,7 @@ static int add_loop_callee(struct loop_calls *lc, uint32_t loop, uint32_t slot, 
     lc->v = q;
     lc->cap = cap;
   }
-  lc->v[lc->n++] = (struct loop_callee){loop, slot, calls, ticks};
+  lc->v[lc->n++] = (struct loop_callee){loop, slot, calls, ticks, cap_calls, cap_ticks};
   return 0;
 }
 
@@ -473,16 +480,37 @@ static double thread_node_ticks(const struct merged *m, const struct comp *c,
   return v && v->calls ? (double)k->calls * v->est_incl / (double)v->calls : 0;
 }
 
-/* The function nodes directly inside loop node L (through nested loops). */
+/* The function nodes directly inside loop node L (through nested loops).
+ * A loop node holds only its timed entries' calls; build_loops scales
+ * them to all entries by entry counts, which overshoots when the entries
+ * that make the calls are the long ones, timed on every entry while the
+ * short ones are sampled (bc's yylex loop: 3 calls of a function that ran
+ * once; a 200,000-trip entry among 1-trip ones, 2x).  The callee's calls
+ * from the loop's function on the same path (under the loop node, or
+ * directly under the function: its untimed entries' and any outside the
+ * loop) bound it. */
 static int loop_node_calls(struct loop_calls *lc, const struct merged *m, const struct comp *c,
                            struct ap_node *loopnode, uint32_t loop) {
+  struct ap_node *fn = loopnode->parent;
+  while (fn && (fn->slot & AP_LOOP_NODE))
+    fn = fn->parent;
   for (struct ap_node *k = __atomic_load_n(&loopnode->kids, __ATOMIC_ACQUIRE); k; k = k->next) {
     if (k->slot & AP_LOOP_NODE) {
       if (loop_node_calls(lc, m, c, k, loop))
         return -1;
       continue;
     }
-    if (add_loop_callee(lc, loop, k->slot, k->calls, thread_node_ticks(m, c, k)))
+    double ticks = thread_node_ticks(m, c, k);
+    uint64_t cap_calls = k->calls;
+    double cap_ticks = ticks;
+    for (struct ap_node *o = fn ? __atomic_load_n(&fn->kids, __ATOMIC_ACQUIRE) : NULL; o;
+         o = o->next)
+      if (o->slot == k->slot) {
+        cap_calls += o->calls;
+        cap_ticks += thread_node_ticks(m, c, o);
+        break;
+      }
+    if (add_loop_callee(lc, loop, k->slot, k->calls, ticks, cap_calls, cap_ticks))
       return -1;
   }
   return 0;
@@ -506,8 +534,11 @@ static int fill_loop_calls(struct ap_profile *p, const long *index, const double
     if (e->loop > nl || !index[e->loop])
       continue;
     struct ap_prof_loop *l = &p->loops[index[e->loop] - 1];
-    uint64_t ns = to_ns(c, scale[e->loop] * e->ticks);
+    double ticks = scale[e->loop] * e->ticks;
+    uint64_t ns = to_ns(c, ticks < e->cap_ticks ? ticks : e->cap_ticks);
     uint64_t calls = (uint64_t)(scale[e->loop] * (double)e->calls + 0.5);
+    if (calls > e->cap_calls)
+      calls = e->cap_calls;
     l->calls += calls;
     l->calls_ns += ns;
     if (!l->top_callee || ns > l->top_callee_ns) {

@@ -36,6 +36,8 @@ NAME.c is the program; NAME.expect holds one expectation per line:
   hint-none KIND FUNC            no hint of that kind for FUNC (FUNC may be *)
   hint-text KIND FUNC TEXT       that hint's message contains TEXT
   excl-le-incl                   every function has 0 <= excl_ns <= incl_ns
+  loop-callee-within LINE FUNC   the calls made in the loop at LINE, and their time, are no more
+                                 than FUNC's in all (FUNC called only there: its exact figures)
   self-within-run                the functions' self times add up to no more than the run's
                                  instrumented time (the roots' inclusive), within 5 %
   timed-loop LINE                the loop at LINE has timed entries and a time
@@ -231,6 +233,15 @@ def check_profile(prof, exp, out):
             if not 0 < match[0]["incl_ns"] <= 1.05 * f["incl_ns"]:
                 fail("loop at line %s: %d ns, more than %s's %d ns in all (or none)" % (
                     a[0], match[0]["incl_ns"], a[1], f["incl_ns"]))
+        elif key == "loop-callee-within":
+            match = [l for l in prof.get("loops", []) if l["line"] == int(a[0])]
+            f = func_by_name(prof, a[1])
+            if len(match) != 1 or f is None:
+                fail("loop-callee-within: no single loop at line %s or no function %s" % (a[0], a[1]))
+            l = match[0]
+            if l.get("calls", 0) > f["calls"] or l.get("calls_ns", 0) > 1.01 * f["incl_ns"] + 1000:
+                fail("loop at line %s: its calls %d (%d ns) exceed %s's %d calls (%d ns) in all" % (
+                    a[0], l.get("calls", 0), l.get("calls_ns", 0), a[1], f["calls"], f["incl_ns"]))
         elif key == "self-within-run":
             run = sum(n["incl_ns"] for n in prof.get("callpaths", []) if n["parent"] < 0)
             self_sum = sum(f["excl_ns"] for f in prof.get("functions", []))
