@@ -57,7 +57,7 @@ void init_decls() {
   mark_loop_nest = ap_probe_decl("__autoprof_inline_mark_loop_nest", TREE_TYPE(loop_nest_decl));
 }
 
-/* A call's callee changed from FROM to TO (a mark put or taken away). */
+/* CALL's callee set to TO (a mark put or taken away). */
 void retarget(gcall *call, tree to) {
   gimple_call_set_fndecl(call, to);
   update_stmt(call);
