@@ -26,7 +26,7 @@ hash_set<tree> *done;
 /* The calls chosen to be made inline (make_inline) carry one of these
  * callees from the loop pass to the late one, which makes them inline
  * fast paths and gives the slow paths the real callee back
- * (ap_expand_loop_marks).  A mark travels with its statement whatever the
+ * (expand_loop_marks).  A mark travels with its statement whatever the
  * passes in between do (jump threading copies blocks: each copy is made
  * inline).  Their names are other than the runtime's, so that a mark the
  * late pass missed would fail the link loudly, never count wrong. */
