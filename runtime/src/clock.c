@@ -87,11 +87,12 @@ static struct ap_loop_site cal_loop = {.flags = AP_LOOP_TIMED, .slot = 1};
 
 enum { CAL_ROUNDS = 25, CAL_PASSES = 5, CAL_N = 200 };
 /* A kind the run used fewer times than this is measured in CAL_PASSES
- * rounds, not CAL_ROUNDS: the cheapest of fewer rounds reads a little
- * high (frameless calls: 4.6 ns against 4.3 on Lua), but at that count
- * its whole compensation is under ~1 ms, and a short process (a test
- * suite's) spent ~1.4 ms of its exit calibrating kinds it used a hundred
- * times. */
+ * rounds, not CAL_ROUNDS: the cheapest of fewer rounds reads high (a
+ * frameless call: 5.4 ns against 4.3, medians of 10 Lua runs), but at that
+ * count the kind's whole compensation is under ~1 ms, and a short process
+ * (a test suite's) spent ~1.4 ms of its exit calibrating kinds it used a
+ * hundred times.  A sampled function's timed call, used that little, is
+ * not measured at all (measure_sampled). */
 enum { CAL_LIGHT = 20000 };
 
 /* What the calibration measures inside an exactly timed parent frame, CAL_N
@@ -251,17 +252,16 @@ static int by_value(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static void measure_sampled(struct ap_thread *t, const struct ap_calibration *c, int light,
-                            double *self, double *pair) {
+static void measure_sampled(struct ap_thread *t, const struct ap_calibration *c, double *self,
+                            double *pair) {
   /* the pair is what is left of the caller's interval once N - N/32
-   * frameless calls are taken out: long rounds, and their median (light:
-   * a quarter of the calls, 5 rounds) */
+   * frameless calls are taken out: long rounds, and their median */
   enum { N = 16384, ROUNDS = 7 };
   double selfs[ROUNDS], pairs[ROUNDS];
-  int got = 0, n_calls = light ? N / 4 : N, n_rounds = light ? 5 : ROUNDS;
+  int got = 0;
   struct ap_ctr *k = &t->ctr[2];
   t->sample_below = UINT64_MAX;
-  for (int r = 0; r < n_rounds; r++) {
+  for (int r = 0; r < ROUNDS; r++) {
     *k = (struct ap_ctr){.period = (uint16_t)t->period, .leaf = 1, .samples = AP_LEAF_AFTER};
     /* the parent is timed on every call: with sample_below raised for the
      * child, its own window could have made it sampled */
@@ -270,7 +270,7 @@ static void measure_sampled(struct ap_thread *t, const struct ap_calibration *c,
     for (int i = 0; i < AP_NPROBES; i++)
       p0[i] = t->probes[i];
     __autoprof_enter(&cal_parent);
-    for (int i = 0; i < n_calls; i++)
+    for (int i = 0; i < N; i++)
       if (__autoprof_enter_cond(&cal_child))
         __autoprof_exit(&cal_child);
     __autoprof_exit(&cal_parent);
@@ -426,9 +426,16 @@ void ap_calibrate(struct ap_calibration *c) {
     measure(scratch, kinds, rounds, n, v);
     for (int k = 0; k < n; k++)
       *dest[k] = v[k];
-    if (sampled)
-      measure_sampled(scratch, c, used[AP_P_STIMED] < CAL_LIGHT, &c->sampled_self_ticks,
-                      &c->sampled_pair_ticks);
+    /* ~0.6 ms, and noisy when cut shorter (a quarter of the calls, 5
+     * rounds: the pair's median came out 0 over 10 Lua runs): a kind used
+     * little takes the timed call's figures instead (it costs a few ns
+     * more: its branches mispredict), under ~0.3 ms of compensation off */
+    if (sampled && used[AP_P_STIMED] >= CAL_LIGHT)
+      measure_sampled(scratch, c, &c->sampled_self_ticks, &c->sampled_pair_ticks);
+    else if (sampled) {
+      c->sampled_self_ticks = c->self_ticks;
+      c->sampled_pair_ticks = c->pair_ticks;
+    }
     if (leaves)
       c->leaf_run_ticks = measure_leaf_run(scratch, c, rounds_for(used[AP_P_ILEAF_RUN]));
     if (loops && (used[AP_P_LOOP] || used[AP_P_ULOOP]))
