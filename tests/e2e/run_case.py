@@ -29,6 +29,8 @@ NAME.c is the program; NAME.expect holds one expectation per line:
   field KEY VALUE                top-level profile[KEY] == VALUE (int or string)
   flag FUNC NAME / no-flag ...   FUNC's flags include (do not include) NAME, e.g. leaf
   calibrated KIND                calibration_ns[KIND] was measured (> 0)
+  calibration-same K1 K2         calibration_ns[K1] == calibration_ns[K2] > 0 (a kind used
+                                 little takes another's figure)
   callpath A>B>C N               the call path A>B>C (from a root) was called N times
   hint RANK KIND FUNC            hints[RANK] has that kind and function (RANK 0 = first)
   hint-any KIND FUNC             some hint has that kind and function
@@ -184,6 +186,10 @@ def check_profile(prof, exp, out):
         elif key == "calibrated":
             if not prof.get("calibration_ns", {}).get(a[0], 0) > 0:
                 fail("calibration_ns[%s] is not measured: %r" % (a[0], prof.get("calibration_ns")))
+        elif key == "calibration-same":
+            cal = prof.get("calibration_ns", {})
+            if not (a[0] in cal and a[1] in cal and cal[a[0]] == cal[a[1]] > 0):
+                fail("calibration_ns[%s] is not calibration_ns[%s]: %r" % (a[0], a[1], cal))
         elif key == "field":
             got = prof.get(a[0])
             want = int(a[1]) if re.fullmatch(r"-?\d+", a[1]) else a[1]
