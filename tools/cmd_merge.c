@@ -102,6 +102,11 @@ static int merge_functions(struct merger *g, const struct ap_profile *in) {
     double ea = t->time_error * (double)t->excl_ns, eb = f->time_error * (double)f->excl_ns;
     double excl = (double)t->excl_ns + (double)f->excl_ns;
     t->time_error = excl > 0 ? sqrt(ea * ea + eb * eb) / excl : 0;
+    /* the probes' share of what was measured, weighted by the time measured */
+    double ia = (double)t->incl_ns, ib = (double)f->incl_ns;
+    t->probe_share = ia + ib > 0
+                         ? (t->probe_share * ia + f->probe_share * ib) / (ia + ib)
+                         : (t->probe_share > f->probe_share ? t->probe_share : f->probe_share);
     t->calls = sat_add(t->calls, f->calls);
     t->timed_calls = sat_add(t->timed_calls, f->timed_calls ? f->timed_calls : f->calls);
     t->incl_ns = sat_add(t->incl_ns, f->incl_ns);

@@ -325,7 +325,8 @@ static int read_functions(struct rd *r, json_t *root) {
     /* absent (profiles before adaptive timing): every call was timed */
     f->timed_calls = f->calls;
     if (get_u64(r, e, "timed_calls", 0, &f->timed_calls) ||
-        get_num(r, e, "time_error", 0, &f->time_error))
+        get_num(r, e, "time_error", 0, &f->time_error) ||
+        get_num(r, e, "probe_share", 0, &f->probe_share))
       return -1;
     if (f->timed_calls > f->calls)
       f->timed_calls = f->calls;

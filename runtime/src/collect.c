@@ -25,6 +25,7 @@ struct mnode {
   uint64_t probes[AP_NPROBES]; /* probes inside the timed ones, weighted */
   double est_incl, est_excl;   /* compensated, over all calls (ticks) */
   double var_incl, var_excl;   /* their sampling variances (ticks^2; 0 when every call timed) */
+  double raw, removed;         /* timed ticks and the probes' part of them, over all calls */
 };
 
 struct merged {
@@ -145,6 +146,22 @@ static uint64_t timed_of(uint64_t calls, uint64_t untimed) {
  * `period` while a slot is sampled, every one while it is not), their
  * weighted mean per call times all its calls.  With every call timed the
  * weights are 1.  -1: never timed. */
+/* What node_ticks takes out as the probes' cost, and the raw ticks it
+ * takes it from, both over all calls (0 when never timed). */
+static void node_removed(const struct comp *c, const struct mnode *v, double *raw,
+                         double *removed) {
+  uint64_t timed = timed_of(v->calls, v->untimed);
+  *raw = *removed = 0;
+  if (!timed)
+    return;
+  double wt = v->wtimed ? (double)v->wtimed : (double)timed, scale = (double)v->calls / wt;
+  double r = wt * (v->untimed ? c->sself : c->self);
+  for (int k = 0; k < AP_NPROBES; k++)
+    r += (double)v->probes[k] * c->cost[k];
+  *raw = (double)v->incl * scale;
+  *removed = r * scale;
+}
+
 static double node_ticks(const struct comp *c, uint64_t calls, uint64_t untimed, uint64_t incl,
                          uint64_t wtimed, const uint64_t *probes) {
   uint64_t timed = timed_of(calls, untimed);
@@ -182,6 +199,7 @@ static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslot
   for (size_t i = 0; i < m->n; i++) {
     struct mnode *v = &m->v[i];
     v->est_incl = node_ticks(c, v->calls, v->untimed, v->incl, v->wtimed, v->probes);
+    node_removed(c, v, &v->raw, &v->removed);
     if (v->est_incl >= 0 && v->slot <= nslots) {
       sum[v->slot + nested[i] * ns] += v->est_incl;
       n[v->slot + nested[i] * ns] += (double)v->calls;
@@ -303,8 +321,9 @@ static int outermost(const struct merged *m, size_t i) {
 
 struct flat {
   uint64_t calls, samples, timed;
-  double incl, excl; /* estimated, compensated ticks */
-  double var_excl;   /* sampling variance of excl */
+  double incl, excl;   /* estimated, compensated ticks */
+  double raw, removed; /* its outermost timed nodes' raw ticks, and the probes' part */
+  double var_excl;     /* sampling variance of excl */
   double sum_e, sum_e2;
   double samples_n, sum_e_n, sum_e2_n; /* those of its timed calls on nested paths */
   long func;
@@ -346,6 +365,7 @@ static int add_functions(struct ap_profile *p, struct flat *f, const struct comp
     pf->calls = f[s].calls;
     pf->timed_calls = f[s].timed < f[s].calls ? f[s].timed : f[s].calls;
     pf->time_error = time_error(&f[s]);
+    pf->probe_share = f[s].raw > 0 ? (f[s].removed < f[s].raw ? f[s].removed / f[s].raw : 1) : 0;
     pf->excl_ns = to_ns(c, f[s].excl);
     pf->incl_ns = to_ns(c, f[s].incl);
     if (pf->incl_ns < pf->excl_ns)
@@ -408,8 +428,11 @@ static int build_functions(struct ap_profile *p, struct merged *m, const struct 
     fs->timed += timed_of(v->calls, v->untimed);
     fs->excl += v->est_excl > 0 ? v->est_excl : 0;
     fs->var_excl += v->var_excl;
-    if (!nested[i]) /* inclusive once per outermost activation */
+    if (!nested[i]) { /* inclusive once per outermost activation */
       fs->incl += v->est_incl > 0 ? v->est_incl : 0;
+      fs->raw += v->raw;
+      fs->removed += v->removed;
+    }
   }
   free(nested);
   int rc = add_functions(p, f, c);

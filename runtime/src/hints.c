@@ -229,9 +229,11 @@ static int inline_hints(struct ap_profile *p, const struct ap_hint_params *q, do
       continue;
     char msg[512], calls[32], per[64], cost[32], share[32], save[32];
     /* a body of a cycle or two overlaps with the probes around it: what is
-     * left of it after compensation is below what they resolve */
-    if (per_call < 0.5) {
-      snprintf(per, sizeof per, "under 0.5 ns");
+     * left of it after compensation is below what they resolve (the
+     * probes' own cost was most of what its calls measured: report_text.c's
+     * "<probe") */
+    if (per_call < 0.5 || f->probe_share >= AP_PROBE_BOUND) {
+      snprintf(per, sizeof per, "%s", per_call < 0.5 ? "under 0.5 ns" : "too little to measure");
       snprintf(share, sizeof share, "most of each call");
     } else {
       ap_fmt_ns(per, per_call);
@@ -249,6 +251,7 @@ static int inline_hints(struct ap_profile *p, const struct ap_hint_params *q, do
         ap_hint_add_evidence(h, "ns_per_call", per_call) ||
         ap_hint_add_evidence(h, "call_cost_ns", cc) ||
         ap_hint_add_evidence(h, "overhead_share", overhead) ||
+        (f->probe_share > 0 && ap_hint_add_evidence(h, "probe_share", f->probe_share)) ||
         (ap_func_estimated(f) && ap_hint_add_evidence(h, "time_error", f->time_error)))
       return -1;
   }

@@ -138,6 +138,10 @@ static void write_functions(const struct ap_profile *p, FILE *out) {
             (unsigned long long)f->calls, (unsigned long long)f->timed_calls);
     /* exact: rounded, a small error read back was 0, "exact" in a re-render */
     put_num(out, f->time_error);
+    if (f->probe_share > 0) { /* absent: not measured (sample profiles, older runtimes) */
+      fputs(", \"probe_share\": ", out);
+      put_num(out, f->probe_share);
+    }
     fprintf(out, ", \"incl_ns\": %llu, \"excl_ns\": %llu, \"flags\": [",
             (unsigned long long)f->incl_ns, (unsigned long long)f->excl_ns);
     int first = 1;

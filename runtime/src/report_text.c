@@ -101,13 +101,16 @@ static void write_top(const struct ap_profile *p, FILE *out, unsigned top) {
   fprintf(out, "\nTop %zu of %zu functions by self time\n", rows, n);
   fprintf(out, "  %6s %10s %10s %14s %10s %7s  %s\n", "self%", "self", "total", "calls", "per call",
           "timing", "function  file:line");
-  int sampled = 0;
+  int sampled = 0, probed = 0;
   for (size_t r = 0; r < rows; r++) {
     const struct ap_prof_func *f = &p->functions[order[r]];
     char self[32], total[32], calls[32], per[32], timing[16] = "exact";
     double share = run > 0 ? 100.0 * (double)f->excl_ns / run : 0;
     ap_fmt_ns(per, f->calls ? (double)f->excl_ns / (double)f->calls : 0);
-    if (ap_func_estimated(f)) {
+    if (f->probe_share >= AP_PROBE_BOUND) {
+      probed = 1;
+      snprintf(timing, sizeof timing, "<probe");
+    } else if (ap_func_estimated(f)) {
       sampled = 1;
       snprintf(timing, sizeof timing, "+-%.*f%%", f->time_error < 0.1 ? 1 : 0,
                100.0 * f->time_error);
@@ -121,6 +124,13 @@ static void write_top(const struct ap_profile *p, FILE *out, unsigned top) {
           "      timing samples calls shorter than a few clock reads); 95% sampling error. Counts "
           "are exact.\n      AUTOPROF_EXACT_TIMING=1 times every call.\n",
           out);
+  if (probed)
+    fprintf(
+        out,
+        "  <probe: the probes' own cost was %.0f%% or more of what its timed calls measured: its"
+        " time\n      is what their compensation left, below what they resolve (exact timing"
+        " does not help).\n",
+        100 * AP_PROBE_BOUND);
   free(order);
 }
 

@@ -10,7 +10,7 @@ execute_process(COMMAND ${GEN} ${dest} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "gen_samples failed: ${rc}")
 endif()
-foreach(name before.json after.json rank1.json leafy.json)
+foreach(name before.json after.json rank1.json leafy.json probed.json)
   execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${SAMPLES}/${name}" "${dest}/${name}"
                   RESULT_VARIABLE diff)
   if(NOT diff EQUAL 0)

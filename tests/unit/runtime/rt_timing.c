@@ -278,6 +278,8 @@ static void check_raw(void) {
   CHECK_EQ_U64(func_int(p, "b", "excl_ns"), 20);
   CHECK_EQ_U64(node_int(p, "main>b>a", "incl_ns"), 5);
   CHECK_EQ_U64(node_int(p, "main>a", "incl_ns"), 20);
+  /* nothing compensated: no probe share written */
+  CHECK(json_object_get(func_by_name(p, "main"), "probe_share") == NULL);
   CHECK_EQ_U64(top_int(p, "compensated_ns"), 0);
   CHECK_EQ_U64(top_int(p, "wall_ns"), 100);
   json_t *t = json_array_get(json_object_get(p, "thread_list"), 0);
@@ -311,6 +313,14 @@ static void check_compensated(void) {
   CHECK_EQ_U64(node_int(p, "main>b>a", "excl_ns"), 3);
   CHECK_EQ_U64(top_int(p, "compensated_ns"), 17);
   CHECK_EQ_U64(json_integer_value(json_object_get(p, "probe_cost_ns")), 5);
+  /* the probes' part of what was measured: main 17 of 100 (its own 2, the
+   * three calls' 5 each), b 7 of 25, a 4 of 25 (2 in each of its frames) */
+  double share_main = json_real_value(json_object_get(func_by_name(p, "main"), "probe_share"));
+  double share_b = json_real_value(json_object_get(func_by_name(p, "b"), "probe_share"));
+  double share_a = json_real_value(json_object_get(func_by_name(p, "a"), "probe_share"));
+  CHECK(share_main > 0.1699 && share_main < 0.1701);
+  CHECK(share_b > 0.2799 && share_b < 0.2801);
+  CHECK(share_a > 0.1599 && share_a < 0.1601);
   json_t *t = json_array_get(json_object_get(p, "thread_list"), 0);
   CHECK_EQ_U64(json_integer_value(json_object_get(t, "root_ns")), 83);
   run_free(r);
