@@ -21,7 +21,7 @@ extern "C" {
 
 namespace {
 
-tree loop_decl, loop_timed_decl, loop_start_decl, loop_nest_decl, loop_nests_decl;
+tree loop_decl, loop_timed_decl, loop_start_decl, loop_nest_decl;
 hash_set<tree> *done;
 /* The calls chosen to be made inline (make_inline) carry one of these
  * callees from the loop pass to the late one, which makes them inline
@@ -44,10 +44,6 @@ void init_decls() {
   loop_nest_decl = ap_probe_decl(
       "__autoprof_loop_nest",
       build_function_type_list(void_type_node, ptr_type_node, u64, u64, u64, u64, u64, NULL_TREE));
-  loop_nests_decl =
-      ap_probe_decl("__autoprof_loop_nests",
-                    build_function_type_list(void_type_node, ptr_type_node, ptr_type_node,
-                                             unsigned_type_node, NULL_TREE));
   loop_start_decl =
       ap_probe_decl("__autoprof_loop_start", build_function_type_list(void_type_node, ptr_type_node,
                                                                       ptr_type_node, NULL_TREE));
@@ -214,9 +210,8 @@ struct loop_instrumenter {
     tree cnt, next;   /* the counter: before / after this iteration's increment */
     tree stamp;       /* &stamp of a timed loop */
     tree acc[5];      /* nest accumulators of an untimed inner loop (registers) */
-    tree acc_mem;     /* ... or five slots of its nest's volatile array, in a big nest */
-    int acc_base;     /* its first slot there */
     class loop *nest; /* outermost loop holding it, whose exits flush them */
+    bool own_record;  /* an inner loop of a big nest: a record at its own exits */
   };
   auto_vec<rec> recs;
 
@@ -295,61 +290,26 @@ struct loop_instrumenter {
    * The locals are registers (update_ssa builds their PHIs) — unless the
    * nest holds more than kRegisterLoops (20) such loops: five live registers
    * each across a state machine of 28 loops (zlib's inflate) made GCC spill
-   * everywhere (4x the code, 4x the compile time), so there they are a
-   * volatile array in memory, updated once per inner-loop entry. */
+   * everywhere (4x the code, 4x the compile time).  There each inner loop
+   * makes a record at its own exits, as an outermost loop does.  (They
+   * were a volatile array of five slots per inner loop, set at each entry
+   * of the nest and sent at each exit: a cost in the number of inner loops,
+   * run or not — pcre2's match(), 146 loops in one dispatch loop of which
+   * 1-3 run per pass, made pcre2grep 7.3x slower.) */
   static const unsigned kRegisterLoops = 20;
 
-  static tree mem_slot(const rec &r, int i) {
-    tree arr = r.acc_mem;
-    tree ref = build4(ARRAY_REF, TREE_TYPE(TREE_TYPE(arr)), arr,
-                      build_int_cst(integer_type_node, r.acc_base + i), NULL_TREE, NULL_TREE);
-    TREE_THIS_VOLATILE(ref) = 1;
-    return ref;
-  }
-  /* a big nest's array: five slots per untimed inner loop */
-  struct nest_mem {
-    tree arr;
-    unsigned used;
-  };
-  hash_map<int_hash<int, -1, -2>, nest_mem> nest_arrays;
-  /* acc[i] = OP(acc[i], v) on edge E, in the accumulator's storage */
+  /* acc[i] = OP(acc[i], v) on edge E */
   void accumulate(const rec &r, int i, enum tree_code op, tree v, edge e) {
-    tree u64 = unsigned_intDI_type_node;
-    if (!r.acc_mem) {
-      gsi_insert_on_edge(e, gimple_build_assign(r.acc[i], op, r.acc[i], v));
-      return;
-    }
-    tree old = make_ssa_name(u64), updated = make_ssa_name(u64);
-    gsi_insert_on_edge(e, gimple_build_assign(old, mem_slot(r, i)));
-    gsi_insert_on_edge(e, gimple_build_assign(updated, op, old, v));
-    gsi_insert_on_edge(e, gimple_build_assign(mem_slot(r, i), updated));
+    gsi_insert_on_edge(e, gimple_build_assign(r.acc[i], op, r.acc[i], v));
   }
-  void add_accumulators(rec &r, unsigned in_nest) {
+  void add_accumulators(rec &r) {
     tree u64 = unsigned_intDI_type_node;
     r.nest = superloop_at_depth(r.loop, 1);
     edge pre = loop_preheader_edge(r.nest);
-    bool in_memory = in_nest > kRegisterLoops;
-    if (in_memory) {
-      bool existed;
-      nest_mem &m = nest_arrays.get_or_insert(r.nest->num, &existed);
-      if (!existed) {
-        tree vu64 = build_qualified_type(u64, TYPE_QUAL_VOLATILE);
-        m.arr = create_tmp_var(build_array_type_nelts(vu64, 5 * in_nest), "autoprof_nest");
-        TREE_ADDRESSABLE(m.arr) = 1;
-        m.used = 0;
-      }
-      r.acc_mem = m.arr;
-      r.acc_base = (int)m.used;
-      m.used += 5;
-    }
     for (int i = 0; i < 5; i++) {
       tree init = i == 2 ? build_all_ones_cst(u64) : build_zero_cst(u64);
-      if (in_memory) {
-        gsi_insert_on_edge(pre, gimple_build_assign(mem_slot(r, i), init));
-      } else {
-        r.acc[i] = create_tmp_reg(u64, "autoprof_nest");
-        gsi_insert_on_edge(pre, gimple_build_assign(r.acc[i], init));
-      }
+      r.acc[i] = create_tmp_reg(u64, "autoprof_nest");
+      gsi_insert_on_edge(pre, gimple_build_assign(r.acc[i], init));
     }
     for (edge exit : get_loop_exit_edges(r.loop)) {
       if (!usable_exit(exit))
@@ -388,15 +348,6 @@ struct loop_instrumenter {
                       groups.length()};
       gsi_insert_on_edge(exit, g.own);
       if (loop_depth(r.loop) != 1) {
-        push(g, small);
-        continue;
-      }
-      /* a big nest: one call for all its inner loops (their array and a
-       * static table of their sites) */
-      if (nest_mem *m = nest_arrays.get(r.loop->num)) {
-        gsi_insert_on_edge(exit, gimple_build_call(loop_nests_decl, 3, nest_sites(r.loop),
-                                                   build_fold_addr_expr(m->arr),
-                                                   build_int_cst(unsigned_type_node, m->used / 5)));
         push(g, small);
         continue;
       }
@@ -486,20 +437,6 @@ struct loop_instrumenter {
               exits_all, starts.length());
   }
 
-  /* &table of the sites of NEST's untimed inner loops, in slot order */
-  hash_map<int_hash<int, -1, -2>, tree> nest_tables;
-  tree nest_sites(class loop *nest) {
-    if (tree *t = nest_tables.get(nest->num))
-      return *t;
-    auto_vec<tree> sites;
-    for (const rec &inner : recs)
-      if (inner.nest == nest && inner.acc_mem)
-        sites.safe_push(inner.addr);
-    tree t = build_fold_addr_expr(ap_pointer_table(sites.address(), sites.length()));
-    nest_tables.put(nest->num, t);
-    return t;
-  }
-
   void run() {
     /* outer loops first, so an inner loop's record can point to its parent */
     unsigned max_depth = ap_config.policy->loops.max_depth; /* 0: no limit */
@@ -513,12 +450,16 @@ struct loop_instrumenter {
       if (!r.timed && loop_depth(r.loop) > 1)
         per_nest.get_or_insert(superloop_at_depth(r.loop, 1)->num)++;
     for (rec &r : recs)
-      if (!r.timed && loop_depth(r.loop) > 1)
-        add_accumulators(r, *per_nest.get(superloop_at_depth(r.loop, 1)->num));
+      if (!r.timed && loop_depth(r.loop) > 1) {
+        if (*per_nest.get(superloop_at_depth(r.loop, 1)->num) > kRegisterLoops)
+          r.own_record = true;
+        else
+          add_accumulators(r);
+      }
     /* inner loops first: an edge leaving several timed loops must close the
      * innermost loop's frame first (the runtime pops only its top frame) */
     for (unsigned i = recs.length(); i-- > 0;)
-      if (recs[i].timed || loop_depth(recs[i].loop) == 1)
+      if (recs[i].timed || loop_depth(recs[i].loop) == 1 || recs[i].own_record)
         add_flushes(recs[i]);
     count = recs.length();
   }
@@ -657,8 +598,8 @@ opt_pass *ap_make_loop_pass(gcc::context *ctxt, bool late) {
 }
 
 void ap_gc_mark_loops(void) {
-  for (tree t : {loop_decl, loop_timed_decl, loop_start_decl, loop_nest_decl, loop_nests_decl,
-                 mark_loop, mark_loop_timed, mark_loop_start, mark_loop_nest})
+  for (tree t : {loop_decl, loop_timed_decl, loop_start_decl, loop_nest_decl, mark_loop,
+                 mark_loop_timed, mark_loop_start, mark_loop_nest})
     ap_gc_mark(t);
   ap_gc_mark_set(done);
 }

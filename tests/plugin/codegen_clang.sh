@@ -32,11 +32,11 @@ body() { awk -v f="<$1>:" '$2 == f {on=1; next} on && /^$/ {exit} on' tail.s; }
 jump=$(body tailer | awk '/jmp/ {j=$0; next} j && /R_X86_64_PLT32.*helper/ {print j " " $NF; exit} {j=""}')
 case "$jump" in *jmp*helper*) echo "ok: tailer keeps its sibcall: $jump" ;;
   *) echo "FAIL: tailer's tail call was not kept"; body tailer; fail=1 ;; esac
-if body tailer | grep -qE "R_X86_64_(PLT32|GOTPCRELX).*__autoprof_exit"; then echo "ok: tailer calls its exit probe"; else
+if grep -qE "R_X86_64_(PLT32|GOTPCRELX).*__autoprof_exit" <<<"$(body tailer)"; then echo "ok: tailer calls its exit probe"; else
   echo "FAIL: no exit probe in tailer"; fail=1; fi
 # twice was inlined: no symbol, no probe of its own
 if grep -q "<twice>:" tail.s; then echo "FAIL: twice was not inlined"; fail=1; else echo "ok: twice inlined, not probed"; fi
-if body quiet | grep -q "__autoprof"; then echo "FAIL: quiet is no_instrument_function but probed"; fail=1; else echo "ok: quiet not probed"; fi
+if grep -q "__autoprof" <<<"$(body quiet)"; then echo "FAIL: quiet is no_instrument_function but probed"; fail=1; else echo "ok: quiet not probed"; fi
 expect() {
   if grep -qF -- "$1" verbose.txt; then echo "ok: verbose says: $1"; else
     echo "FAIL: verbose output lacks: $1"; cat verbose.txt; fail=1; fi
@@ -45,7 +45,7 @@ expect "tail.c:3: tailer: instrumented (included by functions.include '*'"
 expect "tail.c:11: quiet: skipped (no_instrument_function attribute"
 expect "tail.c:10: uses_twice: instrumented"
 expect "tail.c:12: bare: skipped (naked function"
-if body bare | grep -q "__autoprof"; then echo "FAIL: bare is naked but probed"; fail=1; else echo "ok: bare not probed"; fi
+if grep -q "__autoprof" <<<"$(body bare)"; then echo "FAIL: bare is naked but probed"; fail=1; else echo "ok: bare not probed"; fi
 # The marks the plugin leaves on loops for its loop pass (entries.cc: after
 # rotation, at PipelineStart, in LoopIDs) change no optimisation: with a
 # policy that instruments nothing (main keeps its probe), every other

@@ -57,9 +57,9 @@ for opt in O0 O2; do
     b=$(body $ll $f)
     # the entry block (up to the first label) tests the slot, calls nothing
     entry=$(printf '%s\n' "$b" | awk 'NR > 2 && /^[A-Za-z0-9_.]+:/ {exit} {print}')
-    if printf '%s\n' "$entry" | grep -q "__autoprof_loop_tls" &&
-       ! printf '%s\n' "$entry" | grep -q "call .*@__autoprof_enter_cond" &&
-       printf '%s\n' "$entry" | grep -qE "br i1 .*label %autoprof.leaf.inline, label %autoprof.leaf.call, .*!prof"; then
+    if grep -q "__autoprof_loop_tls" <<<"$entry" &&
+       ! grep -q "call .*@__autoprof_enter_cond" <<<"$entry" &&
+       grep -qE "br i1 .*label %autoprof.leaf.inline, label %autoprof.leaf.call, .*!prof" <<<"$entry"; then
       ok "$opt: $f's entry tests its slot against __autoprof_loop_tls, no call"
       md=$(printf '%s\n' "$entry" | sed -n 's/.*label %autoprof.leaf.call, .*!prof \(![0-9]*\).*/\1/p')
       if grep -qxF "$md = !{!\"branch_weights\", i32 2000, i32 1}" $ll; then
@@ -71,8 +71,8 @@ for opt in O0 O2; do
          grep -q "call i32 @__autoprof_enter_cond"; then
       ok "$opt: $f calls __autoprof_enter_cond only on the slow path"
     else bad "$opt: $f's __autoprof_enter_cond is not only on the slow path"; fi
-    if printf '%s\n' "$b" | grep -qE "%autoprof.token = phi i32 \[ 0, %autoprof.leaf.inline \], \[ %[^,]*, %autoprof.leaf.call \]" &&
-       printf '%s\n' "$b" | grep -q "icmp ne i32 %autoprof.token, 0"; then
+    if grep -qE "%autoprof.token = phi i32 \[ 0, %autoprof.leaf.inline \], \[ %[^,]*, %autoprof.leaf.call \]" <<<"$b" &&
+       grep -q "icmp ne i32 %autoprof.token, 0" <<<"$b"; then
       ok "$opt: $f's exit probes test the token PHI"
     else bad "$opt: $f's token is not the PHI the exits test"; fi
   done
@@ -82,8 +82,8 @@ for opt in O0 O2; do
   for f in $nonleaves; do
     fl=$(flags $ll $f)
     b=$(body $ll $f)
-    if [ -n "$fl" ] && [ $((fl & 512)) = 0 ] && ! printf '%s\n' "$b" | grep -q "__autoprof_loop_tls" &&
-       printf '%s\n' "$b" | grep -q "call i32 @__autoprof_enter_cond"; then
+    if [ -n "$fl" ] && [ $((fl & 512)) = 0 ] && ! grep -q "__autoprof_loop_tls" <<<"$b" &&
+       grep -q "call i32 @__autoprof_enter_cond" <<<"$b"; then
       ok "$opt: $f keeps the plain entry probe (flags $fl)"
     else bad "$opt: $f got the inline leaf path (flags '$fl')"; fi
   done
@@ -105,11 +105,11 @@ if [ "$(uname -m)" = x86_64 ]; then
   asm() { awk -v f="<$1>:" '$2 == f {on=1; next} on && /^$/ {exit} on' leaf.s; }
   order=$(asm leaf | awk '/\tj[a-z]+ / && $0 !~ /\tjmp / && !j {j=NR}
                           /__autoprof_enter_cond/ && !c {c=NR} END {print j + 0, c + 0}')
-  if asm leaf | grep -q "R_X86_64_GOTTPOFF.*__autoprof_loop_tls" &&
+  if grep -q "R_X86_64_GOTTPOFF.*__autoprof_loop_tls" <<<"$(asm leaf)" &&
      [ "${order% *}" -gt 0 ] && [ "${order% *}" -lt "${order#* }" ]; then
     ok "O2 asm: leaf tests __autoprof_loop_tls before any call"
   else bad "O2 asm: leaf's inline path missing"; asm leaf; fi
-  if asm nonleaf | grep -q "__autoprof_loop_tls"; then bad "O2 asm: nonleaf reads __autoprof_loop_tls"; else
+  if grep -q "__autoprof_loop_tls" <<<"$(asm nonleaf)"; then bad "O2 asm: nonleaf reads __autoprof_loop_tls"; else
     ok "O2 asm: nonleaf does not read __autoprof_loop_tls"; fi
 fi
 [ $fail = 0 ] && echo "leaf inline ok"
