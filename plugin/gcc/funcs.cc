@@ -187,13 +187,7 @@ struct exit_placer {
            gsi_prev(&before_copy))
         ;
       if (gsi_end_p(before_copy)) {
-        auto_vec<edge> preds;
-        edge e;
-        edge_iterator ei;
-        FOR_EACH_EDGE(e, ei, bb->preds)
-        preds.safe_push(e);
-        for (edge pe : preds)
-          on_edge(pe, 0, NULL_TREE);
+        on_preds(bb, NULL_TREE);
         return;
       }
     }
@@ -211,6 +205,10 @@ struct exit_placer {
       before(ret, value);
       return;
     }
+    on_preds(bb, value);
+  }
+  /* on_edge for each edge into BB (collected first: the edits add blocks) */
+  void on_preds(basic_block bb, tree value) {
     auto_vec<edge> preds;
     edge e;
     edge_iterator ei;

@@ -192,24 +192,30 @@ static int write(const char *dir, const char *name, struct ap_profile *p) {
 
 /* A sort whose comparison is a static leaf (abi.h item 8): its untimed
  * calls are priced at the frameless call, not the untimed pair. */
-static struct ap_profile *leafy(void) {
+/* main > sort > cmp, cmp a static leaf called 1,000,000 times for CMP_NS. */
+static struct ap_profile *sort_run(const char *program, long long pid, unsigned long long cmp_ns) {
   static const struct fn fns[] = {
       {"main", "src/sort.c", 1, MAIN},
       {"sort", "src/sort.c", 10, 0},
       {"cmp", "src/sort.c", 20, AP_FUNC_LEAF},
   };
-  static const struct node nodes[] = {
+  const struct node nodes[] = {
       {-1, 0, 1, 30000000, 5000000},
-      {0, 1, 10, 25000000, 15000000},
-      {1, 2, 1000000, 10000000, 10000000},
+      {0, 1, 10, 25000000, 25000000 - cmp_ns},
+      {1, 2, 1000000, cmp_ns, cmp_ns},
   };
-  struct ap_profile *p = header("leafy", 4343, 30000000);
+  struct ap_profile *p = header(program, pid, 30000000);
+  build(p, fns, 3, nodes, 3);
+  return p;
+}
+
+static struct ap_profile *leafy(void) {
+  struct ap_profile *p = sort_run("leafy", 4343, 10000000);
   static const double cal[AP_NCALIBRATION] = {
       [AP_CAL_SELF] = 4.0,           [AP_CAL_SAMPLED_SELF] = 4.2, [AP_CAL_TIMED] = 25.0,
       [AP_CAL_SAMPLED_TIMED] = 20.0, [AP_CAL_UNTIMED] = 6.0,      [AP_CAL_FRAMELESS] = 2.5,
       [AP_CAL_INLINE_LEAF] = 1.0,    [AP_CAL_LEAF_RUN] = 1.5};
   memcpy(p->calibration_ns, cal, sizeof cal);
-  build(p, fns, 3, nodes, 3);
   sampled(p, "cmp", 31250, 0.02);
   ap_profile_add_thread(p, 0, 4343, 1000011, 30000000);
   return p;
@@ -220,18 +226,7 @@ static struct ap_profile *leafy(void) {
  * (probe_share): "<probe" in the table, and its inline hint does not
  * quote a per-call time. */
 static struct ap_profile *probed(void) {
-  static const struct fn fns[] = {
-      {"main", "src/sort.c", 1, MAIN},
-      {"sort", "src/sort.c", 10, 0},
-      {"cmp", "src/sort.c", 20, AP_FUNC_LEAF},
-  };
-  static const struct node nodes[] = {
-      {-1, 0, 1, 30000000, 5000000},
-      {0, 1, 10, 25000000, 24500000},
-      {1, 2, 1000000, 500000, 500000},
-  };
-  struct ap_profile *p = header("probed", 4344, 30000000);
-  build(p, fns, 3, nodes, 3);
+  struct ap_profile *p = sort_run("probed", 4344, 500000);
   for (size_t i = 0; i < p->nfunctions; i++)
     p->functions[i].probe_share = strcmp(p->functions[i].name, "cmp") == 0 ? 0.95 : 0.2;
   ap_profile_add_thread(p, 0, 4344, 1000011, 30000000);
