@@ -146,6 +146,18 @@ static uint64_t timed_of(uint64_t calls, uint64_t untimed) {
  * `period` while a slot is sampled, every one while it is not), their
  * weighted mean per call times all its calls.  With every call timed the
  * weights are 1.  -1: never timed. */
+static double node_ticks(const struct comp *c, uint64_t calls, uint64_t untimed, uint64_t incl,
+                         uint64_t wtimed, const uint64_t *probes) {
+  uint64_t timed = timed_of(calls, untimed);
+  if (!timed)
+    return -1;
+  double wt = wtimed ? (double)wtimed : (double)timed;
+  double v = (double)incl - wt * (untimed ? c->sself : c->self);
+  for (int k = 0; k < AP_NPROBES; k++)
+    v -= (double)probes[k] * c->cost[k];
+  return (v > 0 ? v : 0) * ((double)calls / wt);
+}
+
 /* What node_ticks takes out as the probes' cost, and the raw ticks it
  * takes it from, both over all calls (0 when never timed). */
 static void node_removed(const struct comp *c, const struct mnode *v, double *raw,
@@ -160,18 +172,6 @@ static void node_removed(const struct comp *c, const struct mnode *v, double *ra
     r += (double)v->probes[k] * c->cost[k];
   *raw = (double)v->incl * scale;
   *removed = r * scale;
-}
-
-static double node_ticks(const struct comp *c, uint64_t calls, uint64_t untimed, uint64_t incl,
-                         uint64_t wtimed, const uint64_t *probes) {
-  uint64_t timed = timed_of(calls, untimed);
-  if (!timed)
-    return -1;
-  double wt = wtimed ? (double)wtimed : (double)timed;
-  double v = (double)incl - wt * (untimed ? c->sself : c->self);
-  for (int k = 0; k < AP_NPROBES; k++)
-    v -= (double)probes[k] * c->cost[k];
-  return (v > 0 ? v : 0) * ((double)calls / wt);
 }
 
 /* Inclusive estimates for every node (nodes never timed take their
