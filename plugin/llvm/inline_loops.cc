@@ -148,7 +148,9 @@ void inline_loops::count_records(IRBuilder<> &b, uint64_t k) {
 /* The calls of a group.  An inner loop's figures are sent only if it ran
  * in this entry of its nest (entries or zero-trip entries): in a big nest
  * most did not (pcre2's match(): 146 loops in one dispatch loop, 1-3 run
- * per pass), and a call for each made pcre2grep 98x slower at -O0. */
+ * per pass), and a call for each was sent at every exit of the nest.  (Its
+ * five locals per inner loop are still set and read at every entry and
+ * exit: a generated 140-loop nest runs at 0.33 s per 1 M calls at -O2.) */
 void inline_loops::call_count(IRBuilder<> &b, ArrayRef<loop_figures> group) {
   for (const loop_figures &g : group) {
     if (g.n) {

@@ -115,11 +115,12 @@ void __autoprof_loop_nest(struct ap_loop_site *site, uint64_t entries, uint64_t 
     loop_nest_slow(site, entries, iterations, min_minus_1, max, zero_trip);
 }
 
-/* A big nest's figures (the plugins' array: five per inner loop), at each
- * exit of its outermost loop.  Most inner loops of a big nest did not run
- * in a given entry (pcre2's match(): 146 loops in one dispatch loop, 1-3
- * of them entered per pass): those are skipped on two loads, before any
- * lookup — a call per inner loop made pcre2grep 7.3x slower. */
+/* A big nest's figures (five per inner loop in one array), at each exit of
+ * its outermost loop: what GCC objects built before session 8 call (the
+ * plugin now gives such inner loops records of their own).  Most inner
+ * loops of a big nest did not run in a given entry (pcre2's match(): 146
+ * loops in one dispatch loop, 1-3 of them entered per pass): those are
+ * skipped on two loads, before any lookup. */
 void __autoprof_loop_nests(struct ap_loop_site *const *sites, const uint64_t *acc, uint32_t n) {
   for (uint32_t i = 0; i < n; i++, acc += 5)
     if (acc[0] | acc[4]) /* entries, zero-trip entries */
