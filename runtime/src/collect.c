@@ -147,31 +147,18 @@ static uint64_t timed_of(uint64_t calls, uint64_t untimed) {
  * weighted mean per call times all its calls.  With every call timed the
  * weights are 1.  -1: never timed. */
 static double node_ticks(const struct comp *c, uint64_t calls, uint64_t untimed, uint64_t incl,
-                         uint64_t wtimed, const uint64_t *probes) {
+                         uint64_t wtimed, const uint64_t *probes, double *raw, double *removed) {
   uint64_t timed = timed_of(calls, untimed);
-  if (!timed)
-    return -1;
-  double wt = wtimed ? (double)wtimed : (double)timed;
-  double v = (double)incl - wt * (untimed ? c->sself : c->self);
-  for (int k = 0; k < AP_NPROBES; k++)
-    v -= (double)probes[k] * c->cost[k];
-  return (v > 0 ? v : 0) * ((double)calls / wt);
-}
-
-/* What node_ticks takes out as the probes' cost, and the raw ticks it
- * takes it from, both over all calls (0 when never timed). */
-static void node_removed(const struct comp *c, const struct mnode *v, double *raw,
-                         double *removed) {
-  uint64_t timed = timed_of(v->calls, v->untimed);
   *raw = *removed = 0;
   if (!timed)
-    return;
-  double wt = v->wtimed ? (double)v->wtimed : (double)timed, scale = (double)v->calls / wt;
-  double r = wt * (v->untimed ? c->sself : c->self);
+    return -1;
+  double wt = wtimed ? (double)wtimed : (double)timed, scale = (double)calls / wt;
+  double r = wt * (untimed ? c->sself : c->self);
   for (int k = 0; k < AP_NPROBES; k++)
-    r += (double)v->probes[k] * c->cost[k];
-  *raw = (double)v->incl * scale;
-  *removed = r * scale;
+    r += (double)probes[k] * c->cost[k];
+  *raw = (double)incl * scale; /* RAW and REMOVED: the timed ticks and */
+  *removed = r * scale;        /* the probes' part of them (probe_share) */
+  return *raw > *removed ? *raw - *removed : 0;
 }
 
 /* Inclusive estimates for every node (nodes never timed take their
@@ -198,8 +185,8 @@ static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslot
     return -1;
   for (size_t i = 0; i < m->n; i++) {
     struct mnode *v = &m->v[i];
-    v->est_incl = node_ticks(c, v->calls, v->untimed, v->incl, v->wtimed, v->probes);
-    node_removed(c, v, &v->raw, &v->removed);
+    v->est_incl =
+        node_ticks(c, v->calls, v->untimed, v->incl, v->wtimed, v->probes, &v->raw, &v->removed);
     if (v->est_incl >= 0 && v->slot <= nslots) {
       sum[v->slot + nested[i] * ns] += v->est_incl;
       n[v->slot + nested[i] * ns] += (double)v->calls;
@@ -496,7 +483,9 @@ static int add_loop_callee(struct loop_calls *lc, uint32_t loop, uint32_t slot, 
  * there: the merged path's average per call. */
 static double thread_node_ticks(const struct merged *m, const struct comp *c,
                                 const struct ap_node *k) {
-  double t = node_ticks(c, k->calls, k->calls - ap_node_timed(k), k->incl, k->wtimed, k->probes);
+  double raw, removed;
+  double t = node_ticks(c, k->calls, k->calls - ap_node_timed(k), k->incl, k->wtimed, k->probes,
+                        &raw, &removed);
   if (t >= 0)
     return t;
   const struct mnode *v = k->merged < m->n ? &m->v[k->merged] : NULL;
@@ -525,14 +514,17 @@ static int loop_node_calls(struct loop_calls *lc, const struct merged *m, const 
     }
     double ticks = thread_node_ticks(m, c, k);
     uint64_t cap_calls = k->calls;
-    double cap_ticks = ticks;
     for (struct ap_node *o = fn ? __atomic_load_n(&fn->kids, __ATOMIC_ACQUIRE) : NULL; o;
          o = o->next)
       if (o->slot == k->slot) {
         cap_calls += o->calls;
-        cap_ticks += thread_node_ticks(m, c, o);
         break;
       }
+    /* their time as the function's figures have it: both paths are one
+     * merged node (a loop node is no node of the merged tree), whose
+     * estimate estimate_nodes may have fitted under its parent's */
+    const struct mnode *v = k->merged < m->n ? &m->v[k->merged] : NULL;
+    double cap_ticks = v && v->calls ? (double)cap_calls * v->est_incl / (double)v->calls : ticks;
     if (add_loop_callee(lc, loop, k->slot, k->calls, ticks, cap_calls, cap_ticks))
       return -1;
   }
