@@ -8,7 +8,9 @@
  *     one cached (a function whose repeated arguments give other results
  *     depends on state and must not be cached);
  *   - a HyperLogLog sketch (512 registers) of the argument fingerprints:
- *     the number of distinct argument tuples, within ~5%.
+ *     the number of distinct argument tuples (standard error 4.6%).  Up to 256
+ *     tuples over all threads the count is exact: the 256-entry cache holds
+ *     them all when it never evicted (4 tuples could share a register: 3).
  * Budget: 9.5 KiB per candidate and thread, 137 KiB with the 4096 cache.
  * A candidate whose 65,536 first calls found under 0.5% repeats in every
  * cache stops simulating them (the verdict is in; the sketch goes on), so a
@@ -35,6 +37,7 @@ struct lru {
   uint32_t *buckets;           /* cap buckets: chains of node indexes + 1 */
   struct lru_node *nodes;
   uint64_t hits, same, differ;
+  uint8_t evicted; /* no longer holds every key it saw */
 };
 
 struct ap_memo_state {
@@ -124,6 +127,7 @@ static void lru_access(struct lru *c, uint64_t key, uint64_t h, uint64_t result)
     i = ++c->n;
   } else { /* evict the least recent */
     i = c->tail;
+    c->evicted = 1;
     unlink_node(c, i);
     unchain(c, i, mix64(c->nodes[i - 1].key));
   }
@@ -236,9 +240,29 @@ void ap_memo_merge(struct ap_memo_totals *m, const struct ap_memo_state *s) {
   for (int i = 0; i < HLL_REGS; i++)
     if (s->hll[i] > m->hll[i])
       m->hll[i] = s->hll[i];
+  /* the exact set: the union of the threads' 256-entry caches while each
+   * saw every call of its thread and kept every key */
+  if (m->keys_lost || s->simulated != s->calls || !mid->buckets || mid->evicted) {
+    m->keys_lost = 1;
+    return;
+  }
+  for (uint32_t i = 0; i < mid->n && !m->keys_lost; i++) {
+    uint64_t key = mid->nodes[i].key;
+    uint32_t j = 0;
+    while (j < m->nkeys && m->keys[j] != key)
+      j++;
+    if (j < m->nkeys)
+      continue;
+    if (m->nkeys == sizeof m->keys / sizeof m->keys[0])
+      m->keys_lost = 1;
+    else
+      m->keys[m->nkeys++] = key;
+  }
 }
 
 uint64_t ap_memo_distinct(const struct ap_memo_totals *m) {
+  if (!m->keys_lost && m->calls)
+    return m->nkeys;
   double sum = 0;
   int zeros = 0;
   for (int i = 0; i < HLL_REGS; i++) {

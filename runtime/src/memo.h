@@ -17,11 +17,18 @@ struct ap_memo_totals {
   uint64_t same[AP_MEMO_SIZES];   /* ... with the result the function then returned */
   uint64_t differ[AP_MEMO_SIZES]; /* ... with another result: the function depends on state */
   uint8_t hll[512];
+  /* the distinct tuples themselves while every thread's are known: all its
+   * calls simulated and none evicted from its 256-entry cache (small sets,
+   * where the sketch's register collisions would be whole tuples off) */
+  uint32_t nkeys;
+  uint8_t keys_lost; /* some thread's tuples are not all known: the sketch counts */
+  uint64_t keys[256];
 };
 
 void ap_memo_merge(struct ap_memo_totals *m, const struct ap_memo_state *s);
-uint64_t ap_memo_distinct(const struct ap_memo_totals *m); /* estimated distinct argument tuples */
-const uint32_t *ap_memo_sizes(void);                       /* AP_MEMO_SIZES cache sizes */
+uint64_t ap_memo_distinct(
+    const struct ap_memo_totals *m); /* distinct argument tuples (exact or estimated) */
+const uint32_t *ap_memo_sizes(void); /* AP_MEMO_SIZES cache sizes */
 void ap_memo_state_free(struct ap_memo_state *s);
 
 #endif
