@@ -13,7 +13,7 @@ extern "C" {
 
 namespace {
 
-tree enter_decl, exit_decl, part_decl;
+tree enter_decl, exit_decl, part_decl, setjmp_decl;
 
 void init_decls() {
   if (enter_decl)
@@ -25,6 +25,7 @@ void init_decls() {
                              build_function_type_list(integer_type_node, ptr_type_node, NULL_TREE));
   exit_decl = ap_probe_decl("__autoprof_exit", fntype);
   part_decl = ap_probe_decl("__autoprof_part_call", fntype);
+  setjmp_decl = ap_probe_decl("__autoprof_setjmp_return", fntype);
 }
 
 bool trivial_stmt(gimple *g) {
@@ -262,6 +263,76 @@ const char *never_reason(tree fndecl, tree origin) {
   return NULL;
 }
 
+/* Each setjmp (any returns_twice call but vfork's) gets a local mark set
+ * to 0 right before it and `__autoprof_setjmp_return (&mark)` right after
+ * it: on a return through longjmp the runtime closes the frames the jump
+ * abandoned (abi.h).  In every function of the unit, instrumented or not:
+ * the setjmp may be in code the policy leaves out.  Returns whether it
+ * added any. */
+bool setjmp_returns(function *fun) {
+  if (!fun->calls_setjmp)
+    return false;
+  auto_vec<gcall *> calls;
+  basic_block bb;
+  FOR_EACH_BB_FN(bb, fun) {
+    for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
+      gcall *call = dyn_cast<gcall *>(gsi_stmt(gsi));
+      if (!call || !(gimple_call_flags(call) & ECF_RETURNS_TWICE))
+        continue;
+      tree fn = gimple_call_fndecl(call);
+      if (fn && DECL_NAME(fn) && strstr(IDENTIFIER_POINTER(DECL_NAME(fn)), "vfork"))
+        continue; /* returns in the parent once the child is gone: no jump */
+      calls.safe_push(call);
+    }
+  }
+  if (calls.is_empty())
+    return false;
+  init_decls();
+  cgraph_node *self = cgraph_node::get_create(fun->decl);
+  for (gcall *call : calls) {
+    tree mark = create_tmp_var(unsigned_type_node, "autoprof_jmp");
+    TREE_ADDRESSABLE(mark) = 1;
+    /* the 0 on the edges that enter the call's block by a direct path (a
+     * setjmp starts its block; the abnormal edge is the return by longjmp) */
+    basic_block at = gimple_bb(call);
+    auto_vec<edge> in;
+    edge e;
+    edge_iterator ei;
+    FOR_EACH_EDGE(e, ei, at->preds)
+    if (!(e->flags & EDGE_ABNORMAL))
+      in.safe_push(e);
+    for (edge pe : in)
+      gsi_insert_on_edge(pe, gimple_build_assign(mark, build_zero_cst(unsigned_type_node)));
+    gcall *ret = gimple_build_call(setjmp_decl, 1, build_fold_addr_expr(mark));
+    gimple_set_location(ret, gimple_location(call));
+    gimple_stmt_iterator gsi = gsi_for_stmt(call);
+    if (stmt_ends_bb_p(call)) {
+      auto_vec<edge> out;
+      FOR_EACH_EDGE(e, ei, at->succs)
+      if (!(e->flags & (EDGE_ABNORMAL | EDGE_EH)))
+        out.safe_push(e);
+      for (unsigned i = 0; i < out.length(); i++) {
+        gcall *c = i ? as_a<gcall *>(gimple_copy(ret)) : ret;
+        gsi_insert_on_edge(out[i], c);
+      }
+    } else {
+      gsi_insert_after(&gsi, ret, GSI_SAME_STMT);
+    }
+  }
+  gsi_commit_edge_inserts();
+  /* the calls' graph edges, once they are in their final blocks */
+  FOR_EACH_BB_FN(bb, fun) {
+    for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi))
+      if (gcall *call = dyn_cast<gcall *>(gsi_stmt(gsi)))
+        if (gimple_call_fndecl(call) == setjmp_decl && !self->get_edge(call))
+          self->create_edge(cgraph_node::get_create(setjmp_decl), call, bb->count);
+  }
+  free_dominance_info(CDI_DOMINATORS);
+  if (current_loops)
+    loops_state_set(LOOPS_NEED_FIXUP);
+  return true;
+}
+
 /* Running the pass twice over one body must not double its probes. */
 hash_set<tree> *done;
 
@@ -349,6 +420,10 @@ unsigned instrument(function *fun) {
   /* loop-invariant call candidates: name and file rules, not min_size */
   const struct ap_policy *pol = ap_config.policy;
   unsigned todo = 0;
+  if (!never && setjmp_returns(fun)) {
+    mark_virtual_operands_for_renaming(fun);
+    todo = TODO_update_ssa;
+  }
   if (!never && pol->memo.enabled &&
       ap_policy_function(pol, info.name, info.file, 0, 0, NULL, 0) != AP_SKIP &&
       ap_instrument_call_sites(fun, info.name)) {
@@ -480,5 +555,6 @@ void ap_gc_mark_funcs(void) {
   ap_gc_mark(enter_decl);
   ap_gc_mark(exit_decl);
   ap_gc_mark(part_decl);
+  ap_gc_mark(setjmp_decl);
   ap_gc_mark_set(done);
 }

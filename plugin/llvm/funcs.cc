@@ -356,9 +356,42 @@ Instruction *entry_point(Function &f) {
   return &*it;
 }
 
+/* Each setjmp (any returns_twice call but vfork's) gets a local mark set
+ * to 0 right before it and `__autoprof_setjmp_return (&mark)` right after
+ * it: on a return through longjmp the runtime closes the frames the jump
+ * abandoned (abi.h).  In every function of the unit, instrumented or not:
+ * the setjmp may be in code the policy leaves out. */
+bool setjmp_returns(Function &f) {
+  SmallVector<CallInst *, 2> calls;
+  for (BasicBlock &bb : f)
+    for (Instruction &i : bb)
+      if (auto *call = dyn_cast<CallInst>(&i))
+        if (call->hasFnAttr(Attribute::ReturnsTwice)) {
+          Function *fn = call->getCalledFunction();
+          if (!fn || !fn->getName().contains("vfork")) /* returns once the child is gone */
+            calls.push_back(call);
+        }
+  if (calls.empty())
+    return false;
+  Module &m = *f.getParent();
+  Type *i32 = Type::getInt32Ty(m.getContext());
+  FunctionCallee ret = probe(m, "__autoprof_setjmp_return", {bytes_ptr(m.getContext())});
+  IRBuilder<> entry(&f.getEntryBlock(), f.getEntryBlock().begin());
+  for (CallInst *call : calls) {
+    AllocaInst *mark = entry.CreateAlloca(i32, nullptr, "autoprof.jmp");
+    IRBuilder<> b(call);
+    b.CreateStore(ConstantInt::get(i32, 0), mark);
+    b.SetInsertPoint(call->getNextNode());
+    b.SetCurrentDebugLocation(call->getDebugLoc());
+    b.CreateCall(ret, {b.CreatePointerCast(mark, bytes_ptr(m.getContext()))});
+  }
+  return true;
+}
+
 bool instrument(Function &f, const config &c, const TargetLibraryInfo &tli) {
   func_info info;
   const char *never = describe_function(f, &info);
+  bool jumps = !never && setjmp_returns(f);
   info.size = body_size(f);
   bool leaf = static_leaf(f); /* before the call sites' probes */
   char why[256];
@@ -381,7 +414,7 @@ bool instrument(Function &f, const config &c, const TargetLibraryInfo &tli) {
       ap_policy_function(pol, info.name.c_str(), info.file.c_str(), 0, 0, nullptr, 0) != AP_SKIP &&
       instrument_call_sites(f, info.name, tli);
   if (d == AP_SKIP)
-    return calls; /* a record the loop pass made stays as it is */
+    return calls || jumps; /* a record the loop pass made stays as it is */
   if (d == AP_INSTRUMENT_ALWAYS)
     info.flags |= AP_FUNC_ALWAYS;
 

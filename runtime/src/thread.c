@@ -378,6 +378,20 @@ AP_COLD int ap_enter_slow(struct ap_func_site *site) {
   return 1;
 }
 
+/* Closes every frame above DEPTH (frames a longjmp or an exception
+ * abandoned). */
+static void unwind_to(struct ap_thread *t, uint32_t depth, uint64_t now) {
+  if (depth < 1)
+    depth = 1;
+  while (t->depth > depth)
+    ap_pop_any(t, now);
+  /* loops whose outermost entry was in an abandoned frame are free again
+   * (struct ap_lnest) */
+  for (uint32_t s = 1; s < t->nloops; s++)
+    if (t->lnest[s].owner > depth)
+      t->lnest[s].owner = 0;
+}
+
 AP_COLD void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64_t now) {
   if (!t)
     return;
@@ -397,15 +411,40 @@ AP_COLD void ap_exit_slow(struct ap_thread *t, struct ap_func_site *site, uint64
    * matching frame (its enter was lost) is ignored. */
   for (uint32_t i = d - 1; i >= 1; i--)
     if (t->stack[i].site == site && t->stack[i].loop != AP_FRAME_LOOP) {
-      while (t->depth > i)
-        ap_pop_any(t, now);
-      /* loops whose outermost entry was in an abandoned frame are free
-       * again (struct ap_lnest) */
-      for (uint32_t s = 1; s < t->nloops; s++)
-        if (t->lnest[s].owner > i)
-          t->lnest[s].owner = 0;
+      unwind_to(t, i, now);
       return;
     }
+}
+
+/* A setjmp returned (abi.h).  MARK is 0 on its direct return: it then
+ * holds the depth, counted with the activations beyond the depth limit;
+ * on a return through longjmp every frame above that depth was
+ * abandoned. */
+void __autoprof_setjmp_return(uint32_t *mark) {
+  struct ap_thread *t = ap_tls;
+  if (!t) {
+    *mark = 1; /* any frame the thread opens later is above its root */
+    return;
+  }
+  uint32_t sentinel = t->depth > t->max_depth + 1; /* beyond the depth limit */
+  uint32_t depth = t->depth - sentinel + t->lost;
+  if (!*mark) {
+    *mark = depth;
+    return;
+  }
+  if (*mark >= depth)
+    return;
+  if (t->run)
+    ap_leaf_flush(t); /* its calls were made in the frame on top */
+  if (sentinel) {
+    if (*mark > t->depth - 1) { /* still beyond the limit */
+      t->lost = *mark - (t->depth - 1);
+      return;
+    }
+    t->lost = 0;
+    t->depth--;
+  }
+  unwind_to(t, *mark, ap_ticks());
 }
 
 void ap_thread_close_all(struct ap_thread *t, uint64_t now) {

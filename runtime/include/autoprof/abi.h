@@ -147,6 +147,13 @@ int __autoprof_enter_cond(struct ap_func_site *site);
  * copy of the header inlined elsewhere, or the part's own recursion) is a
  * real call. */
 void __autoprof_part_call(struct ap_func_site *header);
+/* After each return of a setjmp (any returns_twice call but vfork), in
+ * instrumented code or not: MARK is a local the code sets to 0 right before
+ * the setjmp call.  Its direct return stores the depth of the shadow stack
+ * there; a return through longjmp closes the frames above that depth, which
+ * the longjmp abandoned (their calls and time end there).  Then nothing
+ * made after the longjmp is filed under them. */
+void __autoprof_setjmp_return(uint32_t *mark);
 
 /* Memo candidates: before each exit probe that sees the returned value, a
  * fingerprint of the argument values (mixed in the function's entry block)

@@ -1,8 +1,8 @@
 /* longjmp out of a timed loop's only entry (an error thrown from a call in
  * its body, caught by a function that set the jump and returns, as Lua's
  * luaD_rawrunprotected does), then the loop again, deeper in the stack.
- * Counts stay exact; once the catching function returns, the abandoned
- * frames are closed and the loop is timed again. */
+ * Counts stay exact; once the setjmp returns again, the abandoned frames
+ * are closed and the loop is timed again. */
 #include <setjmp.h>
 #include <stdio.h>
 

@@ -168,6 +168,44 @@ static int sc_longjmp(void) {
   return 0;
 }
 
+/* setjmp returns (__autoprof_setjmp_return), as the plugins place them:
+ * the mark is 0 before each setjmp call.  With AUTOPROF_MAX_DEPTH=4, jumps
+ * that land beyond the depth limit and below it. */
+static int sc_setjmp(void) {
+  __autoprof_register(&module);
+  E(S(MAIN));
+  E(S(A));
+  uint32_t low = 0;
+  __autoprof_setjmp_return(&low); /* the direct return: depth 3 */
+  E(S(B));
+  E(S(C)); /* the stack is full */
+  E(S(LEAF));
+  E(S(LEAF)); /* two activations beyond the limit */
+  uint32_t high = 0;
+  __autoprof_setjmp_return(&high);
+  E(S(LEAF));
+  E(S(LEAF));
+  __autoprof_setjmp_return(&high); /* longjmp: two of the four are gone */
+  X(S(LEAF));
+  X(S(LEAF));
+  X(S(C));
+  E(S(WORK)); /* b's callee */
+  X(S(WORK));
+  E(S(C));
+  E(S(LEAF));
+  __autoprof_setjmp_return(&low); /* longjmp to a: b, c and the leaf are gone */
+  E(S(WORK));                     /* a's callee */
+  X(S(WORK));
+  X(S(A));
+  X(S(MAIN));
+  uint32_t none = 0;
+  __autoprof_setjmp_return(&none); /* no frame open but the root */
+  __autoprof_setjmp_return(&none);
+  E(S(WORK));
+  X(S(WORK));
+  return 0;
+}
+
 static int sc_abi(void) {
   static struct ap_func_site other[1] = {{0, 1, 0, 0, "old", "old.c", "old", 0}};
   static struct ap_module bad = {
@@ -355,6 +393,21 @@ static void check_longjmp(void) {
   CHECK_EQ_U64(func_int(r->prof, "c", "calls"), 2);
   CHECK_EQ_U64(path_calls(r->prof, "main>a>b>c"), 1);
   CHECK_EQ_U64(path_calls(r->prof, "c"), 1); /* after main closed: a root again */
+  CHECK(times_consistent(r->prof));
+  run_free(r);
+}
+
+static void check_setjmp(void) {
+  const char *env[] = {"AUTOPROF_MAX_DEPTH=4", NULL};
+  struct run *r = run_child("setjmp", sc_setjmp, env);
+  CHECK_EQ_U64(r->status, 0);
+  CHECK_EQ_U64(func_int(r->prof, "leaf", "calls"), 5);
+  CHECK_EQ_U64(func_int(r->prof, "c", "calls"), 2);
+  CHECK_EQ_U64(path_calls(r->prof, "main>a>b>c"), 2);
+  CHECK_EQ_U64(path_calls(r->prof, "main>a>b>work"), 1);
+  CHECK_EQ_U64(path_calls(r->prof, "main>a>work"), 1);
+  CHECK_EQ_U64(path_calls(r->prof, "work"), 1); /* a root: main had returned */
+  CHECK_EQ_U64(func_int(r->prof, "work", "calls"), 3);
   CHECK(times_consistent(r->prof));
   run_free(r);
 }
@@ -624,6 +677,7 @@ static const struct {
     {"part", check_part},
     {"clones", check_clones},
     {"longjmp", check_longjmp},
+    {"setjmp", check_setjmp},
     {"abi", check_abi},
     {"unwritable", check_unwritable},
     {"disable", check_disable},
