@@ -1,4 +1,9 @@
-/* Memoization evidence, planted cases (issue 4). */
+/* Memoization evidence, planted cases (issue 4).  The candidates that get
+ * a hint (sum_prefix, strlen in upcase) take ~25 % and ~10 % of the run, far
+ * above the 1 % threshold: a loaded machine's preemptions, filed under
+ * whatever runs (wall time), must not push them under it (with 10 times
+ * longer distractors they had 4 % and 2 %, and the hints came and went
+ * under load). */
 #include <stdio.h>
 #include <string.h>
 #include <ctype.h>
@@ -8,7 +13,7 @@ int global_scale = 1;
 /* const, few distinct arguments: worth caching */
 __attribute__((noinline)) long slow_const(int n) {
   long s = 0;
-  for (int i = 0; i < 20000 + n; i++)
+  for (int i = 0; i < 2000 + n; i++)
     s += (i * 7) % 13;
   return s;
 }
@@ -16,7 +21,7 @@ __attribute__((noinline)) long slow_const(int n) {
 /* the same call pattern, but it writes memory: never a candidate */
 __attribute__((noinline)) long impure(int n) {
   long s = 0;
-  for (int i = 0; i < 20000 + n; i++)
+  for (int i = 0; i < 2000 + n; i++)
     s += (i * 7) % 13;
   sink = (int)s;
   return s;
@@ -25,7 +30,7 @@ __attribute__((noinline)) long impure(int n) {
 /* pure (reads a global that changes between calls): no memoize hint */
 __attribute__((noinline)) long reads_global(int n) {
   long s = 0;
-  for (int i = 0; i < 20000 + n; i++)
+  for (int i = 0; i < 2000 + n; i++)
     s += (i * global_scale) % 13;
   return s;
 }
@@ -42,7 +47,7 @@ __attribute__((noinline)) long sum_prefix(const int *v, int n) {
 /* const, every call distinct: no hint */
 __attribute__((noinline)) long all_distinct(int n) {
   long s = 0;
-  for (int i = 0; i < 20000; i++)
+  for (int i = 0; i < 2000; i++)
     s += (i ^ n) % 13;
   return s;
 }
