@@ -792,7 +792,7 @@ static int build_header(struct ap_profile *p, const struct ap_calibration *cal) 
   return ap_profile_set_str(&p->program, program_invocation_short_name) ||
          ap_profile_set_str(&p->clock_source, AP_CLOCK_SOURCE) ||
          ap_profile_set_str(&p->policy_file, m && m->policy_file ? m->policy_file : "<default>") ||
-         ap_profile_set_str(&p->compiler, m ? m->compiler : NULL);
+         ap_profile_set_str(&p->compiler, ap_compilers[0] ? ap_compilers : NULL);
 }
 
 /* Under ap_lock: everything the threads counted, as one profile. */

@@ -18,6 +18,23 @@ uint32_t ap_nslots;
 struct ap_slot_info *ap_slots;
 const struct ap_module *ap_first_module;
 int ap_policy_mixed;
+char ap_compilers[256];
+
+/* Adds NAME to ap_compilers unless it is there (under ap_lock). */
+static void note_compiler(const char *name) {
+  if (!name || !*name)
+    return;
+  size_t n = strlen(name), have = strlen(ap_compilers);
+  for (const char *c = ap_compilers; *c;) {
+    const char *end = strstr(c, ", ");
+    size_t len = end ? (size_t)(end - c) : strlen(c);
+    if (len == n && memcmp(c, name, n) == 0)
+      return;
+    c += len + (end ? 2 : 0);
+  }
+  if (have + (have ? 2 : 0) + n < sizeof ap_compilers)
+    snprintf(ap_compilers + have, sizeof ap_compilers - have, "%s%s", have ? ", " : "", name);
+}
 
 uint32_t ap_nloop_slots;
 struct ap_loop_slot_info *ap_loop_slots;
@@ -295,6 +312,7 @@ void __autoprof_register(struct ap_module *m) {
   } else if (m->policy_digest != ap_first_module->policy_digest) {
     ap_policy_mixed = 1;
   }
+  note_compiler(m->compiler);
   if (m->funcs_begin && m->funcs_end > m->funcs_begin && !range_seen(m->funcs_begin))
     for (struct ap_func_site *s = m->funcs_begin; s < m->funcs_end; s++)
       ap_register_site(s);

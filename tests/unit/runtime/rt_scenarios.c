@@ -206,6 +206,32 @@ static int sc_setjmp(void) {
   return 0;
 }
 
+/* A program and a library built by two compilers: the profile names both,
+ * each once, in the order they registered. */
+static int sc_compilers(void) {
+  static struct ap_func_site lib[1] = {{0, 1, 0, 50, "lib_fn", "lib.c", "lib_fn", 0}};
+  static struct ap_module other = {.abi_version = AP_ABI_VERSION,
+                                   .funcs_begin = lib,
+                                   .funcs_end = lib + 1,
+                                   .abi_guard = &__autoprof_abi_v2,
+                                   .source = "lib.c",
+                                   .compiler = "clang 14.0.6",
+                                   .policy_digest = 0x1234};
+  static struct ap_module third = {.abi_version = AP_ABI_VERSION,
+                                   .abi_guard = &__autoprof_abi_v2,
+                                   .source = "u.c",
+                                   .compiler = "test",
+                                   .policy_digest = 0x1234};
+  __autoprof_register(&module);
+  __autoprof_register(&other);
+  __autoprof_register(&third);
+  E(S(MAIN));
+  E(lib[0]);
+  X(lib[0]);
+  X(S(MAIN));
+  return 0;
+}
+
 static int sc_abi(void) {
   static struct ap_func_site other[1] = {{0, 1, 0, 0, "old", "old.c", "old", 0}};
   static struct ap_module bad = {
@@ -409,6 +435,13 @@ static void check_setjmp(void) {
   CHECK_EQ_U64(path_calls(r->prof, "work"), 1); /* a root: main had returned */
   CHECK_EQ_U64(func_int(r->prof, "work", "calls"), 3);
   CHECK(times_consistent(r->prof));
+  run_free(r);
+}
+
+static void check_compilers(void) {
+  struct run *r = run_child("compilers", sc_compilers, NULL);
+  CHECK_EQ_U64(func_int(r->prof, "lib_fn", "calls"), 1);
+  CHECK_STR(json_string_value(json_object_get(r->prof, "compiler")), "test, clang 14.0.6");
   run_free(r);
 }
 
@@ -678,6 +711,7 @@ static const struct {
     {"clones", check_clones},
     {"longjmp", check_longjmp},
     {"setjmp", check_setjmp},
+    {"compilers", check_compilers},
     {"abi", check_abi},
     {"unwritable", check_unwritable},
     {"disable", check_disable},
