@@ -336,6 +336,36 @@ bool setjmp_returns(function *fun) {
 /* Running the pass twice over one body must not double its probes. */
 hash_set<tree> *done;
 
+/* A function GCC split is one source function in two bodies, compiled one
+ * after the other: the policy's size test takes both bodies' sizes, and
+ * whichever body comes second takes the first one's decision (both
+ * instrumented or neither: a part without its header's frame would count
+ * calls of its own).  Keyed by the origin's DECL_UID; sizes by the body's. */
+hash_map<int_hash<unsigned, 0, UINT_MAX>, int> *split_decisions;
+hash_map<int_hash<unsigned, 0, UINT_MAX>, unsigned> *split_sizes;
+
+/* The size of DECL's body: measured when it was instrumented, or now if
+ * it still has one (not compiled yet), else 0. */
+unsigned body_size_of(tree decl) {
+  if (unsigned *known = split_sizes->get(DECL_UID(decl)))
+    return *known;
+  function *f = DECL_STRUCT_FUNCTION(decl);
+  return f && gimple_has_body_p(decl) && f->cfg ? ap_body_size(f) : 0;
+}
+
+/* The size of the source function FUN is a body of (header or part). */
+unsigned split_size(function *fun, tree origin, unsigned own) {
+  unsigned total = own;
+  if (fun->decl != origin) /* a part: its header */
+    return total + body_size_of(origin);
+  cgraph_node *self = cgraph_node::get(fun->decl);
+  for (cgraph_edge *e = self ? self->callees : NULL; e; e = e->next_callee)
+    if (e->callee && e->callee->split_part && origin_of(e->callee->decl) == origin &&
+        e->callee->decl != fun->decl)
+      return total + body_size_of(e->callee->decl);
+  return total;
+}
+
 } // namespace
 
 /* Name, place and compiler facts of the function being compiled.  Returns
@@ -406,11 +436,27 @@ unsigned instrument(function *fun) {
   info.size = ap_body_size(fun);
   char why[256];
   enum ap_decision d = AP_SKIP;
-  if (never)
+  if (!split_decisions) {
+    split_decisions = new hash_map<int_hash<unsigned, 0, UINT_MAX>, int>;
+    split_sizes = new hash_map<int_hash<unsigned, 0, UINT_MAX>, unsigned>;
+  }
+  int *decided = split ? split_decisions->get(DECL_UID(origin)) : NULL;
+  if (never) {
     snprintf(why, sizeof why, "%s", never);
-  else
-    d = ap_policy_function(ap_config.policy, info.name, info.file, info.size, !split, why,
-                           sizeof why);
+  } else if (decided) {
+    d = (enum ap_decision) * decided;
+    snprintf(why, sizeof why, "as the other body of this split function");
+  } else {
+    unsigned size = split ? split_size(fun, origin, info.size) : info.size;
+    d = ap_policy_function(ap_config.policy, info.name, info.file, size, 1, why, sizeof why);
+    if (split) {
+      split_decisions->put(DECL_UID(origin), (int)d);
+      if (size != info.size && strlen(why) + 40 < sizeof why)
+        snprintf(why + strlen(why), sizeof why - strlen(why), "; both bodies: size %u", size);
+    }
+  }
+  if (split)
+    split_sizes->put(DECL_UID(fndecl), info.size);
   bool renamed = strcmp(info.name, info.symbol) != 0;
   if (ap_config.verbose)
     fprintf(stderr, "autoprof: %s:%u: %s%s%s: %s (%s; size %u%s)\n", info.file, info.line,
