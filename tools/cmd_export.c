@@ -113,6 +113,124 @@ out:
   return rc;
 }
 
+/* Text in SVG/XML: the five special characters escaped, control bytes
+ * (not allowed in XML 1.0) shown as '?'. */
+static void put_xml(FILE *out, const char *s, size_t max) {
+  size_t n = 0;
+  for (; *s && n < max; s++, n++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '<')
+      fputs("&lt;", out);
+    else if (c == '>')
+      fputs("&gt;", out);
+    else if (c == '&')
+      fputs("&amp;", out);
+    else if (c == '"')
+      fputs("&quot;", out);
+    else if (c == '\'')
+      fputs("&#39;", out);
+    else
+      fputc(c < ' ' ? '?' : c, out);
+  }
+  if (*s)
+    fputs("..", out);
+}
+
+/* A warm colour from the name (flamegraph.pl's palette): the same function
+ * has the same colour everywhere in the graph. */
+static void name_colour(const char *name, int *r, int *g, int *b) {
+  uint32_t h = 2166136261u;
+  for (const char *s = name; *s; s++)
+    h = (h ^ (unsigned char)*s) * 16777619u;
+  *r = 205 + (int)(h % 51);
+  *g = (int)((h >> 8) % 230);
+  *b = (int)((h >> 16) % 55);
+}
+
+/* A flame graph as a self-contained SVG: the merged call tree, roots at
+ * the bottom, each call path as wide as its inclusive time (laid out as for
+ * chrome); a frame's tooltip gives its function, place, time, share and
+ * calls.  Frames narrower than 0.1 pixel are left out with what they
+ * hold.  Opens in any browser. */
+enum { SVG_WIDTH = 1200, SVG_FRAME = 16, SVG_TOP = 44, SVG_BOTTOM = 24 };
+static int write_svg(const struct ap_profile *p, FILE *out) {
+  uint64_t *start = malloc((p->nnodes + 1) * sizeof *start);
+  uint64_t *dur = malloc((p->nnodes + 1) * sizeof *dur);
+  uint32_t *depth = malloc((p->nnodes + 1) * sizeof *depth);
+  unsigned char *shown = malloc(p->nnodes + 1);
+  int rc = -1;
+  if (!start || !dur || !depth || !shown || layout(p, start, dur))
+    goto out;
+  uint64_t total = 0;
+  uint32_t max_depth = 0;
+  for (size_t i = 0; i < p->nnodes; i++) {
+    int64_t par = p->nodes[i].parent;
+    depth[i] = par < 0 ? 0 : depth[par] + 1; /* parents come first */
+    if (par < 0)
+      total += dur[i];
+  }
+  double scale = total ? (double)(SVG_WIDTH - 20) / (double)total : 0;
+  for (size_t i = 0; i < p->nnodes; i++) {
+    int64_t par = p->nodes[i].parent;
+    shown[i] = (par < 0 || shown[par]) && (double)dur[i] * scale >= 0.1;
+    if (shown[i] && depth[i] > max_depth)
+      max_depth = depth[i];
+  }
+  int height = SVG_TOP + (int)(max_depth + 1) * SVG_FRAME + SVG_BOTTOM;
+  char run[32], t[32];
+  fprintf(out,
+          "<?xml version=\"1.0\" standalone=\"no\"?>\n"
+          "<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+          "xmlns=\"http://www.w3.org/2000/svg\">\n"
+          "<style>text { font-family: Verdana, sans-serif; font-size: 12px; fill: #000; } "
+          "rect:hover { stroke: #000; stroke-width: 0.5; }</style>\n"
+          "<rect x=\"0\" y=\"0\" width=\"100%%\" height=\"100%%\" fill=\"#f8f8f0\"/>\n"
+          "<text x=\"%d\" y=\"24\" text-anchor=\"middle\" style=\"font-size: 17px\">",
+          SVG_WIDTH, height, SVG_WIDTH, height, SVG_WIDTH / 2);
+  put_xml(out, p->program ? p->program : "?", 200);
+  fprintf(out,
+          ": flame graph of %s</text>\n"
+          "<text x=\"10\" y=\"%d\">width: inclusive time of each call path, merged over "
+          "threads (not a timeline); hover a frame for its figures</text>\n",
+          ap_fmt_ns(run, (double)total), height - 8);
+  for (size_t i = 0; i < p->nnodes; i++) {
+    if (!shown[i])
+      continue;
+    const struct ap_prof_node *n = &p->nodes[i];
+    const struct ap_prof_func *f = &p->functions[n->func];
+    double x = 10 + (double)start[i] * scale, w = (double)dur[i] * scale;
+    int y = height - SVG_BOTTOM - (int)(depth[i] + 1) * SVG_FRAME, r, g, b;
+    name_colour(f->name, &r, &g, &b);
+    fputs("<g><title>", out);
+    put_xml(out, f->name, 1000);
+    fputs(" (", out);
+    put_xml(out, f->file ? f->file : "?", 1000);
+    fprintf(out, ":%u): %s, %.2f%%", f->line, ap_fmt_ns(t, (double)n->incl_ns),
+            total ? 100.0 * (double)n->incl_ns / (double)total : 0.0);
+    fprintf(out, "; self %s; %s call%s</title>", ap_fmt_ns(run, (double)n->excl_ns),
+            ap_fmt_count(t, n->calls), n->calls == 1 ? "" : "s");
+    fprintf(out,
+            "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"rgb(%d,%d,%d)\" "
+            "rx=\"2\" ry=\"2\"/>",
+            x, y, w, SVG_FRAME - 1, r, g, b);
+    size_t fits = (size_t)((w - 6) / 7); /* ~7 px a character at 12 px */
+    if (fits >= 3) {
+      fprintf(out, "<text x=\"%.2f\" y=\"%d\">", x + 3, y + SVG_FRAME - 4);
+      put_xml(out, f->name, strlen(f->name) <= fits ? fits : fits - 2);
+      fputs("</text>", out);
+    }
+    fputs("</g>\n", out);
+  }
+  fputs("</svg>\n", out);
+  rc = 0;
+out:
+  free(start);
+  free(dur);
+  free(depth);
+  free(shown);
+  return rc;
+}
+
 static void put_csv(FILE *out, const char *s) {
   if (!strpbrk(s, ",\"\n\r")) {
     fputs(s, out);
@@ -175,6 +293,7 @@ static const struct {
     {"folded", write_folded},
     {"chrome", write_chrome},
     {"csv", write_csv},
+    {"svg", write_svg},
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
 
@@ -184,7 +303,7 @@ int ap_cmd_export(int argc, char **argv) {
   if (ap_parse_args(opts, 2, argc, argv, &a))
     return AP_EXIT_USAGE;
   if (a.npos != 1 || !a.value[0])
-    return ap_usage_error("export", "expects --format folded|chrome|csv and one PROFILE.json");
+    return ap_usage_error("export", "expects --format folded|chrome|csv|svg and one PROFILE.json");
   size_t k = 0;
   while (k < NFORMATS && strcmp(formats[k].name, a.value[0]) != 0)
     k++;
@@ -193,7 +312,7 @@ int ap_cmd_export(int argc, char **argv) {
     for (size_t i = 0; i < NFORMATS; i++)
       names[i] = formats[i].name;
     const char *s = ap_suggest(a.value[0], names, NFORMATS);
-    return ap_usage_error("export", "unknown format '%s' (%s%s%sformats: folded, chrome, csv)",
+    return ap_usage_error("export", "unknown format '%s' (%s%s%sformats: folded, chrome, csv, svg)",
                           a.value[0], s ? "did you mean '" : "", s ? s : "", s ? "'? " : "");
   }
   struct ap_profile *p = ap_cli_load(a.pos[0]);

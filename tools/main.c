@@ -43,13 +43,14 @@ static const struct ap_command {
      "path, concatenates the thread lists and re-runs the analysis.  Profiles of\n"
      "different format versions are refused.\n"
      "  -o, --output OUT.json   where to write the merged profile (required)\n"},
-    {"export", ap_cmd_export, "export --format folded|chrome|csv PROFILE.json [-o OUT]",
+    {"export", ap_cmd_export, "export --format folded|chrome|csv|svg PROFILE.json [-o OUT]",
      "convert a profile for other tools",
      "  --format folded   folded stacks 'main;work;leaf SELF_NS' for flamegraph.pl\n"
      "                    and speedscope\n"
      "  --format chrome   Chrome trace event JSON (chrome://tracing, Perfetto): the\n"
      "                    merged call tree laid out as nested events, not a timeline\n"
      "  --format csv      the functions table\n"
+     "  --format svg      a flame graph (self-contained SVG: open it in a browser)\n"
      "  -o, --output OUT  output file (default: standard output)\n"},
     {"policy", ap_cmd_policy, "policy check FILE.yaml | show [FILE.yaml] | suggest PROFILE.json",
      "validate, show or suggest an instrumentation policy",

@@ -233,6 +233,25 @@ static struct ap_profile *probed(void) {
   return p;
 }
 
+/* C++ names and a file name with XML's special characters: exporters must
+ * quote them (svg: &lt; &amp; &quot;). */
+static struct ap_profile *cxx(void) {
+  static const struct fn fns[] = {
+      {"main", "src/a&b.cc", 1, MAIN},
+      {"std::vector<int>::push_back", "include/\"vec\".h", 10, 0},
+      {"operator<<", "src/a&b.cc", 20, 0},
+  };
+  const struct node nodes[] = {
+      {-1, 0, 1, 20000000, 2000000},
+      {0, 1, 1000, 8000000, 8000000},
+      {0, 2, 10, 10000000, 10000000},
+  };
+  struct ap_profile *p = header("cxx", 4345, 20000000);
+  build(p, fns, 3, nodes, 3);
+  ap_profile_add_thread(p, 0, 4345, 1011, 20000000);
+  return p;
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: gen_samples DIR\n");
@@ -240,5 +259,5 @@ int main(int argc, char **argv) {
   }
   return write(argv[1], "before.json", before()) | write(argv[1], "after.json", after()) |
          write(argv[1], "rank1.json", rank1()) | write(argv[1], "leafy.json", leafy()) |
-         write(argv[1], "probed.json", probed());
+         write(argv[1], "probed.json", probed()) | write(argv[1], "cxx.json", cxx());
 }
