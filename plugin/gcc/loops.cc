@@ -59,14 +59,49 @@ void retarget(gcall *call, tree to) {
   update_stmt(call);
 }
 
+/* LOC at the place it was written in the function's file (a macro's
+ * expansion point, not its definition). */
+expanded_location written_at(location_t loc) {
+  return expand_location(
+      linemap_resolve_location(line_table, loc, LRK_MACRO_EXPANSION_POINT, NULL));
+}
+
+/* Is A before B in the same file? */
+bool before(const expanded_location &a, const expanded_location &b) {
+  return a.line < b.line || (a.line == b.line && a.column < b.column);
+}
+
 /* A header that only computes and tests the loop condition: no store, no
- * call. */
+ * call, and (where the statements say where they come from) nothing
+ * written before the condition.  A do-while whose body is one
+ * block, `do { s1 += *buf++; s2 += s1; } while (--k > 0);`, has all of it
+ * in the header, stores or not: its loads and adds are the body, written
+ * before the `while` (lzo_adler32's loop was counted one iteration short
+ * per entry, as if the body's run were a failed top test). */
 bool test_only_header(basic_block header) {
+  gimple *test = last_stmt(header);
+  location_t cond = test ? gimple_location(test) : UNKNOWN_LOCATION;
+  source_range range = get_range_from_loc(line_table, cond);
+  expanded_location from = written_at(range.m_start), to = written_at(range.m_finish);
+  bool ranged = from.file && to.file && strcmp(from.file, to.file) == 0 && before(from, to);
+  /* no range (a condition made by a macro): its line */
+  expanded_location line = written_at(cond);
   for (gimple_stmt_iterator gsi = gsi_start_bb(header); !gsi_end_p(gsi); gsi_next(&gsi)) {
     gimple *g = gsi_stmt(gsi);
     if (is_gimple_debug(g) || gimple_code(g) == GIMPLE_LABEL || gimple_code(g) == GIMPLE_COND)
       continue;
     if (gimple_code(g) != GIMPLE_ASSIGN || gimple_vdef(g))
+      return false;
+    if (LOCATION_LOCUS(gimple_location(g)) <= BUILTINS_LOCATION ||
+        LOCATION_LOCUS(cond) <= BUILTINS_LOCATION)
+      continue;
+    expanded_location at = written_at(gimple_location(g));
+    if (!at.file)
+      continue;
+    /* before the condition: the body's (the range may end early: `lib->func`
+     * as a truth value spans `lib`) */
+    if (ranged ? strcmp(at.file, from.file) == 0 && before(at, from)
+               : line.file && strcmp(at.file, line.file) == 0 && at.line < line.line)
       return false;
   }
   return true;
