@@ -118,8 +118,11 @@ static void test_inline_unresolved(void) {
   ap_profile_free(p);
 }
 
+static size_t path_hints(const struct ap_profile *p, const char **func);
+
 /* A sampled estimate whose 95 % error reaches 100 % gets no hot-function
- * hint (one slowed sampled call stands for ~32); under that, it does. */
+ * hint (one slowed sampled call stands for ~32), and ends no hot path;
+ * under that, it does both. */
 static void test_unreliable_estimate(void) {
   struct ap_profile *p = make_profile();
   struct ap_prof_func *tok = NULL;
@@ -137,10 +140,14 @@ static void test_unreliable_estimate(void) {
   for (size_t i = 0; i < p->nhints; i++)
     CHECK(!(strcmp(hint_kind(p, i), "hot-function") == 0 &&
             strcmp(hint_func(p, i), "tokenize") == 0));
+  const char *func = NULL;
+  CHECK_EQ_U64(path_hints(p, &func), 0); /* main > process > parse > tokenize */
   tok->time_error = 0.4;
   ap_profile_analyze(p, NULL);
   CHECK_STR(hint_kind(p, 0), "hot-function");
   CHECK_STR(hint_func(p, 0), "tokenize");
+  CHECK_EQ_U64(path_hints(p, &func), 1);
+  CHECK_STR(func, "parse");
   ap_profile_free(p);
 }
 
