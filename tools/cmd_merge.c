@@ -253,7 +253,11 @@ static int merge_memo(struct merger *g, const struct ap_profile *in) {
     for (int c = 0; c < AP_MEMO_CACHES; c++) {
       t->cache_size[c] = e->cache_size[c];
       t->cache_hits[c] = sat_add(t->cache_hits[c], e->cache_hits[c]);
+      t->hit_raw_ns[c] += e->hit_raw_ns[c];
+      t->hit_raw_calls[c] += e->hit_raw_calls[c];
     }
+    t->raw_ns += e->raw_ns;
+    t->raw_calls += e->raw_calls;
   }
   return 0;
 }

@@ -447,7 +447,10 @@ static int read_memo_caches(struct rd *r, json_t *e, struct ap_prof_memo *m) {
     json_t *c = json_array_get(list, k);
     if (!json_is_object(c))
       return fail(r, "%s.caches[%zu]: expected an object, got %s", r->where, k, type_name(c));
-    if (get_u64(r, c, "size", 1, &m->cache_size[k]) || get_u64(r, c, "hits", 1, &m->cache_hits[k]))
+    if (get_u64(r, c, "size", 1, &m->cache_size[k]) ||
+        get_u64(r, c, "hits", 1, &m->cache_hits[k]) ||
+        get_num(r, c, "hit_raw_ns", 0, &m->hit_raw_ns[k]) ||
+        get_num(r, c, "hit_raw_calls", 0, &m->hit_raw_calls[k]))
       return -1;
   }
   return 0;
@@ -474,7 +477,8 @@ static int read_memo(struct rd *r, json_t *root) {
         get_u64(r, e, "distinct", 0, &m->distinct) ||
         get_u64(r, e, "same_result", 0, &m->same_result) ||
         get_u64(r, e, "other_result", 0, &m->other_result) ||
-        get_u64(r, e, "simulated_calls", 0, &m->simulated) || read_memo_caches(r, e, m))
+        get_u64(r, e, "simulated_calls", 0, &m->simulated) || read_memo_caches(r, e, m) ||
+        get_num(r, e, "raw_ns", 0, &m->raw_ns) || get_num(r, e, "raw_calls", 0, &m->raw_calls))
       return -1;
   }
   r->where[0] = 0;

@@ -682,6 +682,13 @@ static int build_memo(struct ap_profile *p) {
      * smaller ones did; a result that ever differed is what counts.  Calls
      * past the simulated ones take the simulated ones' rates. */
     pm->simulated = m->simulated;
+    double tpn = p->ticks_per_ns > 0 ? p->ticks_per_ns : 1;
+    pm->raw_ns = m->raw_ticks / tpn;
+    pm->raw_calls = m->raw_calls;
+    for (int k = 0; k < AP_MEMO_CACHES; k++) {
+      pm->hit_raw_ns[k] = m->hit_ticks[k] / tpn;
+      pm->hit_raw_calls[k] = m->hit_calls[k];
+    }
     double k_all = m->simulated ? (double)m->calls / (double)m->simulated : 1;
 #define AP_SCALED(v) ((uint64_t)((double)(v)*k_all + 0.5))
     for (int k = 0; k < AP_MEMO_CACHES; k++) {

@@ -67,11 +67,28 @@ static int contradiction(struct ap_profile *p, const struct ap_prof_memo *m, dou
   return i < 0 || add_evidence(&p->hints[i], m, per_call);
 }
 
+/* What a call cache K would have answered costs: the mean call less how
+ * much more a timed call costs than a timed one it would have answered
+ * (raw times, over the simulated calls: the probes' cost, the same in
+ * both, cancels).  A function whose repeated arguments are its cheap ones
+ * (~2 ns) and whose distinct ones are costly (ms) saves little by a cache,
+ * whatever its mean.  The mean when no answered call was timed. */
+static double answered_cost(const struct ap_prof_memo *m, int k, double per_call, int *measured) {
+  *measured = m->raw_calls > 0 && m->hit_raw_calls[k] > 0;
+  if (!*measured)
+    return per_call;
+  double cost = per_call - (m->raw_ns / m->raw_calls - m->hit_raw_ns[k] / m->hit_raw_calls[k]);
+  return cost > 0 ? cost : 0;
+}
+
 static int memoize(struct ap_profile *p, const struct ap_prof_memo *m, double per_call,
-                   uint64_t run, double min_share) {
-  int k = best_cache(m);
+                   double total, uint64_t run, double min_share) {
+  int k = best_cache(m), measured;
   double answered = (double)m->cache_hits[k];
-  double savings = answered * per_call;
+  double per_hit = answered_cost(m, k, per_call, &measured);
+  double savings = answered * per_hit;
+  if (total > 0 && savings > total) /* no more than the function's time */
+    savings = total;
   if (savings < min_share * (double)run)
     return 0;
   char msg[1024], calls[32], rep[32], distinct[32], save[32], per[32];
@@ -80,11 +97,12 @@ static int memoize(struct ap_profile *p, const struct ap_prof_memo *m, double pe
       msg, sizeof msg,
       "%s (%s:%u): %s of %s calls repeat one of about %s argument tuples and got the same "
       "result each time; a %llu-entry cache would answer %.2f%% of the calls; about %s (%.1f%% "
-      "of the run, %s per call) to save",
+      "of the run, %s per call %s) to save",
       m->function, m->file ? m->file : "", m->line, ap_fmt_count(rep, (uint64_t)(repeats + 0.5)),
       ap_fmt_count(calls, m->calls), ap_fmt_count(distinct, m->distinct),
       (unsigned long long)m->cache_size[k], 100.0 * answered / (double)m->calls,
-      ap_fmt_ns(save, savings), 100.0 * savings / (double)run, ap_fmt_ns(per, per_call));
+      ap_fmt_ns(save, savings), 100.0 * savings / (double)run, ap_fmt_ns(per, per_hit),
+      measured ? "it would answer" : "on average");
   if (m->pointer_args && n > 0 && (size_t)n < sizeof msg)
     snprintf(msg + n, sizeof msg - (size_t)n,
              " (pointer arguments were compared by address: the evidence holds only if the "
@@ -95,7 +113,9 @@ static int memoize(struct ap_profile *p, const struct ap_prof_memo *m, double pe
                                (uint64_t)(savings + 0.5));
   if (i < 0 || add_evidence(&p->hints[i], m, per_call))
     return -1;
-  return ap_hint_add_evidence(&p->hints[i], "cache_size", (double)m->cache_size[k]);
+  return ap_hint_add_evidence(&p->hints[i], "cache_size", (double)m->cache_size[k]) ||
+         ap_hint_add_evidence(&p->hints[i], "ns_per_answered_call", per_hit) ||
+         ap_hint_add_evidence(&p->hints[i], "answered_cost_measured", measured);
 }
 
 /* hoist: a const/pure call inside a loop that keeps getting the same
@@ -171,7 +191,11 @@ int ap_hints_memo(struct ap_profile *p, const struct ap_hint_params *params) {
     }
     if (!m->same_result || m->repeat_rate < params->memo_min_repeat_rate || !run)
       continue;
-    if (memoize(p, m, per_call, run, params->memo_min_share))
+    /* as for hot-function: a time estimated with a 95 % error of 100 % or
+     * more prices nothing (lzo's len_of_coded_match at +-171 %) */
+    if (f && ap_func_estimated(f) && f->time_error >= 1)
+      continue;
+    if (memoize(p, m, per_call, f ? (double)f->incl_ns : 0, run, params->memo_min_share))
       return -1;
   }
   for (size_t i = 0; i < p->ncallsites; i++)

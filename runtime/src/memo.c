@@ -37,7 +37,9 @@ struct lru {
   uint32_t *buckets;           /* cap buckets: chains of node indexes + 1 */
   struct lru_node *nodes;
   uint64_t hits, same, differ;
-  uint8_t evicted; /* no longer holds every key it saw */
+  double hit_ticks, hit_calls; /* timed calls it answered: raw ticks and weight */
+  uint8_t evicted;             /* no longer holds every key it saw */
+  uint8_t last_hit;            /* the last access was a hit */
 };
 
 struct ap_memo_state {
@@ -47,6 +49,9 @@ struct ap_memo_state {
   /* the 256-entry cache's counts when the 4096-entry one was made: every
    * call it answered, a bigger LRU cache would have answered too */
   uint64_t base_hits, base_same, base_differ;
+  double base_hit_ticks, base_hit_calls;
+  double raw_ticks, raw_calls; /* timed simulated calls: raw ticks and weight */
+  uint8_t last_simulated;      /* the last call went through the caches */
   uint8_t hll[HLL_REGS];
 };
 
@@ -110,6 +115,7 @@ static void lru_access(struct lru *c, uint64_t key, uint64_t h, uint64_t result)
     struct lru_node *n = &c->nodes[i - 1];
     if (n->key == key) {
       c->hits++;
+      c->last_hit = 1;
       if (n->result == result)
         c->same++;
       else
@@ -122,6 +128,7 @@ static void lru_access(struct lru *c, uint64_t key, uint64_t h, uint64_t result)
       return;
     }
   }
+  c->last_hit = 0;
   uint32_t i;
   if (c->n < c->cap) {
     i = ++c->n;
@@ -193,7 +200,26 @@ static __attribute__((noinline)) void simulate(struct ap_memo_state *s, uint64_t
     s->base_hits = s->lru[1].hits;
     s->base_same = s->lru[1].same;
     s->base_differ = s->lru[1].differ;
+    s->base_hit_ticks = s->lru[1].hit_ticks;
+    s->base_hit_calls = s->lru[1].hit_calls;
   }
+}
+
+/* The duration of the call whose memo probe ran last in this thread (its
+ * frame was timed), WEIGHT the calls its timing stands for: the hint then
+ * prices a cache hit at what the calls it would have answered cost, not at
+ * the mean call (cheap repeated arguments, costly distinct ones). */
+void ap_memo_time(struct ap_memo_state *s, uint64_t ticks, unsigned weight) {
+  if (!s->last_simulated)
+    return;
+  double w = weight ? weight : 1;
+  s->raw_ticks += (double)ticks * w;
+  s->raw_calls += w;
+  for (int k = 0; k < NSIZES && s->lru[k].buckets; k++)
+    if (s->lru[k].last_hit) {
+      s->lru[k].hit_ticks += (double)ticks * w;
+      s->lru[k].hit_calls += w;
+    }
 }
 
 void __autoprof_memo(struct ap_func_site *site, uint64_t args, uint64_t result) {
@@ -211,13 +237,24 @@ void __autoprof_memo(struct ap_func_site *site, uint64_t args, uint64_t result) 
   uint8_t *reg = &s->hll[h >> (64 - HLL_BITS)];
   if (rank > *reg)
     *reg = rank;
+  s->last_simulated = 0;
   if (ap_unlikely(s->simulated >= 65536 && s->simulated == s->calls - 1 &&
                   (s->lru[2].buckets ? s->lru[2].hits + s->base_hits : s->lru[1].hits) * 200 <
                       s->simulated))
     return; /* hopeless as a cache: stop simulating (see above) */
   if (s->simulated != s->calls - 1 || s->simulated >= AP_MEMO_SIMULATE)
     return;
+  /* the call's frame, timed: its duration up to here (the probe runs
+   * right before the exit probe; the clock is read for timed frames only,
+   * while simulating, and before the caches, whose misses cost more than
+   * their hits) */
+  struct ap_frame *f = &t->stack[t->depth - 1];
+  int timed = f->site == site && f->loop == AP_FRAME_TIMED;
+  uint64_t now = timed ? ap_ticks() : 0;
   simulate(s, args, h, result);
+  s->last_simulated = 1;
+  if (timed)
+    ap_memo_time(s, now - f->start, f->w);
 }
 
 /* ---- at exit ---- */
@@ -229,7 +266,11 @@ void ap_memo_merge(struct ap_memo_totals *m, const struct ap_memo_state *s) {
     m->hits[k] += s->lru[k].hits;
     m->same[k] += s->lru[k].same;
     m->differ[k] += s->lru[k].differ;
+    m->hit_ticks[k] += s->lru[k].hit_ticks;
+    m->hit_calls[k] += s->lru[k].hit_calls;
   }
+  m->raw_ticks += s->raw_ticks;
+  m->raw_calls += s->raw_calls;
   /* LRU caches include each other: the 4096-entry one answers whatever the
    * 256-entry one did (before it existed, or instead of it when it never
    * had to) */
@@ -237,6 +278,8 @@ void ap_memo_merge(struct ap_memo_totals *m, const struct ap_memo_state *s) {
   m->hits[NSIZES - 1] += big->buckets ? s->base_hits + big->hits : mid->hits;
   m->same[NSIZES - 1] += big->buckets ? s->base_same + big->same : mid->same;
   m->differ[NSIZES - 1] += big->buckets ? s->base_differ + big->differ : mid->differ;
+  m->hit_ticks[NSIZES - 1] += big->buckets ? s->base_hit_ticks + big->hit_ticks : mid->hit_ticks;
+  m->hit_calls[NSIZES - 1] += big->buckets ? s->base_hit_calls + big->hit_calls : mid->hit_calls;
   for (int i = 0; i < HLL_REGS; i++)
     if (s->hll[i] > m->hll[i])
       m->hll[i] = s->hll[i];

@@ -16,6 +16,11 @@ struct ap_memo_totals {
   uint64_t hits[AP_MEMO_SIZES];   /* calls an LRU cache of that size would have answered */
   uint64_t same[AP_MEMO_SIZES];   /* ... with the result the function then returned */
   uint64_t differ[AP_MEMO_SIZES]; /* ... with another result: the function depends on state */
+  /* the timed ones among the simulated calls, each weighted by the calls
+   * its timing stands for (adaptive timing): their raw ticks (probes
+   * included) in all, and of those each cache would have answered */
+  double raw_ticks, raw_calls;
+  double hit_ticks[AP_MEMO_SIZES], hit_calls[AP_MEMO_SIZES];
   uint8_t hll[512];
   /* the distinct tuples themselves while every thread's are known: all its
    * calls simulated and none evicted from its 256-entry cache (small sets,
@@ -26,6 +31,7 @@ struct ap_memo_totals {
 };
 
 void ap_memo_merge(struct ap_memo_totals *m, const struct ap_memo_state *s);
+void ap_memo_time(struct ap_memo_state *s, uint64_t ticks, unsigned weight); /* the last call's */
 uint64_t ap_memo_distinct(
     const struct ap_memo_totals *m); /* distinct argument tuples (exact or estimated) */
 const uint32_t *ap_memo_sizes(void); /* AP_MEMO_SIZES cache sizes */

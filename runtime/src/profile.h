@@ -121,6 +121,12 @@ struct ap_prof_memo {
   uint64_t cache_hits[AP_MEMO_CACHES]; /* calls each would have answered */
   uint64_t simulated; /* calls that went through the caches (0: not recorded, all); fewer:
                          the cache figures are scaled from them to all calls */
+  /* the timed simulated calls, weighted by the calls each timing stands
+   * for (adaptive timing): their raw time (probes included) and weight,
+   * all of them and those each cache would have answered; 0: not
+   * recorded.  A hit then costs what the answered calls cost (memoize). */
+  double raw_ns, raw_calls;
+  double hit_raw_ns[AP_MEMO_CACHES], hit_raw_calls[AP_MEMO_CACHES];
 };
 
 /* A loop-invariant call candidate: a const/pure call made inside a loop. */

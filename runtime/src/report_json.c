@@ -217,10 +217,25 @@ static void write_loops_nodes_memo(const struct ap_profile *p, FILE *out) {
             (unsigned long long)(m->simulated ? m->simulated : m->calls),
             (unsigned long long)m->same_result, (unsigned long long)m->other_result,
             m->proven ? "true" : "false", m->pointer_args ? "true" : "false");
-    for (int k = 0; k < AP_MEMO_CACHES; k++)
-      fprintf(out, "%s{\"size\": %llu, \"hits\": %llu}", k ? ", " : "",
+    for (int k = 0; k < AP_MEMO_CACHES; k++) {
+      fprintf(out, "%s{\"size\": %llu, \"hits\": %llu", k ? ", " : "",
               (unsigned long long)m->cache_size[k], (unsigned long long)m->cache_hits[k]);
-    fputs("]}", out);
+      if (m->raw_calls > 0) {
+        fputs(", \"hit_raw_ns\": ", out);
+        put_num(out, m->hit_raw_ns[k]);
+        fputs(", \"hit_raw_calls\": ", out);
+        put_num(out, m->hit_raw_calls[k]);
+      }
+      fputc('}', out);
+    }
+    fputc(']', out);
+    if (m->raw_calls > 0) {
+      fputs(", \"raw_ns\": ", out);
+      put_num(out, m->raw_ns);
+      fputs(", \"raw_calls\": ", out);
+      put_num(out, m->raw_calls);
+    }
+    fputc('}', out);
   }
   fputs(p->nmemo ? "\n  ],\n  \"callsites\": [" : "],\n  \"callsites\": [", out);
   for (size_t i = 0; i < p->ncallsites; i++) {

@@ -195,6 +195,74 @@ static void test_path_driver(void) {
   ap_profile_free(p);
 }
 
+/* A memo candidate's cache hits are priced at what the calls they answer
+ * cost: the mean call less how much more a timed call costs than a timed
+ * answered one (raw times).  Cheap repeated arguments, costly distinct
+ * ones: no hint, whatever the mean; costly repeated ones: the hint, at
+ * their cost. */
+static const struct ap_prof_hint *memo_hint(const struct ap_profile *p) {
+  for (size_t i = 0; i < p->nhints; i++)
+    if (p->hints[i].kind == AP_HINT_MEMOIZE)
+      return &p->hints[i];
+  return NULL;
+}
+
+static void test_memo_answered_cost(void) {
+  struct ap_profile *p = ap_profile_new();
+  long m = ap_profile_add_function(p, "main", "m.c", 1),
+       f = ap_profile_add_function(p, "f", "m.c", 5);
+  p->functions[m].flags = AP_FUNC_MAIN;
+  p->functions[m].calls = 1;
+  p->functions[m].incl_ns = 100000000;
+  p->functions[f].calls = 1000000;
+  p->functions[f].incl_ns = p->functions[f].excl_ns = 90000000; /* 90 ns a call on average */
+  long root = ap_profile_add_node(p, -1, (uint32_t)m, 1, 100000000, 10000000);
+  ap_profile_add_node(p, root, (uint32_t)f, 1000000, 90000000, 90000000);
+  long k = ap_profile_add_memo(p, "f", 1000000, 0.99);
+  struct ap_prof_memo *e = &p->memo[k];
+  ap_profile_set_str(&e->file, "m.c");
+  e->line = 5;
+  e->proven = 1;
+  e->distinct = 10000;
+  e->same_result = 990000;
+  for (int c = 0; c < AP_MEMO_CACHES; c++) {
+    e->cache_size[c] = c == 0 ? 16 : c == 1 ? 256 : 4096;
+    e->cache_hits[c] = 990000;
+  }
+  /* no timing of the answered calls: the mean (89.1 ms) */
+  ap_profile_analyze(p, NULL);
+  const struct ap_prof_hint *h = memo_hint(p);
+  CHECK(h != NULL);
+  if (h) {
+    CHECK_EQ_U64(h->savings_ns, 89100000);
+    CHECK(evidence(h, "answered_cost_measured") == 0);
+  }
+  /* the answered calls 20 ns raw, the average 110 ns raw: 90 - 90 = 0 */
+  e->raw_ns = 110.0 * 1000;
+  e->raw_calls = 1000;
+  for (int c = 0; c < AP_MEMO_CACHES; c++) {
+    e->hit_raw_ns[c] = 20.0 * 990;
+    e->hit_raw_calls[c] = 990;
+  }
+  ap_profile_analyze(p, NULL);
+  CHECK(memo_hint(p) == NULL);
+  /* the answered calls the costly ones (100 ns raw against 95 on average):
+   * 95 ns each, 94.05 ms, capped at the function's 90 ms */
+  e->raw_ns = 95.0 * 1000;
+  for (int c = 0; c < AP_MEMO_CACHES; c++)
+    e->hit_raw_ns[c] = 100.0 * 990;
+  ap_profile_analyze(p, NULL);
+  h = memo_hint(p);
+  CHECK(h != NULL);
+  if (h) {
+    CHECK_EQ_U64(h->savings_ns, 90000000);
+    CHECK(evidence(h, "answered_cost_measured") == 1);
+    CHECK(evidence(h, "ns_per_answered_call") > 94.9 && evidence(h, "ns_per_answered_call") < 95.1);
+    CHECK_CONTAINS(h->message, "per call it would answer");
+  }
+  ap_profile_free(p);
+}
+
 static void test_no_evidence_no_hint(void) {
   struct ap_profile *p = ap_profile_new();
   CHECK_EQ_U64(ap_profile_analyze(p, NULL), 0); /* empty run: nothing, no crash */
@@ -330,6 +398,7 @@ int main(void) {
   test_ranking();
   test_inline_unresolved();
   test_unreliable_estimate();
+  test_memo_answered_cost();
   test_no_evidence_no_hint();
   test_json();
   test_text();
