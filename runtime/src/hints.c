@@ -512,9 +512,43 @@ static double beyond_one_per_entry(double ns, double n, double entries) {
   return n > entries ? ns * (1 - entries / n) : 0;
 }
 
+/* The run's evidence that a loop's calls repeat work, in WHY: its top
+ * callee is a memo candidate whose calls mostly repeat an earlier argument
+ * tuple and got the same result, or a pure call in it returned the same
+ * value for the same arguments as the call before on most of its calls
+ * (callsites[]).  A driver loop calling its worker once per row has none:
+ * its calls are the work, not a repeat of it. */
+static int calls_repeat(const struct ap_profile *p, const struct ap_hint_params *q,
+                        const struct ap_prof_loop *l, char *why, size_t n) {
+  for (size_t i = 0; l->top_callee && i < p->nmemo; i++) {
+    const struct ap_prof_memo *m = &p->memo[i];
+    if (strcmp(m->function, l->top_callee) == 0 && !m->other_result && m->same_result &&
+        m->repeat_rate >= q->memo_min_repeat_rate) {
+      snprintf(why, n, "%.1f%% of %s's calls repeat an earlier argument tuple, with its result",
+               100 * m->repeat_rate, m->function);
+      return 1;
+    }
+  }
+  for (size_t i = 0; i < p->ncallsites; i++) {
+    const struct ap_prof_callsite *c = &p->callsites[i];
+    if (c->loop_line == l->line && c->calls && strcmp(c->function, l->function) == 0 &&
+        strcmp(c->file, l->file) == 0 &&
+        (double)c->same_both >= q->hoist_min_same * (double)c->calls) {
+      snprintf(why, n,
+               "%s() at line %u returned the same value for the same arguments on %.1f%% "
+               "of its calls",
+               c->callee, c->line, 100.0 * (double)c->same_both / (double)c->calls);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* Loop time mostly calls: a timed loop whose instrumented calls take at
- * least loop_calls_share of its time and are made more than once per entry
- * and at least once per iteration.
+ * least loop_calls_share of its time, are made more than once per entry
+ * and at least once per iteration, and repeat work by the run's evidence
+ * (calls_repeat; without it the loop is a driver, priced by its own time as
+ * a dominant loop, its callees having hints of their own).
  * Work that repeats every iteration (a loop-invariant call, a lookup done
  * again) can run once per entry instead: savings, an upper bound, the time
  * of the calls beyond one per entry — for the top callee and for the other
@@ -523,9 +557,11 @@ static double beyond_one_per_entry(double ns, double n, double entries) {
 static int loop_calls(struct ap_profile *p, const struct ap_hint_params *q, size_t i,
                       const struct loop_time *t, double run) {
   const struct ap_prof_loop *l = &p->loops[i];
+  char why[320];
   /* fewer calls than iterations: no call repeats every iteration */
   if (!loop_timed(l) || !l->calls || l->calls <= l->entries || l->calls < l->iterations ||
-      (double)l->calls_ns < q->loop_calls_share * (double)l->incl_ns)
+      (double)l->calls_ns < q->loop_calls_share * (double)l->incl_ns ||
+      !calls_repeat(p, q, l, why, sizeof why))
     return 0;
   double e = (double)l->entries, savings;
   if (l->top_callee && l->top_callee_calls <= l->calls && l->top_callee_ns <= l->calls_ns)
@@ -545,10 +581,10 @@ static int loop_calls(struct ap_profile *p, const struct ap_hint_params *q, size
   snprintf(per, sizeof per, "%.1f", (double)l->calls / (double)l->iterations);
   snprintf(msg, sizeof msg,
            "%s: the loop's time is mostly the calls it makes%s; its %s calls (%s per iteration) "
-           "take %.0f%% of its %s: moving work that repeats every iteration out of the loop, or "
-           "batching the calls, saves up to %s (the calls beyond one per entry)",
+           "take %.0f%% of its %s, and they repeat work (%s): moving the work that repeats out "
+           "of the loop, or batching the calls, saves up to %s (the calls beyond one per entry)",
            place, top, ap_fmt_count(calls, l->calls), per,
-           pct((double)l->calls_ns, (double)l->incl_ns), ap_fmt_ns(total, (double)l->incl_ns),
+           pct((double)l->calls_ns, (double)l->incl_ns), ap_fmt_ns(total, (double)l->incl_ns), why,
            ap_fmt_ns(save, savings));
   struct ap_prof_hint *h = loop_hint(p, i, msg, savings, t, run);
   if (!h || ap_hint_add_evidence(h, "calls", (double)l->calls) ||

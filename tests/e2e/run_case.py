@@ -37,6 +37,7 @@ NAME.c is the program; NAME.expect holds one expectation per line:
   hint-top FUNC                  the first hint (largest savings) is about FUNC, whatever its kind
   hint-none KIND FUNC            no hint of that kind for FUNC (FUNC may be *)
   hint-text KIND FUNC TEXT       that hint's message contains TEXT
+  hint-lacks KIND FUNC TEXT      no hint of that kind for FUNC contains TEXT
   excl-le-incl                   every function has 0 <= excl_ns <= incl_ns
   loop-callee-within LINE FUNC   the calls made in the loop at LINE, and their time, are no more
                                  than FUNC's in all (FUNC called only there: its exact figures)
@@ -209,6 +210,12 @@ def check_profile(prof, exp, out):
         elif key == "hint-top":
             if not hints or hints[0]["function"] != a[0]:
                 fail("the first hint is not about %s: %s" % (a[0], [(x["kind"], x["function"]) for x in hints[:3]]))
+        elif key == "hint-lacks":
+            text = rest.split(None, 2)[2]
+            bad = [h["message"] for h in hints
+                   if h["kind"] == a[0] and (a[1] == "*" or h["function"] == a[1]) and text in h["message"]]
+            if bad:
+                fail("a %s hint for %s contains %r: %s" % (a[0], a[1], text, bad[0]))
         elif key in ("hint-any", "hint-none", "hint-text"):
             match = [h for h in hints if h["kind"] == a[0] and (a[1] == "*" or h["function"] == a[1])]
             if key == "hint-none" and match:

@@ -22,7 +22,8 @@ __attribute__((noinline)) long tiny(int n) {
   return s;
 }
 
-/* a loop whose time is the calls it makes */
+/* a loop whose time is the calls it makes, and they repeat work: 16
+ * argument values over 20,000 calls (the memo evidence says so) */
 __attribute__((noinline)) long work_item(int k) {
   long s = 0;
   for (int i = 0; i < 2000; i++)
@@ -32,7 +33,22 @@ __attribute__((noinline)) long work_item(int k) {
 __attribute__((noinline)) long calls(int n) {
   long s = 0;
   for (int i = 0; i < n; i++) /* CALLS LOOP */
-    s += work_item(i);
+    s += work_item(i & 15);
+  return s;
+}
+
+/* a driver: its time is the calls too, but each is new work (one row
+ * each): no "repeat work" advice, a dominant loop priced by its own time */
+__attribute__((noinline)) long row_work(int y) {
+  long s = 0;
+  for (int i = 0; i < 2000; i++)
+    s += (i * y) % 11;
+  return s;
+}
+__attribute__((noinline)) long drive(int n) {
+  long s = 0;
+  for (int y = 0; y < n; y++) /* DRIVER LOOP */
+    s += row_work(y);
   return s;
 }
 
@@ -47,7 +63,7 @@ __attribute__((noinline)) long dominant(long n) {
 int main(void) {
   for (int i = 0; i < 4096; i++)
     data[i] = i * 7;
-  long t = quadratic(6000) + tiny(8000000) + calls(20000) + dominant(100000000L);
+  long t = quadratic(6000) + tiny(8000000) + calls(20000) + drive(20000) + dominant(100000000L);
   printf("%ld\n", t);
   return 0;
 }

@@ -289,15 +289,27 @@ static void test_calls(void) {
   struct ap_profile *p = base_profile();
   struct ap_prof_loop *l = add_loop(p, "work", "c.c", 30, -1, 10, 10000, 1000, 1000, 500000);
   set_calls(l, 10000, 400000, "lookup", 10000, 350000);
+  /* no evidence that the calls repeat work (a driver calling its worker
+   * once per row): a dominant loop, priced by its own 100 us */
   ap_profile_analyze(p, NULL);
   const struct ap_prof_hint *h = loop_hint_at(p, 30);
+  CHECK_EQ_U64(loop_hints(p), 1);
+  CHECK_EQ_U64(h ? h->savings_ns : 0, 100000);
+  CHECK_CONTAINS(msg(h), "where to look first");
+  CHECK(strstr(msg(h), "calls it makes") == NULL);
+  /* lookup's calls repeat an earlier argument tuple (memo evidence) */
+  long k = ap_profile_add_memo(p, "lookup", 10000, 0.999);
+  p->memo[k].same_result = 9990;
+  ap_profile_analyze(p, NULL);
+  h = loop_hint_at(p, 30);
   CHECK_EQ_U64(loop_hints(p), 1); /* not also a dominant-loop hint */
   CHECK_EQ_U64(h ? h->savings_ns : 0, 349650);
   CHECK_STR(msg(h), "the loop at c.c:30 in work: the loop's time is mostly the calls it makes: "
                     "top callee lookup (10,000 calls, 350.0 us); its 10,000 calls (1.0 per "
-                    "iteration) take 80% of its 500.0 us: moving work that repeats every "
-                    "iteration out of the loop, or batching the calls, saves up to 349.6 us "
-                    "(the calls beyond one per entry)");
+                    "iteration) take 80% of its 500.0 us, and they repeat work (99.9% of "
+                    "lookup's calls repeat an earlier argument tuple, with its result): moving "
+                    "the work that repeats out of the loop, or batching the calls, saves up to "
+                    "349.6 us (the calls beyond one per entry)");
   CHECK(ev(h, "calls_share") == 0.8);
   CHECK_EQ_U64(ev(h, "calls"), 10000);
   CHECK_EQ_U64(ev(h, "calls_ns"), 400000);
@@ -335,6 +347,21 @@ static void test_calls(void) {
   p->loops[0].calls = p->loops[0].calls_ns = 0;
   ap_profile_analyze(p, NULL);
   CHECK_CONTAINS(msg(loop_hint_at(p, 30)), "where to look first");
+  /* the evidence from a call site in the loop instead: strlen() returned
+   * the same for the same arguments on 99.5% of its calls */
+  p->loops[0].calls = 10000;
+  p->loops[0].calls_ns = 400000;
+  p->loops[0].top_callee_ns = 350000; /* capped to the 0 above */
+  p->memo[k].repeat_rate = 0.1;       /* too few repeats to be evidence */
+  ap_profile_analyze(p, NULL);
+  CHECK(strstr(msg(loop_hint_at(p, 30)), "calls it makes") == NULL);
+  long c = ap_profile_add_callsite(p, "strlen", "work", "c.c", 31, 30);
+  p->callsites[c].calls = 10000;
+  p->callsites[c].same_args = p->callsites[c].same_both = 9950;
+  ap_profile_analyze(p, NULL);
+  CHECK_CONTAINS(msg(loop_hint_at(p, 30)), "and they repeat work (strlen() at line 31 returned "
+                                           "the same value for the same arguments on 99.5% of "
+                                           "its calls)");
   ap_profile_free(p);
 }
 
