@@ -180,7 +180,10 @@ static void write_loop_row(const struct ap_profile *p, const struct ap_prof_loop
                100.0 * (double)(l->incl_ns < fn ? l->incl_ns : fn) / (double)fn);
     ap_fmt_ns(time + 1, (double)l->incl_ns);
     time[0] = ap_loop_estimated(l) ? '~' : ' ';
-    if (l->iterations)
+    /* entries that ran no iteration outnumbering the iterations: their
+     * tests are the time, and a time per iteration says nothing (lzo's
+     * len_of_coded_match: 28,000 such entries, 1 iteration, "420 us") */
+    if (l->iterations && l->zero_trip <= l->iterations)
       ap_fmt_ns(per, (double)l->incl_ns / (double)l->iterations);
   }
   *sampled |= ap_loop_estimated(l);

@@ -512,6 +512,13 @@ static void test_table(void) {
   CHECK_CONTAINS(buf, "      2,000,000   2,000,000/2,000,000/2,000,000         -  work  w.c:50\n");
   CHECK_CONTAINS(buf, "        100,000                 500/1,000/1,500    6.0 ns  work  w.c:22\n");
   free(buf);
+  /* timed, but its entries that ran no iteration (28,000) outnumber its one
+   * iteration: no time per iteration ("420 us" said nothing) */
+  l = add_loop(p, "work", "w.c", 60, -1, 1, 1, 1, 1, 42000);
+  l->zero_trip = 28000;
+  buf = render(p, 0);
+  CHECK_CONTAINS(buf, " 1/1/1         -  work  w.c:60\n");
+  free(buf);
   ap_profile_free(p);
 
   /* no loops counted: no loop table at all */
