@@ -131,6 +131,132 @@ bool top_tested(class loop *loop, basic_block head) {
          loop_exits_from_bb_p(loop, head);
 }
 
+/* Where a loop's condition is written: from the `(` of `while (` (or the
+ * `;` before a `for`'s condition) to its `)` (or the `;` after it), found
+ * by reading the source from the start of the header's test (the first
+ * operand of a `&&` or `||`).  Quotes are skipped going forward; a test
+ * made by a macro has no place of its own: none. */
+struct cond_span {
+  const char *file;
+  int from_line, from_col, to_line, to_col; /* 1-based columns, inclusive */
+};
+
+bool condition_span(location_t test, cond_span *out) {
+  source_range range = get_range_from_loc(line_table, test);
+  if (linemap_location_from_macro_expansion_p(line_table, range.m_start))
+    return false;
+  expanded_location at = expand_location(range.m_start);
+  if (!at.file || at.line <= 0 || at.column <= 0)
+    return false;
+  char_span line = location_get_source_line(at.file, at.line);
+  if (!line || (size_t)at.column > line.length())
+    return false;
+  const char *text = line.get_buffer();
+  int depth = 0, col = at.column - 1; /* 0-based */
+  for (col--; col >= 0; col--) {      /* back to the unmatched ( or the ; */
+    char ch = text[col];
+    if (ch == ')')
+      depth++;
+    else if (ch == '(' && depth-- == 0)
+      break;
+    else if (ch == ';' && depth == 0)
+      break;
+    else if (ch == '"' || ch == '\'')
+      return false;
+  }
+  if (col < 0)
+    return false;
+  out->file = at.file;
+  out->from_line = at.line;
+  out->from_col = col + 2;
+  depth = 0;
+  for (int l = at.line, n = 0; n < 16; l++, n++) { /* on to the matching ) or ; */
+    char_span span = l == at.line ? line : location_get_source_line(at.file, l);
+    if (!span)
+      return false;
+    const char *t = span.get_buffer();
+    char quote = 0;
+    for (size_t c = l == at.line ? (size_t)at.column - 1 : 0; c < span.length(); c++) {
+      if (quote) {
+        if (t[c] == '\\')
+          c++;
+        else if (t[c] == quote)
+          quote = 0;
+      } else if (t[c] == '"' || t[c] == '\'') {
+        quote = t[c];
+      } else if (t[c] == '(') {
+        depth++;
+      } else if ((t[c] == ')' && depth-- == 0) || (t[c] == ';' && depth == 0)) {
+        out->to_line = l;
+        out->to_col = (int)c;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool in_span(const cond_span &s, location_t loc) {
+  expanded_location at = written_at(loc);
+  if (!at.file || strcmp(at.file, s.file) != 0)
+    return false;
+  if (at.line < s.from_line || at.line > s.to_line)
+    return false;
+  return (at.line > s.from_line || at.column >= s.from_col) &&
+         (at.line < s.to_line || at.column <= s.to_col);
+}
+
+/* The blocks after HEAD that test the rest of the loop's condition: `b` of
+ * `while (a && b)` or `while (a || b)`, `a[i] != 0` of `for (i = 0; i < n
+ * && a[i] != 0; i++)` — reached only from the header or from each other,
+ * testing only, written inside the condition's parentheses.  Leaving from
+ * one means the condition failed, as from the header: no iteration (such
+ * an exit counted one, the classic search loop one too many per entry). */
+unsigned condition_blocks(class loop *loop, basic_block head, basic_block *out, unsigned max) {
+  gimple *test = last_stmt(head);
+  cond_span span;
+  if (!safe_dyn_cast<gcond *>(test) || !test_only_header(head) ||
+      !condition_span(gimple_location(test), &span))
+    return 0;
+  unsigned n = 0;
+  auto_vec<basic_block> work;
+  work.safe_push(head);
+  while (!work.is_empty() && n < max) {
+    basic_block from = work.pop();
+    edge e;
+    edge_iterator ei;
+    FOR_EACH_EDGE(e, ei, from->succs) {
+      basic_block bb = e->dest;
+      gcond *cond = safe_dyn_cast<gcond *>(last_stmt(bb));
+      if (bb == head || !flow_bb_inside_loop_p(loop, bb) || !cond || !test_only_header(bb) ||
+          !in_span(span, gimple_location(cond)) || n >= max)
+        continue;
+      bool only_tests = true, seen = false;
+      edge pe;
+      edge_iterator pi;
+      FOR_EACH_EDGE(pe, pi, bb->preds) {
+        bool known = pe->src == head;
+        for (unsigned k = 0; k < n; k++)
+          known |= out[k] == pe->src;
+        only_tests &= known;
+      }
+      for (unsigned k = 0; k < n; k++)
+        seen |= out[k] == bb;
+      for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi) && only_tests;
+           gsi_next(&gsi))
+        if (!is_gimple_debug(gsi_stmt(gsi)) && gimple_code(gsi_stmt(gsi)) != GIMPLE_LABEL &&
+            LOCATION_LOCUS(gimple_location(gsi_stmt(gsi))) > BUILTINS_LOCATION &&
+            !in_span(span, gimple_location(gsi_stmt(gsi))))
+          only_tests = false;
+      if (only_tests && !seen) {
+        out[n++] = bb;
+        work.safe_push(bb);
+      }
+    }
+  }
+  return n;
+}
+
 /* A loop with two paths back to its test, one much more frequent, is split
  * by GCC's loop discovery (form_subloop) into an outer loop entered through
  * a new empty block and closed by the rare path, and an inner loop with the
@@ -242,6 +368,8 @@ struct loop_instrumenter {
                          block of a loop GCC split in two (split_inner) */
     tree addr;        /* &site */
     bool timed, top;
+    basic_block tests[8]; /* condition_blocks: the rest of the loop's test */
+    unsigned ntests;
     tree cnt, next;   /* the counter: before / after this iteration's increment */
     tree stamp;       /* &stamp of a timed loop */
     tree acc[5];      /* nest accumulators of an untimed inner loop (registers) */
@@ -251,8 +379,14 @@ struct loop_instrumenter {
   auto_vec<rec> recs;
 
   /* The value to report on EXIT: leaving a top-tested loop from its header
-   * means the test failed before the body ran. */
-  tree exit_value(const rec &r, edge exit) { return r.top && exit->src == r.head ? r.cnt : r.next; }
+   * (or from a block testing the rest of its condition) means the test
+   * failed before the body ran. */
+  tree exit_value(const rec &r, edge exit) {
+    bool test = exit->src == r.head;
+    for (unsigned k = 0; k < r.ntests; k++)
+      test |= exit->src == r.tests[k];
+    return r.top && test ? r.cnt : r.next;
+  }
 
   static bool usable_exit(edge e) { return !(e->flags & (EDGE_EH | EDGE_ABNORMAL)); }
 
@@ -273,7 +407,10 @@ struct loop_instrumenter {
       r.head = inner->header;
     }
     r.timed = timed(loop);
+    r.ntests = condition_blocks(loop, r.head, r.tests, 8);
     r.top = top_tested(loop, r.head);
+    for (unsigned k = 0; k < r.ntests && !r.top; k++) /* `while (a || b)`: b's block leaves */
+      r.top = test_only_header(r.head) && loop_exits_from_bb_p(loop, r.tests[k]);
     tree site = make_site(loop, r.head, r.timed, r.top);
     sites.put(loop->num, site);
     r.addr = build_fold_addr_expr(site);

@@ -79,8 +79,8 @@ BranchInst *bottom_test(Loop *loop) {
 
 /* clang -O0 lowers `while (a && b)` into a header testing a, a block
  * testing b and a join holding a PHI of both outcomes, which leaves the
- * loop; GCC's header leaves by itself when a fails.  Leaving from the join
- * coming from the header is that exit: the body did not run. */
+ * loop; GCC's header leaves by itself when a fails, and the block testing b
+ * when b does.  Leaving from the join is either: the body did not run. */
 bool header_join(Loop *loop, BasicBlock *bb) {
   BasicBlock *h = loop->getHeader();
   auto *hbr = dyn_cast<BranchInst>(h->getTerminator());
@@ -100,6 +100,152 @@ DebugLoc loop_location(Loop *loop, bool top) {
 }
 
 } // namespace
+
+/* Where a loop's condition is written (with -g): from the loop's start
+ * (its `for` or `while`) the source is read up to the condition's `(` (or a
+ * `for`'s first `;`) and on to its `)` (or second `;`), quotes skipped.
+ * Lines and 1-based columns, inclusive. */
+struct cond_span {
+  std::string file;
+  unsigned from_line = 0, from_col = 0, to_line = 0, to_col = 0;
+};
+
+const MemoryBuffer *source_text(const std::string &path) {
+  static std::map<std::string, std::unique_ptr<MemoryBuffer>> cache;
+  auto it = cache.find(path);
+  if (it == cache.end()) {
+    auto buf = MemoryBuffer::getFile(path);
+    it = cache.emplace(path, buf ? std::move(*buf) : nullptr).first;
+  }
+  return it->second.get();
+}
+
+std::string loc_file(const DILocation *dl) {
+  SmallString<256> path(dl->getFilename());
+  if (!sys::path::is_absolute(path) && !dl->getDirectory().empty()) {
+    path = dl->getDirectory();
+    sys::path::append(path, dl->getFilename());
+  }
+  return path.str().str();
+}
+
+bool condition_span(Loop *loop, cond_span *out) {
+  DebugLoc start = loop->getStartLoc();
+  if (!start || !start.getLine() || !start.getCol())
+    return false;
+  const DILocation *dl = start.get();
+  std::string file = loc_file(dl);
+  const MemoryBuffer *buf = source_text(file);
+  if (!buf)
+    return false;
+  StringRef text = buf->getBuffer();
+  size_t at = 0;
+  for (unsigned l = 1; l < dl->getLine() && at != StringRef::npos; l++)
+    at = text.find('\n', at) == StringRef::npos ? StringRef::npos : text.find('\n', at) + 1;
+  if (at == StringRef::npos || at + dl->getColumn() - 1 >= text.size())
+    return false;
+  size_t k = at + dl->getColumn() - 1;
+  bool is_for = text.substr(k).startswith("for");
+  if (!is_for && !text.substr(k).startswith("while"))
+    return false; /* a do-while starts at its `do`: its test is at the bottom */
+  k = text.find('(', k);
+  if (k == StringRef::npos)
+    return false;
+  auto line_col = [&](size_t pos, unsigned *line, unsigned *col) {
+    size_t ls = text.rfind('\n', pos);
+    ls = ls == StringRef::npos ? 0 : ls + 1;
+    *line = 1 + (unsigned)text.substr(0, ls).count('\n');
+    *col = (unsigned)(pos - ls) + 1;
+  };
+  int depth = 0, semis = 0;
+  char quote = 0;
+  size_t from = k + 1;
+  for (size_t c = k + 1; c < text.size() && c < k + 4096; c++) {
+    char ch = text[c];
+    if (quote) {
+      if (ch == '\\')
+        c++;
+      else if (ch == quote)
+        quote = 0;
+    } else if (ch == '"' || ch == '\'') {
+      quote = ch;
+    } else if (ch == '(') {
+      depth++;
+    } else if (ch == ')' && depth-- == 0) {
+      if (is_for)
+        return false; /* a for without its two `;` */
+      line_col(from, &out->from_line, &out->from_col);
+      line_col(c, &out->to_line, &out->to_col);
+      out->file = file;
+      return true;
+    } else if (ch == ';' && depth == 0 && is_for) {
+      if (++semis == 1) {
+        from = c + 1;
+      } else {
+        line_col(from, &out->from_line, &out->from_col);
+        line_col(c, &out->to_line, &out->to_col);
+        out->file = file;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool in_span(const cond_span &s, const DebugLoc &dl) {
+  if (!dl || !dl.getLine() || loc_file(dl.get()) != s.file)
+    return false;
+  unsigned l = dl.getLine(), c = dl.getCol();
+  return (l > s.from_line || (l == s.from_line && c >= s.from_col)) &&
+         (l < s.to_line || (l == s.to_line && c <= s.to_col));
+}
+
+/* Does BB only test part of the loop's condition (SPAN): a conditional
+ * branch on a value computed there, and nothing from outside the
+ * condition's source (the branch itself clang puts at the `for`)? */
+bool tests_condition(BasicBlock *bb, const cond_span &span) {
+  auto *br = dyn_cast<BranchInst>(bb->getTerminator());
+  if (!br || !br->isConditional() || !test_only_header(bb))
+    return false;
+  auto *cond = dyn_cast<Instruction>(br->getCondition());
+  if (!in_span(span, cond && cond->getDebugLoc() ? cond->getDebugLoc() : br->getDebugLoc()))
+    return false;
+  for (Instruction &i : *bb)
+    if (!i.isDebugOrPseudoInst() && &i != br && i.getDebugLoc() && i.getDebugLoc().getLine() &&
+        !in_span(span, i.getDebugLoc()))
+      return false; /* the body's */
+  return true;
+}
+
+/* A rotated loop whose header tests its condition, or its first part,
+ * before the body (`for (i = 0; i < n && a[i] != key; i++)`: LLVM tests
+ * `a[i] != key` at the top, `i < n` at the bottom; `while (i < 3 || a[i])`:
+ * `i < 3` in the header, `a[i]` in a block reached only from it): leaving
+ * from those blocks is the condition failing, no iteration.  A `break` at
+ * the top of a body looks the same in the IR; the source tells them apart
+ * (with -g only: without it such exits count one).  Returns whether one
+ * leaves the loop, with the blocks after the header in TESTS. */
+bool condition_tests(Loop *loop, SmallPtrSetImpl<BasicBlock *> &tests) {
+  BasicBlock *h = loop->getHeader();
+  cond_span span;
+  if (loop->getLoopLatch() == h || !condition_span(loop, &span) || !tests_condition(h, span))
+    return false;
+  bool leaves = exits_loop(loop, h->getTerminator());
+  SmallVector<BasicBlock *, 4> work{h};
+  while (!work.empty()) {
+    BasicBlock *from = work.pop_back_val();
+    for (BasicBlock *bb : successors(from)) {
+      if (bb == h || !loop->contains(bb) || tests.count(bb) || bb == loop->getLoopLatch() ||
+          !tests_condition(bb, span) ||
+          any_of(predecessors(bb), [&](BasicBlock *p) { return p != h && !tests.count(p); }))
+        continue;
+      tests.insert(bb);
+      leaves |= exits_loop(loop, bb->getTerminator());
+      work.push_back(bb);
+    }
+  }
+  return leaves;
+}
 
 /* Leaving a top-tested loop from its header means the test failed before
  * the body ran: that header run is not an iteration. */
@@ -143,8 +289,9 @@ struct rec {
   DenseMap<BasicBlock *, Value *> n, raw;          /* exit block -> iterations */
   AllocaInst *stamp = nullptr;
   AllocaInst *acc[5] = {};
-  rec *nest = nullptr; /* the outermost loop holding an untimed inner loop */
-  loop_entry entry;    /* entries LLVM moved in front of the loop (entries.cc) */
+  rec *nest = nullptr;                /* the outermost loop holding an untimed inner loop */
+  loop_entry entry;                   /* entries LLVM moved in front of the loop (entries.cc) */
+  SmallPtrSet<BasicBlock *, 4> tests; /* blocks after the header testing the condition */
   /* Anchored: zero-trip entries = first tests (anchor runs) - entries that
    * ran.  REACH: the parent whose iterations run the first test; ENTERED:
    * per call, did an entry run. */
@@ -264,7 +411,8 @@ struct loop_instrumenter {
      * test whatever the body's last block does (`if (err) return;` there
      * is no bottom test).  Above -O0 LoopRotate may have made the header
      * the body's first test (a `break`), and the bottom test decides. */
-    r.top = top_tested(loop, !use_scev) || (!r.entry.rotated && marked_top_test(loop));
+    r.top = top_tested(loop, !use_scev) || (!r.entry.rotated && marked_top_test(loop)) ||
+            (use_scev && condition_tests(loop, r.tests));
     r.scev = use_scev && exit_counts(r);
     index[loop] = recs.size();
     recs.push_back(std::move(r));
@@ -308,13 +456,17 @@ struct loop_instrumenter {
   /* The iterations of this entry when leaving through EXITING, computed at
    * AT (a point dominated by EXITING's end). */
   Value *count_on(rec &r, BasicBlock *exiting, Instruction *at) {
-    bool header_exit = r.top && exiting == r.loop->getHeader();
+    bool header_exit = r.top && (exiting == r.loop->getHeader() || r.tests.count(exiting));
     if (!r.scev && header_join(r.loop, exiting)) {
       PHINode *&n = joins[exiting];
       if (!n) {
+        /* from the header (`a` failed) or from a block that only tests (`b`
+         * failed): no iteration; from a block that did more (a call in `b`:
+         * GCC counts that too) one */
         n = PHINode::Create(u64(), 2, "autoprof.join", &exiting->front());
         for (BasicBlock *p : predecessors(exiting))
-          n->addIncoming(p == r.loop->getHeader() ? (Value *)r.cnt : r.next, p);
+          n->addIncoming(p == r.loop->getHeader() || test_only_header(p) ? (Value *)r.cnt : r.next,
+                         p);
       }
       return n;
     }
@@ -674,7 +826,12 @@ struct loop_instrumenter {
              << " loop exits and "
              << (inline_ok ? count_if(recs, [](const rec &r) { return r.timed && r.small; }) : 0)
              << " loop starts inline\n";
-    if (!promote.empty())
+    /* at -O0 the accumulators stay in memory: promoted, they were PHIs
+     * carried around every iteration of the nest, which -O0's register
+     * allocator stores and reloads on every edge (a chain-walk search in
+     * an outer loop, lzo's swd_search: 1.9x at clang -O0 against 1.07x
+     * at gcc -O0); in memory an inner loop's exit updates them, nothing else */
+    if (!promote.empty() && use_scev)
       PromoteMemToReg(promote, dt, &ac);
     return true;
   }

@@ -1,0 +1,57 @@
+/* Loops whose condition is several tests (`&&`, `||`): leaving through any
+ * part of the condition is the condition failing, not an iteration; a
+ * `break` at the top of the body is one.  Exact counts in the .expect. */
+#include <stdio.h>
+
+volatile int sink;
+
+__attribute__((noinline)) int search(const int *a, int n, int key) {
+  int i;
+  for (i = 0; i < n && a[i] != key; i++) /* SEARCH */
+    sink += i;
+  return i;
+}
+
+__attribute__((noinline)) int skip(const int *a, int n) {
+  int i = 0;
+  while (i < 3 || a[i] != 0) /* SKIP */
+    i++;
+  return i + n;
+}
+
+__attribute__((noinline)) int match(const unsigned char *p, const unsigned char *q) {
+  unsigned l = 1;
+  while (l < 32 && p[l] == q[l]) /* MATCH */
+    l++;
+  return (int)l;
+}
+
+__attribute__((noinline)) int breaks(const int *a, int n) {
+  int i = 0;
+  while (i < n) { /* BREAKS */
+    if (a[i] == 0)
+      break;
+    sink += a[i];
+    i++;
+  }
+  return i;
+}
+
+int main(void) {
+  int a[10] = {1, 1, 1, 1, 1, 0, 1, 1, 1, 1};
+  unsigned char p[40] = {0}, q[40] = {0};
+  int t = 0;
+  for (int r = 0; r < 10; r++) {
+    t += search(a, 10, 0);  /* 5 iterations, left by a[i] != key */
+    t += search(a, 10, 7);  /* 10, left by i < n */
+    t += search(a, 0, 7);   /* 0 */
+    t += skip(a, 0);        /* 5, left by a[i] != 0 (i < 3 false first) */
+    q[5] = 1;
+    t += match(p, q);       /* 4, left by p[l] == q[l] */
+    q[5] = 0;
+    t += match(p, q);       /* 31, left by l < 32 */
+    t += breaks(a, 10);     /* 5 bodies begun, the 6th left by the break: 6 */
+  }
+  printf("%d\n", t);
+  return 0;
+}
