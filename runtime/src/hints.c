@@ -572,7 +572,7 @@ static int loop_calls(struct ap_profile *p, const struct ap_hint_params *q, size
     savings = beyond_one_per_entry((double)l->calls_ns, (double)l->calls, e);
   if (savings < 0.5)
     return 0;
-  char msg[1024], place[256], top[320], tc[32], tn[32], calls[32], total[32], per[32], save[32];
+  char msg[1536], place[256], top[320], tc[32], tn[32], calls[32], total[32], per[32], save[32];
   loop_place(place, sizeof place, l, "loop");
   top[0] = 0;
   if (l->top_callee)
