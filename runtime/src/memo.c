@@ -37,9 +37,9 @@ struct lru {
   uint32_t *buckets;           /* cap buckets: chains of node indexes + 1 */
   struct lru_node *nodes;
   uint64_t hits, same, differ;
-  double hit_ticks, hit_calls; /* timed calls it answered: raw ticks and weight */
-  uint8_t evicted;             /* no longer holds every key it saw */
-  uint8_t last_hit;            /* the last access was a hit */
+  uint64_t hit_ticks, hit_calls; /* timed calls it answered: raw ticks x weight, weight */
+  uint8_t evicted;               /* no longer holds every key it saw */
+  uint8_t last_hit;              /* the last access was a hit */
 };
 
 struct ap_memo_state {
@@ -49,9 +49,8 @@ struct ap_memo_state {
   /* the 256-entry cache's counts when the 4096-entry one was made: every
    * call it answered, a bigger LRU cache would have answered too */
   uint64_t base_hits, base_same, base_differ;
-  double base_hit_ticks, base_hit_calls;
-  double raw_ticks, raw_calls; /* timed simulated calls: raw ticks and weight */
-  uint8_t last_simulated;      /* the last call went through the caches */
+  uint64_t base_hit_ticks, base_hit_calls;
+  uint64_t raw_ticks, raw_calls; /* timed simulated calls: raw ticks x weight, weight */
   uint8_t hll[HLL_REGS];
 };
 
@@ -208,17 +207,16 @@ static __attribute__((noinline)) void simulate(struct ap_memo_state *s, uint64_t
 /* The duration of the call whose memo probe ran last in this thread (its
  * frame was timed), WEIGHT the calls its timing stands for: the hint then
  * prices a cache hit at what the calls it would have answered cost, not at
- * the mean call (cheap repeated arguments, costly distinct ones). */
-void ap_memo_time(struct ap_memo_state *s, uint64_t ticks, unsigned weight) {
-  if (!s->last_simulated)
-    return;
-  double w = weight ? weight : 1;
-  s->raw_ticks += (double)ticks * w;
-  s->raw_calls += w;
-  for (int k = 0; k < NSIZES && s->lru[k].buckets; k++)
+ * the mean call (cheap repeated arguments, costly distinct ones).  A cache
+ * not made yet never hit. */
+static inline void time_call(struct ap_memo_state *s, uint64_t ticks, uint64_t weight) {
+  uint64_t t = ticks * weight;
+  s->raw_ticks += t;
+  s->raw_calls += weight;
+  for (int k = 0; k < NSIZES; k++)
     if (s->lru[k].last_hit) {
-      s->lru[k].hit_ticks += (double)ticks * w;
-      s->lru[k].hit_calls += w;
+      s->lru[k].hit_ticks += t;
+      s->lru[k].hit_calls += weight;
     }
 }
 
@@ -237,7 +235,6 @@ void __autoprof_memo(struct ap_func_site *site, uint64_t args, uint64_t result) 
   uint8_t *reg = &s->hll[h >> (64 - HLL_BITS)];
   if (rank > *reg)
     *reg = rank;
-  s->last_simulated = 0;
   if (ap_unlikely(s->simulated >= 65536 && s->simulated == s->calls - 1 &&
                   (s->lru[2].buckets ? s->lru[2].hits + s->base_hits : s->lru[1].hits) * 200 <
                       s->simulated))
@@ -246,15 +243,15 @@ void __autoprof_memo(struct ap_func_site *site, uint64_t args, uint64_t result) 
     return;
   /* the call's frame, timed: its duration up to here (the probe runs
    * right before the exit probe; the clock is read for timed frames only,
-   * while simulating, and before the caches, whose misses cost more than
+   * one simulated call in 8 — the hint compares means, which a regular
+   * subsample keeps — and before the caches, whose misses cost more than
    * their hits) */
   struct ap_frame *f = &t->stack[t->depth - 1];
-  int timed = f->site == site && f->loop == AP_FRAME_TIMED;
+  int timed = (s->simulated & 7) == 0 && f->site == site && f->loop == AP_FRAME_TIMED;
   uint64_t now = timed ? ap_ticks() : 0;
   simulate(s, args, h, result);
-  s->last_simulated = 1;
   if (timed)
-    ap_memo_time(s, now - f->start, f->w);
+    time_call(s, now - f->start, f->w | !f->w);
 }
 
 /* ---- at exit ---- */
@@ -266,11 +263,11 @@ void ap_memo_merge(struct ap_memo_totals *m, const struct ap_memo_state *s) {
     m->hits[k] += s->lru[k].hits;
     m->same[k] += s->lru[k].same;
     m->differ[k] += s->lru[k].differ;
-    m->hit_ticks[k] += s->lru[k].hit_ticks;
-    m->hit_calls[k] += s->lru[k].hit_calls;
+    m->hit_ticks[k] += (double)s->lru[k].hit_ticks;
+    m->hit_calls[k] += (double)s->lru[k].hit_calls;
   }
-  m->raw_ticks += s->raw_ticks;
-  m->raw_calls += s->raw_calls;
+  m->raw_ticks += (double)s->raw_ticks;
+  m->raw_calls += (double)s->raw_calls;
   /* LRU caches include each other: the 4096-entry one answers whatever the
    * 256-entry one did (before it existed, or instead of it when it never
    * had to) */
@@ -278,8 +275,10 @@ void ap_memo_merge(struct ap_memo_totals *m, const struct ap_memo_state *s) {
   m->hits[NSIZES - 1] += big->buckets ? s->base_hits + big->hits : mid->hits;
   m->same[NSIZES - 1] += big->buckets ? s->base_same + big->same : mid->same;
   m->differ[NSIZES - 1] += big->buckets ? s->base_differ + big->differ : mid->differ;
-  m->hit_ticks[NSIZES - 1] += big->buckets ? s->base_hit_ticks + big->hit_ticks : mid->hit_ticks;
-  m->hit_calls[NSIZES - 1] += big->buckets ? s->base_hit_calls + big->hit_calls : mid->hit_calls;
+  m->hit_ticks[NSIZES - 1] +=
+      (double)(big->buckets ? s->base_hit_ticks + big->hit_ticks : mid->hit_ticks);
+  m->hit_calls[NSIZES - 1] +=
+      (double)(big->buckets ? s->base_hit_calls + big->hit_calls : mid->hit_calls);
   for (int i = 0; i < HLL_REGS; i++)
     if (s->hll[i] > m->hll[i])
       m->hll[i] = s->hll[i];

@@ -31,7 +31,6 @@ struct ap_memo_totals {
 };
 
 void ap_memo_merge(struct ap_memo_totals *m, const struct ap_memo_state *s);
-void ap_memo_time(struct ap_memo_state *s, uint64_t ticks, unsigned weight); /* the last call's */
 uint64_t ap_memo_distinct(
     const struct ap_memo_totals *m); /* distinct argument tuples (exact or estimated) */
 const uint32_t *ap_memo_sizes(void); /* AP_MEMO_SIZES cache sizes */
