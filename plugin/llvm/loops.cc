@@ -110,14 +110,29 @@ struct cond_span {
   unsigned from_line = 0, from_col = 0, to_line = 0, to_col = 0;
 };
 
-const MemoryBuffer *source_text(const std::string &path) {
-  static std::map<std::string, std::unique_ptr<MemoryBuffer>> cache;
+/* A source file's text and where its lines start (read once per file:
+ * big units have thousands of loops). */
+struct source {
+  std::unique_ptr<MemoryBuffer> buf;
+  std::vector<size_t> lines; /* offset of line N + 1 */
+};
+
+const source *source_text(const std::string &path) {
+  static std::map<std::string, source> cache;
   auto it = cache.find(path);
   if (it == cache.end()) {
-    auto buf = MemoryBuffer::getFile(path);
-    it = cache.emplace(path, buf ? std::move(*buf) : nullptr).first;
+    source src;
+    if (auto buf = MemoryBuffer::getFile(path)) {
+      src.buf = std::move(*buf);
+      StringRef text = src.buf->getBuffer();
+      src.lines.push_back(0);
+      for (size_t i = 0; i < text.size(); i++)
+        if (text[i] == '\n')
+          src.lines.push_back(i + 1);
+    }
+    it = cache.emplace(path, std::move(src)).first;
   }
-  return it->second.get();
+  return it->second.buf ? &it->second : nullptr;
 }
 
 std::string loc_file(const DILocation *dl) {
@@ -135,14 +150,12 @@ bool condition_span(Loop *loop, cond_span *out) {
     return false;
   const DILocation *dl = start.get();
   std::string file = loc_file(dl);
-  const MemoryBuffer *buf = source_text(file);
-  if (!buf)
+  const source *src = source_text(file);
+  if (!src || dl->getLine() > src->lines.size())
     return false;
-  StringRef text = buf->getBuffer();
-  size_t at = 0;
-  for (unsigned l = 1; l < dl->getLine() && at != StringRef::npos; l++)
-    at = text.find('\n', at) == StringRef::npos ? StringRef::npos : text.find('\n', at) + 1;
-  if (at == StringRef::npos || at + dl->getColumn() - 1 >= text.size())
+  StringRef text = src->buf->getBuffer();
+  size_t at = src->lines[dl->getLine() - 1];
+  if (at + dl->getColumn() - 1 >= text.size())
     return false;
   size_t k = at + dl->getColumn() - 1;
   bool is_for = text.substr(k).startswith("for");
@@ -152,10 +165,9 @@ bool condition_span(Loop *loop, cond_span *out) {
   if (k == StringRef::npos)
     return false;
   auto line_col = [&](size_t pos, unsigned *line, unsigned *col) {
-    size_t ls = text.rfind('\n', pos);
-    ls = ls == StringRef::npos ? 0 : ls + 1;
-    *line = 1 + (unsigned)text.substr(0, ls).count('\n');
-    *col = (unsigned)(pos - ls) + 1;
+    auto next = std::upper_bound(src->lines.begin(), src->lines.end(), pos);
+    *line = (unsigned)(next - src->lines.begin());
+    *col = (unsigned)(pos - *(next - 1)) + 1;
   };
   int depth = 0, semis = 0;
   char quote = 0;
