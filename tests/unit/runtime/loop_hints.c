@@ -265,6 +265,24 @@ static void test_quadratic(void) {
   ap_profile_analyze(p, NULL);
   CHECK_CONTAINS(msg(loop_hint_at(p, 6)), "O(n²)");
 
+  /* an insertion sort on random input: trips 0..999 varying with the
+   * data, a quarter of n² in all (the demo's sort_records) */
+  p->loops[1].entries = 992;
+  p->loops[1].zero_trip = 8;
+  p->loops[1].iterations = 251000;
+  p->loops[1].max_trip = 998;
+  ap_profile_analyze(p, NULL);
+  CHECK_CONTAINS(msg(loop_hint_at(p, 6)), "total inner iterations 251,000 ≈ n²/4 for n = 1,000 "
+                                          "outer iterations (ratio 0.50: its trips vary up to n, "
+                                          "a half on average)");
+  /* under n²/8: not that shape */
+  p->loops[1].iterations = 180000;
+  ap_profile_analyze(p, NULL);
+  CHECK(loop_hint_at(p, 6) == NULL || strstr(msg(loop_hint_at(p, 6)), "O(n²)") == NULL);
+  p->loops[1].zero_trip = 0;
+  p->loops[1].entries = 1000;
+  p->loops[1].max_trip = 1000;
+
   /* a flat nest with the same total: 1000 x 500, trips all 500 */
   p->loops[1].iterations = 500000;
   p->loops[1].min_trip = p->loops[1].max_trip = 500;
