@@ -63,7 +63,7 @@ __attribute__((noinline)) long dominant(long n) {
 int main(void) {
   for (int i = 0; i < 4096; i++)
     data[i] = i * 7;
-  long t = quadratic(6000) + tiny(8000000) + calls(20000) + drive(20000) + dominant(100000000L);
+  long t = quadratic(9000) + tiny(8000000) + calls(20000) + drive(10000) + dominant(100000000L);
   printf("%ld\n", t);
   return 0;
 }
