@@ -470,15 +470,18 @@ struct loop_instrumenter {
   Value *count_on(rec &r, BasicBlock *exiting, Instruction *at) {
     bool header_exit = r.top && (exiting == r.loop->getHeader() || r.tests.count(exiting));
     if (!r.scev && header_join(r.loop, exiting)) {
+      /* from the header (`a` failed) or from a block that only tests (`b`
+       * failed): no iteration; from a block that did more (a call in `b`:
+       * GCC counts that too) one.  The count itself when every way in is
+       * a test: a PHI of one value is a copy on every iteration at -O0. */
+      auto is_test = [&](BasicBlock *p) { return p == r.loop->getHeader() || test_only_header(p); };
+      if (all_of(predecessors(exiting), is_test))
+        return r.cnt;
       PHINode *&n = joins[exiting];
       if (!n) {
-        /* from the header (`a` failed) or from a block that only tests (`b`
-         * failed): no iteration; from a block that did more (a call in `b`:
-         * GCC counts that too) one */
         n = PHINode::Create(u64(), 2, "autoprof.join", &exiting->front());
         for (BasicBlock *p : predecessors(exiting))
-          n->addIncoming(p == r.loop->getHeader() || test_only_header(p) ? (Value *)r.cnt : r.next,
-                         p);
+          n->addIncoming(is_test(p) ? (Value *)r.cnt : r.next, p);
       }
       return n;
     }
