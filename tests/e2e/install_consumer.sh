@@ -35,4 +35,27 @@ cmake --build "$work/consumer" >/dev/null
 AUTOPROF_OUTPUT="$work/cm.%n" "$work/consumer/consumer" >/dev/null 2>err.txt
 grep -q '"name": "collatz_steps", "file": "[^"]*main.c", "line": 3, "calls": 99999' "$work/cm.consumer.json" ||
   { echo "FAIL: collatz_steps not profiled with 99999 calls"; grep collatz "$work/cm.consumer.json"; exit 1; }
+# A CMake project nobody edited (quickstart's recipe): the plugin in
+# CMAKE_C_FLAGS, the runtime in the linker flags, which CMake's compiler
+# check uses too; a shared library and a program using it
+mkdir -p "$work/toy"
+cat >"$work/toy/CMakeLists.txt" <<'CM'
+cmake_minimum_required(VERSION 3.13)
+project(toy C)
+add_library(toyl SHARED lib.c)
+add_executable(toy main.c)
+target_link_libraries(toy toyl)
+CM
+printf 'int work(int n) {\n  int s = 0;\n  for (int i = 0; i < n; i++)\n    s += i %% 7;\n  return s;\n}\n' >"$work/toy/lib.c"
+printf '#include <stdio.h>\nint work(int);\nint main(void) {\n  int s = 0;\n  for (int i = 0; i < 50; i++)\n    s += work(1000);\n  printf("%%d\\n", s);\n  return 0;\n}\n' >"$work/toy/main.c"
+dir=$(pkg-config --variable=libdir autoprof)
+rt="-Wl,--no-as-needed -L$dir -Wl,-rpath,$dir -lautoprof -lpthread -Wl,--as-needed"
+AUTOPROF_DISABLE=1 cmake -S "$work/toy" -B "$work/toy/build" -DCMAKE_C_FLAGS="-O2 $cflags" \
+  -DCMAKE_EXE_LINKER_FLAGS="$rt" -DCMAKE_SHARED_LINKER_FLAGS="$rt" \
+  -DCMAKE_MODULE_LINKER_FLAGS="$rt" >toy.txt 2>&1 || { echo "FAIL: the recipe's configure"; cat toy.txt; exit 1; }
+cmake --build "$work/toy/build" >>toy.txt 2>&1 || { echo "FAIL: the recipe's build"; cat toy.txt; exit 1; }
+AUTOPROF_OUTPUT="$work/toy.%n" "$work/toy/build/toy" >/dev/null 2>err.txt
+grep -q '"name": "work", "file": "[^"]*lib.c", "line": 1, "calls": 50' "$work/toy.toy.json" ||
+  { echo "FAIL: the recipe's library not profiled"; grep '"work"' "$work/toy.toy.json"; exit 1; }
+
 echo "install and consumers ok"
