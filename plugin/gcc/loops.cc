@@ -137,8 +137,7 @@ bool top_tested(class loop *loop, basic_block head) {
  * operand of a `&&` or `||`).  Quotes are skipped going forward; a test
  * made by a macro has no place of its own: none. */
 struct cond_span {
-  const char *file;
-  int from_line, from_col, to_line, to_col; /* 1-based columns, inclusive */
+  expanded_location from, to; /* 1-based columns, inclusive; one file */
 };
 
 bool condition_span(location_t test, cond_span *out) {
@@ -166,9 +165,9 @@ bool condition_span(location_t test, cond_span *out) {
   }
   if (col < 0)
     return false;
-  out->file = at.file;
-  out->from_line = at.line;
-  out->from_col = col + 2;
+  out->from = at;
+  out->from.column = col + 2;
+  out->to = at;
   depth = 0;
   for (int l = at.line, n = 0; n < 16; l++, n++) { /* on to the matching ) or ; */
     char_span span = l == at.line ? line : location_get_source_line(at.file, l);
@@ -187,8 +186,8 @@ bool condition_span(location_t test, cond_span *out) {
       } else if (t[c] == '(') {
         depth++;
       } else if ((t[c] == ')' && depth-- == 0) || (t[c] == ';' && depth == 0)) {
-        out->to_line = l;
-        out->to_col = (int)c;
+        out->to.line = l;
+        out->to.column = (int)c;
         return true;
       }
     }
@@ -198,12 +197,7 @@ bool condition_span(location_t test, cond_span *out) {
 
 bool in_span(const cond_span &s, location_t loc) {
   expanded_location at = written_at(loc);
-  if (!at.file || strcmp(at.file, s.file) != 0)
-    return false;
-  if (at.line < s.from_line || at.line > s.to_line)
-    return false;
-  return (at.line > s.from_line || at.column >= s.from_col) &&
-         (at.line < s.to_line || at.column <= s.to_col);
+  return at.file && strcmp(at.file, s.from.file) == 0 && !before(at, s.from) && !before(s.to, at);
 }
 
 /* The blocks after HEAD that test the rest of the loop's condition: `b` of
