@@ -796,10 +796,14 @@ static int build_header(struct ap_profile *p, const struct ap_calibration *cal) 
   p->compensation = ap_cfg.compensate;
   p->policy_digest = m ? m->policy_digest : 0;
   p->policy_mixed = ap_policy_mixed;
+  char compilers[512] = "";
+  for (unsigned i = 0, n = 0; i < ap_ncompilers && n < sizeof compilers; i++)
+    n += (unsigned)snprintf(compilers + n, sizeof compilers - n, "%s%s", i ? ", " : "",
+                            ap_compilers[i]);
   return ap_profile_set_str(&p->program, program_invocation_short_name) ||
          ap_profile_set_str(&p->clock_source, AP_CLOCK_SOURCE) ||
          ap_profile_set_str(&p->policy_file, m && m->policy_file ? m->policy_file : "<default>") ||
-         ap_profile_set_str(&p->compiler, ap_compilers[0] ? ap_compilers : NULL);
+         ap_profile_set_str(&p->compiler, ap_ncompilers ? compilers : NULL);
 }
 
 /* Under ap_lock: everything the threads counted, as one profile. */

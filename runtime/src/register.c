@@ -18,22 +18,20 @@ uint32_t ap_nslots;
 struct ap_slot_info *ap_slots;
 const struct ap_module *ap_first_module;
 int ap_policy_mixed;
-char ap_compilers[256];
+const char *ap_compilers[AP_MAX_COMPILERS];
+unsigned ap_ncompilers;
 
-/* Adds NAME to ap_compilers unless it is there (under ap_lock). */
+/* Adds NAME to ap_compilers unless it is there (under ap_lock; interned
+ * strings are equal when their pointers are). */
 static void note_compiler(const char *name) {
   if (!name || !*name)
     return;
-  size_t n = strlen(name), have = strlen(ap_compilers);
-  for (const char *c = ap_compilers; *c;) {
-    const char *end = strstr(c, ", ");
-    size_t len = end ? (size_t)(end - c) : strlen(c);
-    if (len == n && memcmp(c, name, n) == 0)
+  const char *s = ap_intern(name);
+  for (unsigned i = 0; i < ap_ncompilers; i++)
+    if (ap_compilers[i] == s)
       return;
-    c += len + (end ? 2 : 0);
-  }
-  if (have + (have ? 2 : 0) + n < sizeof ap_compilers)
-    snprintf(ap_compilers + have, sizeof ap_compilers - have, "%s%s", have ? ", " : "", name);
+  if (ap_ncompilers < AP_MAX_COMPILERS)
+    ap_compilers[ap_ncompilers++] = s;
 }
 
 uint32_t ap_nloop_slots;

@@ -335,8 +335,10 @@ extern const struct ap_module *ap_first_module AP_HIDDEN; /* a copy of the first
 /* A runtime-owned copy of S, one per distinct string (under ap_lock). */
 const char *ap_intern(const char *s) AP_HIDDEN;
 extern int ap_policy_mixed AP_HIDDEN;
-/* the compilers of the registered modules, each once, ", " between them */
-extern char ap_compilers[256] AP_HIDDEN;
+/* the compilers of the registered modules, each once, interned */
+#define AP_MAX_COMPILERS 8
+extern const char *ap_compilers[AP_MAX_COMPILERS] AP_HIDDEN;
+extern unsigned ap_ncompilers AP_HIDDEN;
 
 /* callsite.c */
 extern uint32_t ap_ncallsites AP_HIDDEN;
