@@ -240,15 +240,18 @@ bool tests_condition(BasicBlock *bb, const cond_span &span) {
 bool condition_tests(Loop *loop, SmallPtrSetImpl<BasicBlock *> &tests) {
   BasicBlock *h = loop->getHeader();
   cond_span span;
-  if (loop->getLoopLatch() == h || !condition_span(loop, &span) || !tests_condition(h, span))
+  if (!condition_span(loop, &span) || !tests_condition(h, span))
     return false;
   bool leaves = exits_loop(loop, h->getTerminator());
+  /* the whole loop is its condition: an empty body (`while (*++s == *++m)
+   * ;`), which SimplifyCFG folded into a header of its own */
+  if (loop->getLoopLatch() == h)
+    return leaves;
   SmallVector<BasicBlock *, 4> work{h};
   while (!work.empty()) {
     BasicBlock *from = work.pop_back_val();
     for (BasicBlock *bb : successors(from)) {
-      if (bb == h || !loop->contains(bb) || tests.count(bb) || bb == loop->getLoopLatch() ||
-          !tests_condition(bb, span) ||
+      if (bb == h || !loop->contains(bb) || tests.count(bb) || !tests_condition(bb, span) ||
           any_of(predecessors(bb), [&](BasicBlock *p) { return p != h && !tests.count(p); }))
         continue;
       tests.insert(bb);
