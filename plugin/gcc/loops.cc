@@ -290,6 +290,23 @@ bool in_span(const cond_span &s, location_t loc) {
   return at.file && strcmp(at.file, s.from.file) == 0 && !before(at, s.from) && !before(s.to, at);
 }
 
+/* Does BB compute and test only what SPAN (a loop's condition) says, its
+ * calls and stores included: `while ((c = getc(f)) != EOF)`, `while
+ * (fgets(buf, n, f))`?  Its test failing is then the condition failing. */
+bool in_condition(basic_block bb, const cond_span &span) {
+  gcond *cond = safe_dyn_cast<gcond *>(last_stmt(bb));
+  if (!cond || !in_span(span, gimple_location(cond)))
+    return false;
+  for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
+    gimple *g = gsi_stmt(gsi);
+    if (!is_gimple_debug(g) && gimple_code(g) != GIMPLE_LABEL &&
+        LOCATION_LOCUS(gimple_location(g)) > BUILTINS_LOCATION &&
+        !in_span(span, gimple_location(g)))
+      return false;
+  }
+  return true;
+}
+
 /* The blocks after HEAD that test the rest of the loop's condition: `b` of
  * `while (a && b)` or `while (a || b)`, `a[i] != 0` of `for (i = 0; i < n
  * && a[i] != 0; i++)` — reached only from the header or from each other,
@@ -299,8 +316,8 @@ bool in_span(const cond_span &s, location_t loc) {
 unsigned condition_blocks(class loop *loop, basic_block head, basic_block *out, unsigned max) {
   gimple *test = last_stmt(head);
   cond_span span;
-  if (!safe_dyn_cast<gcond *>(test) || !test_only_header(head) ||
-      !condition_span(gimple_location(test), &span))
+  if (!safe_dyn_cast<gcond *>(test) || !condition_span(gimple_location(test), &span) ||
+      !(test_only_header(head) || in_condition(head, span)))
     return 0;
   unsigned n = 0;
   auto_vec<basic_block> work;
@@ -312,8 +329,8 @@ unsigned condition_blocks(class loop *loop, basic_block head, basic_block *out, 
     FOR_EACH_EDGE(e, ei, from->succs) {
       basic_block bb = e->dest;
       gcond *cond = safe_dyn_cast<gcond *>(last_stmt(bb));
-      if (bb == head || !flow_bb_inside_loop_p(loop, bb) || !cond || !test_only_header(bb) ||
-          !in_span(span, gimple_location(cond)) || n >= max)
+      if (bb == head || !flow_bb_inside_loop_p(loop, bb) || !cond || !in_condition(bb, span) ||
+          n >= max)
         continue;
       bool only_tests = true, seen = false;
       edge pe;
@@ -326,12 +343,6 @@ unsigned condition_blocks(class loop *loop, basic_block head, basic_block *out, 
       }
       for (unsigned k = 0; k < n; k++)
         seen |= out[k] == bb;
-      for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi) && only_tests;
-           gsi_next(&gsi))
-        if (!is_gimple_debug(gsi_stmt(gsi)) && gimple_code(gsi_stmt(gsi)) != GIMPLE_LABEL &&
-            LOCATION_LOCUS(gimple_location(gsi_stmt(gsi))) > BUILTINS_LOCATION &&
-            !in_span(span, gimple_location(gsi_stmt(gsi))))
-          only_tests = false;
       if (only_tests && !seen) {
         out[n++] = bb;
         work.safe_push(bb);
@@ -494,9 +505,16 @@ struct loop_instrumenter {
     gimple *test = last_stmt(r.head);
     if (!test || !dowhile_test(gimple_location(test))) {
       r.ntests = condition_blocks(loop, r.head, r.tests, 8);
-      r.top = top_tested(loop, r.head);
+      /* a header that only tests, or that computes no more than the
+       * condition says (a call, a store: `while ((c = getc(f)) != EOF)`) */
+      cond_span span;
+      bool cond_head = test_only_header(r.head) ||
+                       (safe_dyn_cast<gcond *>(test) &&
+                        condition_span(gimple_location(test), &span) && in_condition(r.head, span));
+      r.top = top_tested(loop, r.head) ||
+              (cond_head && safe_dyn_cast<gcond *>(test) && loop_exits_from_bb_p(loop, r.head));
       for (unsigned k = 0; k < r.ntests && !r.top; k++) /* `while (a || b)`: b's block leaves */
-        r.top = test_only_header(r.head) && loop_exits_from_bb_p(loop, r.tests[k]);
+        r.top = cond_head && loop_exits_from_bb_p(loop, r.tests[k]);
     }
     tree site = make_site(loop, r.head, r.timed, r.top);
     sites.put(loop->num, site);

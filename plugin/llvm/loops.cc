@@ -214,17 +214,29 @@ bool in_span(const cond_span &s, const DebugLoc &dl) {
 
 /* Does BB only test part of the loop's condition (SPAN): a conditional
  * branch on a value computed there, and nothing from outside the
- * condition's source (the branch itself clang puts at the `for`)? */
+ * condition's source (the branch itself clang puts at the `for`)?  Calls
+ * and stores the condition makes are its own: `while ((c = getc(f)) !=
+ * EOF)`, `while (fgets(buf, n, f))`. */
 bool tests_condition(BasicBlock *bb, const cond_span &span) {
   auto *br = dyn_cast<BranchInst>(bb->getTerminator());
-  if (!br || !br->isConditional() || !test_only_header(bb))
+  if (!br || !br->isConditional())
     return false;
   auto *cond = dyn_cast<Instruction>(br->getCondition());
-  if (!in_span(span, cond && cond->getDebugLoc() ? cond->getDebugLoc() : br->getDebugLoc()))
+  /* clang puts the test of a value's truth (`while (f(x))`: != 0) at the
+   * loop's keyword, with the branch: the value it tests says */
+  const DebugLoc &at = br->getDebugLoc();
+  if (cond && at && cond->getDebugLoc() == at) {
+    if (none_of(cond->operands(), [&](Use &u) {
+          auto *op = dyn_cast<Instruction>(u.get());
+          return op && op->getParent() == bb && in_span(span, op->getDebugLoc());
+        }))
+      return false;
+  } else if (!in_span(span, cond && cond->getDebugLoc() ? cond->getDebugLoc() : at)) {
     return false;
+  }
   for (Instruction &i : *bb)
     if (!i.isDebugOrPseudoInst() && &i != br && i.getDebugLoc() && i.getDebugLoc().getLine() &&
-        !in_span(span, i.getDebugLoc()))
+        !(at && i.getDebugLoc() == at) && !in_span(span, i.getDebugLoc()))
       return false; /* the body's */
   return true;
 }
@@ -265,9 +277,16 @@ bool condition_tests(Loop *loop, SmallPtrSetImpl<BasicBlock *> &tests) {
 /* Leaving a top-tested loop from its header means the test failed before
  * the body ran: that header run is not an iteration. */
 bool top_tested(Loop *loop, bool unrotated) {
-  auto *br = dyn_cast<BranchInst>(loop->getHeader()->getTerminator());
-  return br && br->isConditional() && exits_loop(loop, br) && test_only_header(loop->getHeader()) &&
-         (unrotated || !bottom_test(loop)) && loop->getLoopLatch() != loop->getHeader();
+  BasicBlock *h = loop->getHeader();
+  auto *br = dyn_cast<BranchInst>(h->getTerminator());
+  if (!br || !br->isConditional() || !exits_loop(loop, br) || (!unrotated && bottom_test(loop)) ||
+      loop->getLoopLatch() == h)
+    return false;
+  if (test_only_header(h))
+    return true;
+  /* a header that calls or stores what its condition says (-g) */
+  cond_span span;
+  return condition_span(loop, &span) && tests_condition(h, span);
 }
 
 namespace {

@@ -6,7 +6,8 @@ usage: run_case.py --cc gcc --opt -O2 --plugin-flag=-fplugin=... --runtime-dir D
 
 NAME.c is the program; NAME.expect holds one expectation per line:
   [@O0|@O2 ...] EXPECTATION      (prefixes limit a line to those -O levels; @clang-O2,
-                                 @gcc-O2: that level with that compiler only)
+                                 @gcc-O2: that level with that compiler only; @nodebug,
+                                 @debug: only without / with -g, as well as the levels)
   compile-args ARGS...           extra compiler arguments ({src} = the case's folder,
                                  {arg} = the plugin's option prefix, e.g. -fplugin-arg-autoprof-)
   policy FILE                    -fplugin-arg-...-policy={src}/FILE
@@ -68,7 +69,7 @@ def fail(msg):
     print("FAIL: " + msg)
     sys.exit(1)
 
-def parse_expect(path, opt, src_dir, arg_prefix, compiler):
+def parse_expect(path, opt, src_dir, arg_prefix, compiler, debug=True):
     lines = []
     for raw in open(path):
         raw = raw.strip()
@@ -79,6 +80,9 @@ def parse_expect(path, opt, src_dir, arg_prefix, compiler):
         while words and words[0].startswith("@"):
             levels.append("-" + words[0][1:])
             words = words[1].split(None, 1) if len(words) > 1 else []
+        if ("-nodebug" in levels and debug) or ("-debug" in levels and not debug):
+            continue
+        levels = [l for l in levels if l not in ("-debug", "-nodebug")]
         if levels and opt not in levels and "-" + compiler + opt not in levels:
             continue
         if words:
@@ -304,7 +308,8 @@ def main():
     # the plugin's option prefix: --policy-arg without its "policy="
     arg_prefix = args.policy_arg[:-len("policy=")] if args.policy_arg.endswith("policy=") else args.policy_arg
     compiler = "clang" if "clang" in os.path.basename(args.cc) else "gcc"
-    exp = parse_expect(args.case + ".expect", args.opt, src_dir, arg_prefix, compiler)
+    exp = parse_expect(args.case + ".expect", args.opt, src_dir, arg_prefix, compiler,
+                       not args.no_debug)
     os.makedirs(args.workdir, exist_ok=True)
     for f in os.listdir(args.workdir):
         if f.startswith("autoprof."):

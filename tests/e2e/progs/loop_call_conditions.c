@@ -1,0 +1,90 @@
+/* Loop conditions that call or store: `while ((c = getc(f)) != EOF)`.
+ * The condition is the loop's test whatever it computes, so a run of it
+ * that fails is no iteration (each such loop counted its header runs: one
+ * iteration too many per entry, and no zero-trip entry).  A call made at
+ * the top of the body, before a `break`, is the body's: it runs once more
+ * than the rest.  Exact counts in loop_call_conditions.expect. */
+#include <stdio.h>
+
+static const char *text;
+static int pos;
+volatile int sink;
+
+__attribute__((noinline)) int next(void) {
+  return text[pos] ? text[pos++] : -1;
+}
+
+__attribute__((noinline)) const char *line(void) {
+  return text[pos] ? &text[pos++] : NULL;
+}
+
+__attribute__((noinline)) int greater(const int *a, int i, int j) {
+  return a[i] > a[j];
+}
+
+__attribute__((noinline)) int chars(const char *s) {
+  int c, n = 0;
+  text = s, pos = 0;
+  while ((c = next()) != -1) /* GETC */
+    n += c;
+  return n;
+}
+
+__attribute__((noinline)) int chars_for(const char *s) {
+  int n = 0;
+  text = s, pos = 0;
+  for (int c; (c = next()) != -1;) /* FORGETC */
+    n += c;
+  return n;
+}
+
+__attribute__((noinline)) int lines(const char *s) {
+  int n = 0;
+  text = s, pos = 0;
+  while (line()) /* FGETS */
+    n++;
+  return n;
+}
+
+/* the call begins the body: it runs once more than the rest */
+__attribute__((noinline)) int chars_break(const char *s) {
+  int n = 0;
+  text = s, pos = 0;
+  for (;;) { /* BREAK */
+    int c = next();
+    sink = c;
+    if (c == -1)
+      break;
+    n += c;
+  }
+  return n;
+}
+
+/* an insertion sort's inner loop: its test calls, its body may break */
+__attribute__((noinline)) void isort(int *a, int n) {
+  for (int i = 1; i < n; i++) {
+    int j = i;
+    while (greater(a, j - 1, j)) { /* ISORT */
+      int t = a[j];
+      a[j] = a[j - 1];
+      a[j - 1] = t;
+      if (--j == 0)
+        break;
+    }
+  }
+}
+
+int main(void) {
+  static const char *inputs[] = {"hello", "", "ab", "autoprof"};
+  int t = 0;
+  for (int r = 0; r < 4; r++) {
+    const char *s = inputs[r];
+    t += chars(s) + chars_for(s) + lines(s) + chars_break(s);
+  }
+  int a[16];
+  for (int i = 0; i < 16; i++)
+    a[i] = (i * 7) % 16;
+  isort(a, 16);
+  printf("%d %d %d\n", t, a[0], a[15]);
+  return 0;
+}
