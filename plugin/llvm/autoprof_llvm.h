@@ -84,6 +84,9 @@ GlobalVariable *loop_tls(Module &m);
 /* loops.cc: the header only tests and leaving from it means the body never
  * ran (GCC's rule: such a header run is not an iteration). */
 bool top_tested(Loop *loop, bool unrotated = false);
+/* loops.cc: BR tests nothing but the loop's condition, as far as the
+ * source says (-g; without it, true) */
+bool tests_condition_only(Loop *loop, BranchInst *br);
 
 /* entries.cc: loop entries LLVM moved in front of the loop (the rotation
  * guard, peeled iterations).  Marks are set after LoopRotatePass (pass

@@ -397,7 +397,8 @@ MDNode *loop_place_of(Loop *loop) {
 bool marked_top_test(Loop *loop) {
   auto *br = dyn_cast<BranchInst>(loop->getHeader()->getTerminator());
   return br && br->getMetadata(top_md) && br->isConditional() &&
-         (!loop->contains(br->getSuccessor(0)) || !loop->contains(br->getSuccessor(1)));
+         (!loop->contains(br->getSuccessor(0)) || !loop->contains(br->getSuccessor(1))) &&
+         tests_condition_only(loop, br); /* not since a `break` test was folded into it */
 }
 
 void register_entry_marks(PassBuilder &pb) {

@@ -276,11 +276,49 @@ bool condition_tests(Loop *loop, SmallPtrSetImpl<BasicBlock *> &tests) {
 
 /* Leaving a top-tested loop from its header means the test failed before
  * the body ran: that header run is not an iteration. */
+/* Is what BR tests the loop's condition alone, as far as the source tells
+ * (-g)?  SimplifyCFG folds a `break` test at the top of the body into the
+ * header's branch (`while ((m = *prior) != NULL) { if (m == want) break;
+ * ...`: one branch on `m == NULL | m == want`, the second compare without a
+ * location): leaving through that branch is then leaving the body too, and
+ * each entry left by the break ran an iteration. */
+bool tests_condition_only(Loop *loop, BranchInst *br) {
+  cond_span span;
+  if (!br->isConditional() || !condition_span(loop, &span))
+    return true;
+  BasicBlock *bb = br->getParent();
+  const DebugLoc &at = br->getDebugLoc();
+  SmallVector<Value *, 8> work{br->getCondition()};
+  SmallPtrSet<Value *, 8> seen;
+  bool inside = false, outside = false;
+  while (!work.empty()) {
+    auto *i = dyn_cast<Instruction>(work.pop_back_val());
+    if (!i || !seen.insert(i).second)
+      continue;
+    if ((isa<BinaryOperator>(i) || isa<SelectInst>(i)) && i->getType()->isIntegerTy(1)) {
+      work.append(i->op_begin(), i->op_end());
+      continue;
+    }
+    const DebugLoc &dl = i->getDebugLoc();
+    if (dl && at && dl == at) { /* the truth test clang puts at the keyword */
+      for (Use &u : i->operands())
+        if (auto *op = dyn_cast<Instruction>(u.get()))
+          if (op->getParent() == bb)
+            (in_span(span, op->getDebugLoc()) ? inside : outside) = true;
+      continue;
+    }
+    (in_span(span, dl) ? inside : outside) = true;
+  }
+  /* a test only from the body (`for (;;) { if (x) break; ...}`) is the
+   * loop's test, as with GCC; a mix is the condition and a break */
+  return !(inside && outside);
+}
+
 bool top_tested(Loop *loop, bool unrotated) {
   BasicBlock *h = loop->getHeader();
   auto *br = dyn_cast<BranchInst>(h->getTerminator());
   if (!br || !br->isConditional() || !exits_loop(loop, br) || (!unrotated && bottom_test(loop)) ||
-      loop->getLoopLatch() == h)
+      loop->getLoopLatch() == h || !tests_condition_only(loop, br))
     return false;
   if (test_only_header(h))
     return true;
@@ -487,6 +525,47 @@ struct loop_instrumenter {
       r.cnt->addIncoming(p == pre ? ConstantInt::get(u64(), 0) : (Value *)r.next, p);
   }
 
+  /* A header whose branch is the condition and a `break` of the body's
+   * first test, folded into one (tests_condition_only): `while ((m =
+   * *prior) != NULL) { if (m == want) break; ...}` leaves on `m == NULL |
+   * m == want`.  Leaving with the condition's part true (`m == NULL`) ran
+   * no iteration, with only the break's one: the count at AT, or null for
+   * any other shape. */
+  Value *folded_break_count(rec &r, BasicBlock *exiting, Instruction *at) {
+    auto *br = dyn_cast<BranchInst>(exiting->getTerminator());
+    cond_span span;
+    if (!br || !br->isConditional() || tests_condition_only(r.loop, br) ||
+        !condition_span(r.loop, &span))
+      return nullptr;
+    auto *c = dyn_cast<Instruction>(br->getCondition());
+    if (!c || !c->getType()->isIntegerTy(1))
+      return nullptr;
+    Value *a = nullptr, *b = nullptr;
+    bool is_or = false, is_and = false;
+    if (auto *bo = dyn_cast<BinaryOperator>(c)) {
+      is_or = bo->getOpcode() == Instruction::Or;
+      is_and = bo->getOpcode() == Instruction::And;
+      a = bo->getOperand(0), b = bo->getOperand(1);
+    } else if (auto *sel = dyn_cast<SelectInst>(c)) {
+      auto *t = dyn_cast<ConstantInt>(sel->getTrueValue());
+      auto *f = dyn_cast<ConstantInt>(sel->getFalseValue());
+      is_or = t && t->isOne(), is_and = f && f->isZero();
+      a = sel->getCondition(), b = is_or ? sel->getFalseValue() : sel->getTrueValue();
+    }
+    auto spanned = [&](Value *v) {
+      auto *i = dyn_cast<Instruction>(v);
+      return i && in_span(span, i->getDebugLoc());
+    };
+    Value *in = spanned(a) && !spanned(b) ? a : spanned(b) && !spanned(a) ? b : nullptr;
+    bool exit_on_true = !r.loop->contains(br->getSuccessor(0));
+    if (!in || (is_or && !exit_on_true) || (is_and && exit_on_true) || (!is_or && !is_and))
+      return nullptr;
+    /* or, leaving when true: the condition's part true left; and, leaving
+     * when false: its part false did */
+    return is_or ? SelectInst::Create(in, r.cnt, r.next, "autoprof.n", at)
+                 : SelectInst::Create(in, r.next, r.cnt, "autoprof.n", at);
+  }
+
   /* The iterations of this entry when leaving through EXITING, computed at
    * AT (a point dominated by EXITING's end). */
   Value *count_on(rec &r, BasicBlock *exiting, Instruction *at) {
@@ -507,6 +586,9 @@ struct loop_instrumenter {
       }
       return n;
     }
+    if (!r.scev && exiting == r.loop->getHeader())
+      if (Value *v = folded_break_count(r, exiting, at))
+        return v;
     if (!r.scev)
       return header_exit ? (Value *)r.cnt : r.next;
     const SCEV *ec = se.getTruncateOrZeroExtend(r.exit_count[exiting], u64());

@@ -1,6 +1,6 @@
 /* Loops whose condition is several tests (`&&`, `||`): leaving through any
  * part of the condition is the condition failing, not an iteration; a
- * `break` at the top of the body is one.  Exact counts in the .expect. */
+ * `break` at the top of the body is one (find).  Counts in the .expect. */
 #include <stdio.h>
 
 volatile int sink;
@@ -37,6 +37,23 @@ __attribute__((noinline)) int breaks(const int *a, int n) {
   return i;
 }
 
+/* a condition that loads and a break on the first test of the body: clang
+ * folds both tests into one branch, which is then the condition and the
+ * break at once (pigz's join_) */
+struct node {
+  struct node *next;
+  int id;
+};
+__attribute__((noinline)) int find(struct node **prior, const struct node *want) {
+  struct node *m;
+  while ((m = *prior) != NULL) { /* FIND */
+    if (m == want)
+      break;
+    prior = &m->next;
+  }
+  return m ? m->id : -1;
+}
+
 int main(void) {
   int a[10] = {1, 1, 1, 1, 1, 0, 1, 1, 1, 1};
   unsigned char p[40] = {0}, q[40] = {0};
@@ -52,6 +69,11 @@ int main(void) {
     t += match(p, q);       /* 31, left by l < 32 */
     t += breaks(a, 10);     /* 5 bodies begun, the 6th left by the break: 6 */
   }
+  struct node n3 = {NULL, 3}, n2 = {&n3, 2}, n1 = {&n2, 1};
+  struct node *list = &n1;
+  struct node *want[4] = {NULL, &n1, &n2, &n3};
+  for (int r = 0; r < 4; r++)
+    t += find(&list, want[r]); /* NULL: all 3 nodes, no break; n1..n3: 1, 2, 3 by the break */
   printf("%d\n", t);
   return 0;
 }
