@@ -359,8 +359,13 @@ unsigned condition_blocks(class loop *loop, basic_block head, basic_block *out, 
  * { bump(); if (v > 100) printf(...); }` came out as two loops, the outer
  * counting only the rare path.  The pair is one source loop when OUTER's
  * header is an empty block leading only to INNER's header, INNER is its
- * only inner loop (with none of its own), every exit of OUTER leaves from
- * INNER, and INNER's header test leaves OUTER too.  Returns INNER then. */
+ * only inner loop (with none of its own), and INNER's header test leaves
+ * OUTER too: the test of a loop nested in the source would lead to the
+ * rest of its parent's body.  (Exits from OUTER's own blocks are the
+ * loop's too: `while (pos < size) switch (state) { case 0: return; ...}`,
+ * xz's lzma2_encode, split with the switch's default as the frequent path,
+ * was reported as two loops at the `while`, 1,000 entries of 1,599
+ * iterations and 1,598 of 1,598 for 1,598 in all.)  Returns INNER then. */
 class loop *split_inner(class loop *outer) {
   class loop *inner = outer->inner;
   if (!inner || inner->next || inner->inner || !single_succ_p(outer->header) ||
@@ -370,11 +375,8 @@ class loop *split_inner(class loop *outer) {
     if (!is_gimple_debug(gsi_stmt(gsi)) && gimple_code(gsi_stmt(gsi)) != GIMPLE_LABEL)
       return NULL;
   bool test_leaves = false;
-  for (edge e : get_loop_exit_edges(outer)) {
-    if (!flow_bb_inside_loop_p(inner, e->src))
-      return NULL;
+  for (edge e : get_loop_exit_edges(outer))
     test_leaves |= e->src == inner->header;
-  }
   return test_leaves ? inner : NULL;
 }
 
