@@ -464,8 +464,10 @@ static inline void ap_open_frame(struct ap_thread *t, uint32_t d, void *site, ui
                                  struct ap_node *n, uint32_t kind, uint16_t w) {
   struct ap_frame *f = &t->stack[d];
   n->calls++;
-  n->timed++;
-  n->wtimed += w;
+  if (n != f[-1].node) { /* not folded into the parent's node (ap_push_node) */
+    n->timed++;
+    n->wtimed += w;
+  }
   ap_reserve(t, d);
   f->node = n;
   f->w = w;
@@ -514,11 +516,17 @@ static inline __attribute__((always_inline)) int ap_push_node(struct ap_thread *
     return 1;
   }
   t->probes[c->period ? AP_P_STIMED : AP_P_TIMED]++;
-  n->timed++;
   ap_reserve(t, d);
   f->node = n;
   f->w = c->wnext | !c->wnext;
-  n->wtimed += f->w;
+  /* a call folded into its caller's node (node cap) is no timed call of it:
+   * the node's timed calls past its calls read as none timed, and its
+   * estimate and the probe time taken out were lost (m4 with 1.5 M folded
+   * calls: 0 ns taken out) */
+  if (ap_likely(n != f[-1].node)) {
+    n->timed++;
+    n->wtimed += f->w;
+  }
   f->site = site;
   f->cont = 0;
   f->loop = AP_FRAME_TIMED;

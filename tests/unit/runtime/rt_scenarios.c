@@ -577,6 +577,12 @@ static void check_nodes_cap(void) {
   CHECK_EQ_U64(path_calls(r->prof, "main>a"), 3);
   CHECK_EQ_U64(top_int(r->prof, "folded_calls"), 6);
   CHECK_EQ_U64(json_array_size(json_object_get(r->prof, "callpaths")), 2);
+  /* the calls folded into a's node are not a's: its 3 calls stay timed,
+   * and main's; the probe time taken out is reported (it read 0: the
+   * folded calls' timings made the nodes look untimed) */
+  CHECK_EQ_U64(func_int(r->prof, "a", "timed_calls"), 3);
+  CHECK_EQ_U64(func_int(r->prof, "main", "timed_calls"), 1);
+  CHECK(top_int(r->prof, "compensated_ns") > 0);
   run_free(r);
 }
 
