@@ -55,7 +55,18 @@ static void write_header(const struct ap_profile *p, FILE *out) {
 
 static void write_hints(const struct ap_profile *p, FILE *out) {
   if (!p->nhints) {
-    fputs("\nNo hints: no function, path or call pattern crossed a threshold.\n", out);
+    char comp[32], wall[32];
+    /* the probes took most of the run: what is left of the functions'
+     * times is below what they resolve (a tiny function called millions
+     * of times), and that is why nothing crossed a threshold */
+    if (p->compensation && p->wall_ns && p->compensated_ns * 2 >= p->wall_ns)
+      fprintf(out,
+              "\nNo hints: the probes took %s of this %s run, more than the work left in the "
+              "functions they measure; leave the busiest small functions out (`autoprof policy "
+              "suggest` with this profile writes such a policy) and run again.\n",
+              ap_fmt_ns(comp, (double)p->compensated_ns), ap_fmt_ns(wall, (double)p->wall_ns));
+    else
+      fputs("\nNo hints: no function, path or call pattern crossed a threshold.\n", out);
     return;
   }
   fprintf(out, "\nHints, ranked by estimated savings (%zu)\n", p->nhints);

@@ -380,6 +380,31 @@ static void test_text(void) {
   ap_profile_free(p);
 }
 
+/* No hints: why, when the probes took most of the run */
+static void test_no_hints(void) {
+  struct ap_profile *p = make_profile(); /* not analyzed: no hints */
+  CHECK_EQ_U64(p->nhints, 0);
+  p->compensation = 1;
+  p->wall_ns = 17100000;
+  p->compensated_ns = 15300000;
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&buf, &len);
+  CHECK_EQ_U64(ap_profile_write_text(p, out, 3), 0);
+  fclose(out);
+  CHECK_CONTAINS(buf, "No hints: the probes took 15.3 ms of this 17.1 ms run, more than the work "
+                      "left in the functions they measure; leave the busiest small functions "
+                      "out (`autoprof policy suggest`");
+  free(buf);
+  p->compensated_ns = 1000000;
+  out = open_memstream(&buf, &len);
+  CHECK_EQ_U64(ap_profile_write_text(p, out, 3), 0);
+  fclose(out);
+  CHECK_CONTAINS(buf, "No hints: no function, path or call pattern crossed a threshold.\n");
+  free(buf);
+  ap_profile_free(p);
+}
+
 static void test_format(void) {
   char b[32];
   CHECK_STR(ap_fmt_count(b, 0), "0");
@@ -402,6 +427,7 @@ int main(void) {
   test_no_evidence_no_hint();
   test_json();
   test_text();
+  test_no_hints();
   test_format();
   TEST_DONE();
 }
