@@ -44,7 +44,7 @@ uint64_t ap_ns_to_ticks(uint64_t ns) {
 
 #ifdef AP_TEST_CLOCK
 uint64_t ap_test_now;
-struct ap_calibration ap_test_calibration = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+struct ap_calibration ap_test_calibration = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 uint64_t ap_clock_wall_ns(void) {
   return ap_ticks() - ticks0;
@@ -109,7 +109,9 @@ enum { CAL_SAMPLED_N = 16384 };
  *                  plugins emit: ap_loop_record_inline);
  *   CAL_ILEAF      a static leaf's untimed call counted inline, the same
  *                  leaf each time (ap_leaf_enter_inline: one run, filed at
- *                  the parent's exit). */
+ *                  the parent's exit);
+ *   CAL_CLOOP      a loop record made by a call (__autoprof_loop: a loop
+ *                  of a big function, an inner loop of a big nest). */
 enum cal_kind {
   CAL_SELF,
   CAL_TIMED,
@@ -119,6 +121,7 @@ enum cal_kind {
   CAL_ULOOP,
   CAL_ILOOP,
   CAL_ILEAF,
+  CAL_CLOOP,
   CAL_NKINDS
 };
 
@@ -149,6 +152,12 @@ static void cal_body(enum cal_kind kind) {
       break;
     case CAL_NKINDS:
       break;
+    case CAL_CLOOP: {
+      uint64_t n = (uint64_t)i;
+      __asm__ volatile("" : "+r"(n));
+      __autoprof_loop(&cal_loop, n);
+      break;
+    }
     case CAL_ILOOP: {
       /* an iteration count the compiler cannot see, and the record's
        * loads and stores kept in each iteration, as in a program */
@@ -400,6 +409,7 @@ void ap_calibrate(struct ap_calibration *c) {
   c->self_ticks = c->pair_ticks = c->untimed_pair_ticks = c->loop_pair_ticks = 0;
   c->frameless_ticks = c->untimed_loop_ticks = c->sampled_self_ticks = c->sampled_pair_ticks = 0;
   c->inline_loop_ticks = c->loop_self_ticks = c->inline_leaf_ticks = c->leaf_run_ticks = 0;
+  c->call_loop_ticks = 0;
   c->call_ticks = measure_call();
   struct ap_thread *scratch = ap_thread_new(1), *user = ap_tls;
   if (!scratch)
@@ -438,6 +448,8 @@ void ap_calibrate(struct ap_calibration *c) {
       CAL_ADD(CAL_ILOOP, inline_loop_ticks, CAL_LIGHT);
     if (leaves)
       CAL_ADD(CAL_ILEAF, inline_leaf_ticks, CAL_LIGHT);
+    if (loops && used[AP_P_CLOOP])
+      CAL_ADD(CAL_CLOOP, call_loop_ticks, used[AP_P_CLOOP]);
 #undef CAL_ADD
     for (int k = 1; k < n; k++) /* every other kind's figure less SELF's */
       if (rounds[k] > rounds[0])
@@ -469,7 +481,8 @@ void ap_calibrate(struct ap_calibration *c) {
   double *v[] = {&c->self_ticks,         &c->pair_ticks,         &c->untimed_pair_ticks,
                  &c->loop_pair_ticks,    &c->frameless_ticks,    &c->untimed_loop_ticks,
                  &c->sampled_self_ticks, &c->sampled_pair_ticks, &c->inline_loop_ticks,
-                 &c->loop_self_ticks,    &c->inline_leaf_ticks,  &c->leaf_run_ticks};
+                 &c->loop_self_ticks,    &c->inline_leaf_ticks,  &c->leaf_run_ticks,
+                 &c->call_loop_ticks};
   for (size_t i = 0; i < sizeof v / sizeof *v; i++)
     if (*v[i] < 0)
       *v[i] = 0;

@@ -91,6 +91,7 @@ void __autoprof_loop(struct ap_loop_site *site, uint64_t iterations) {
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
   if (ap_unlikely(!t || slot - 1 >= t->nloops - 1))
     return ap_loop_slow(site, iterations, 0, 0);
+  t->probes[AP_P_CLOOP]++;
   ap_loop_count(&t->lctr[slot], iterations);
 }
 
@@ -109,9 +110,10 @@ void __autoprof_loop_nest(struct ap_loop_site *site, uint64_t entries, uint64_t 
                           uint64_t min_minus_1, uint64_t max, uint64_t zero_trip) {
   struct ap_thread *t = ap_tls;
   uint32_t slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
-  if (ap_likely(t && slot - 1 < t->nloops - 1))
+  if (ap_likely(t && slot - 1 < t->nloops - 1)) {
+    t->probes[AP_P_CLOOP]++;
     ap_loop_add(&t->lctr[slot], entries, iterations, min_minus_1, max, zero_trip);
-  else
+  } else
     loop_nest_slow(site, entries, iterations, min_minus_1, max, zero_trip);
 }
 
@@ -225,8 +227,9 @@ static __attribute__((noinline)) void loop_timed_exit(struct ap_thread *t,
   uint64_t w = q->wnext | !q->wnext;
   c->ticks += ticks * w;
   c->probes[AP_P_TIMED] += pairs * w;
-  for (int k = 1; k < AP_NPROBES; k++)
+  for (int k = 1; k < AP_NPROBES_LOOP; k++)
     c->probes[k] += other[k] * w;
+  q->cloop += other[AP_P_CLOOP] * w;
   q->wtimed += w;
   q->raw += ticks;
   ap_loop_count(c, iterations);

@@ -101,6 +101,7 @@ enum ap_calibration_kind {
   AP_CAL_LOOP_SELF,
   AP_CAL_INLINE_LEAF,
   AP_CAL_LEAF_RUN,
+  AP_CAL_CALL_LOOP,
   AP_NCALIBRATION
 };
 extern const char *const ap_calibration_kinds[AP_NCALIBRATION];

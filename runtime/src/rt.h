@@ -86,8 +86,13 @@ enum ap_probe_kind {
   AP_P_ILOOP,     /* a loop record made inline by instrumented code (abi.h) */
   AP_P_ILEAF,     /* a static leaf's untimed call counted inline (abi.h) */
   AP_P_ILEAF_RUN, /* a run of such calls ended: its calls filed (ap_leaf_flush) */
+  AP_P_CLOOP,     /* a loop record made by a call (__autoprof_loop, __autoprof_loop_nest) */
   AP_NPROBES
 };
+/* The kinds a loop slot's counters keep (struct ap_lctr: its size is the
+ * ABI's stride); the loop records made by calls inside a timed loop's
+ * entries are kept beside them (struct ap_lnest.cloop). */
+#define AP_NPROBES_LOOP AP_P_CLOOP
 /* Timed calls with no instrumented callee before a sampled function's
  * untimed calls go frameless (__autoprof_enter_cond): a callee in fewer
  * than about 1 in this many calls could be missed (docs/report.md). */
@@ -107,8 +112,8 @@ struct ap_lctr {
   /* the runtime's own */
   uint16_t period; /* 0: every entry timed */
   uint32_t pad;
-  uint64_t ticks;              /* ticks of timed entries, each times its weight (ap_lnest) */
-  uint64_t probes[AP_NPROBES]; /* probes inside its timed entries, by kind, times weight */
+  uint64_t ticks;                   /* ticks of timed entries, each times its weight (ap_lnest) */
+  uint64_t probes[AP_NPROBES_LOOP]; /* probes inside its timed entries, by kind, times weight */
 };
 _Static_assert(sizeof(struct ap_lctr) == AP_LOOP_COUNTS_STRIDE, "abi.h: loop counter stride");
 
@@ -132,9 +137,10 @@ struct ap_lnest {
   uint64_t wtimed; /* the sum of its timed entries' weights */
   uint64_t timed;  /* entries timed (struct ap_lctr's ticks covers these) */
   uint64_t win;    /* raw at the last window check */
+  uint64_t cloop;  /* AP_P_CLOOP probes inside its timed entries, times weight */
 };
 #define AP_LNEST_CALLS 1 /* its timed entries were seen making instrumented calls */
-_Static_assert(sizeof(struct ap_lnest) == 56, "docs/performance.md: 128 + 56 bytes per loop slot");
+_Static_assert(sizeof(struct ap_lnest) == 64, "docs/performance.md: 128 + 64 bytes per loop slot");
 /* The bookkeeping of counters block C (slot 0's `iterations` holds its size). */
 static inline struct ap_lnest *ap_lnest_of(struct ap_lctr *c) {
   return (struct ap_lnest *)(c + c[0].iterations);
@@ -169,7 +175,7 @@ struct ap_node {
   uint64_t wtimed;             /* their weights' sum (struct ap_frame.w) */
   uint64_t probes[AP_NPROBES]; /* probes inside the timed activations, by kind, times weight */
 };
-_Static_assert(sizeof(struct ap_node) == 144, "docs: 144 bytes per call-path node");
+_Static_assert(sizeof(struct ap_node) == 152, "docs: 152 bytes per call-path node");
 /* A path with an ancestor of its own function (recursion), set when the
  * node is made: its timed calls' spread is kept apart (struct ap_ctr). */
 #define AP_NODE_NESTED (1ull << 63)
@@ -196,7 +202,7 @@ struct ap_frame {
    * 27 times their time. */
   uint16_t w;
 };
-_Static_assert(sizeof(struct ap_frame) == 104, "docs: 104 bytes per shadow-stack frame");
+_Static_assert(sizeof(struct ap_frame) == 112, "docs: 112 bytes per shadow-stack frame");
 
 enum ap_frame_kind {
   AP_FRAME_TIMED = 0,   /* a function's, both clock reads */
@@ -362,6 +368,7 @@ struct ap_calibration {
   double loop_self_ticks;    /* a timed loop entry's own probes inside its measured interval */
   double inline_leaf_ticks;  /* what a static leaf's untimed call counted inline adds */
   double leaf_run_ticks;     /* what one more run of such calls adds (begun, then filed) */
+  double call_loop_ticks;    /* what a loop record made by a call adds */
 };
 void ap_clock_start(void) AP_HIDDEN;
 void ap_clock_restart(void) AP_HIDDEN;           /* a fork child's: wall time from now */

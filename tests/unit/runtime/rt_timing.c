@@ -63,7 +63,7 @@ static int sc_raw(void) {
 }
 
 static int sc_compensated(void) {
-  ap_test_calibration = (struct ap_calibration){1, 2, 5, 1, 0, 0, 0, 0, 2, 5, 0, 0, 0, 0};
+  ap_test_calibration = (struct ap_calibration){1, 2, 5, 1, 0, 0, 0, 0, 2, 5, 0, 0, 0, 0, 0};
   __autoprof_register(&module);
   pattern();
   return 0;
@@ -78,7 +78,7 @@ static struct ap_loop_site inline_sites[1] = {
 static struct ap_module inline_module = LOOP_MODULE(inline_sites);
 
 static int sc_inline_loops(void) {
-  ap_test_calibration = (struct ap_calibration){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0};
+  ap_test_calibration = (struct ap_calibration){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0};
   __autoprof_register(&inline_module);
   /* before the thread's first probe: the slow path (a call) counts it */
   ap_loop_record_inline(&inline_sites[0], 2);
@@ -88,6 +88,34 @@ static int sc_inline_loops(void) {
   for (uint64_t n = 1; n <= 4; n++)
     ap_loop_record_inline(&inline_sites[0], n);
   AT(60), X(S(B));
+  AT(100), X(S(MAIN));
+  return 0;
+}
+
+/* Loop records made by calls (__autoprof_loop: a big function's loops, a
+ * big nest's inner loops): the same pattern, 4 ticks per record, and a
+ * timed loop entry of main [70,90] with 3 such records inside. */
+static struct ap_loop_site call_sites[1] = {
+    {0, 9, 0, 1, "t.c", &sites[B], "b", NULL},
+};
+static struct ap_module call_module = LOOP_MODULE(call_sites);
+
+static int sc_call_loops(void) {
+  ap_test_calibration = (struct ap_calibration){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4};
+  __autoprof_register(&call_module);
+  __autoprof_register(&loop_module);
+  __autoprof_loop(&call_sites[0], 2); /* before the thread's first probe */
+  AT(0), E(S(MAIN));
+  AT(5), __autoprof_loop(&call_sites[0], 3), __autoprof_loop(&call_sites[0], 0);
+  AT(35), E(S(B));
+  for (uint64_t n = 1; n <= 4; n++)
+    __autoprof_loop(&call_sites[0], n);
+  AT(60), X(S(B));
+  struct ap_loop_stamp st;
+  AT(70), __autoprof_loop_start(&loop_sites[0], &st);
+  for (uint64_t n = 1; n <= 3; n++)
+    __autoprof_loop(&call_sites[0], n);
+  AT(90), __autoprof_loop_timed(&loop_sites[0], 1, &st);
   AT(100), X(S(MAIN));
   return 0;
 }
@@ -352,6 +380,25 @@ static void check_inline_loops(void) {
   run_free(r);
 }
 
+/* main [0,100]: 9 records by call in its own time (2 + 3 in the loop's),
+ * b [35,60]: 4; the loop [70,90]: 3.  4 ticks each come off: b 25 - 16,
+ * main 100 - 36, the loop 20 - 12 (every record is compensated, as the
+ * inline ones: before, they were a cost nothing took out). */
+static void check_call_loops(void) {
+  struct run *r = run_child("call_loops", sc_call_loops, NULL);
+  json_t *p = r->prof, *l = loop_by_line(p, 9), *timed = loop_by_line(p, 5);
+  CHECK(l != NULL && timed != NULL);
+  CHECK_EQ_U64(jint(l, "entries"), 9);
+  CHECK_EQ_U64(jint(l, "iterations"), 21);
+  CHECK_EQ_U64(jint(l, "zero_trip"), 1);
+  CHECK_EQ_U64(func_int(p, "b", "incl_ns"), 9);
+  CHECK_EQ_U64(func_int(p, "main", "incl_ns"), 64);
+  CHECK_EQ_U64(func_int(p, "main", "excl_ns"), 55);
+  CHECK_EQ_U64(jint(timed, "incl_ns"), 8);
+  CHECK_EQ_U64(top_int(p, "compensated_ns"), 36);
+  run_free(r);
+}
+
 /* r[0,50] { r[10,40] { r[20,30] } }: inclusive once (50), exclusive 50 */
 static void check_recursion(void) {
   struct run *r = run_child("recursion", sc_recursion, NULL);
@@ -418,7 +465,7 @@ static void check_loop_recursion(void) {
 /* A timed loop entry's own probes inside its interval (calibrated as
  * loop_self) come off each timed entry: 100 entries of 60 ticks, 4 each. */
 static int sc_loop_self(void) {
-  ap_test_calibration = (struct ap_calibration){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0};
+  ap_test_calibration = (struct ap_calibration){1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0};
   __autoprof_register(&loop_module);
   AT(1000), E(S(MAIN));
   for (int i = 0; i < 100; i++) {
@@ -528,6 +575,7 @@ int main(void) {
   check_compensated();
   check_recursion();
   check_inline_loops();
+  check_call_loops();
   check_adaptive_exact_estimates();
   check_adaptive_varying();
   check_loop_kids();
