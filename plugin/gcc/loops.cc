@@ -307,6 +307,26 @@ bool in_condition(basic_block bb, const cond_span &span) {
   return true;
 }
 
+/* A block of the condition after its first test: one testing a part of
+ * it (in_condition), or one computing a part without testing (an arm of
+ * `i ? (unlock(), 0) : (lock(), 1)`, xz's mythread_sync: the test comes
+ * at the join), everything in it written inside SPAN. */
+bool condition_part(basic_block bb, const cond_span &span) {
+  if (safe_dyn_cast<gcond *>(last_stmt(bb)))
+    return in_condition(bb, span);
+  bool located = false;
+  for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
+    gimple *g = gsi_stmt(gsi);
+    if (is_gimple_debug(g) || gimple_code(g) == GIMPLE_LABEL ||
+        LOCATION_LOCUS(gimple_location(g)) <= BUILTINS_LOCATION)
+      continue;
+    if (!in_span(span, gimple_location(g)))
+      return false;
+    located = true;
+  }
+  return located;
+}
+
 /* The blocks after HEAD that test the rest of the loop's condition: `b` of
  * `while (a && b)` or `while (a || b)`, `a[i] != 0` of `for (i = 0; i < n
  * && a[i] != 0; i++)` — reached only from the header or from each other,
@@ -328,9 +348,7 @@ unsigned condition_blocks(class loop *loop, basic_block head, basic_block *out, 
     edge_iterator ei;
     FOR_EACH_EDGE(e, ei, from->succs) {
       basic_block bb = e->dest;
-      gcond *cond = safe_dyn_cast<gcond *>(last_stmt(bb));
-      if (bb == head || !flow_bb_inside_loop_p(loop, bb) || !cond || !in_condition(bb, span) ||
-          n >= max)
+      if (bb == head || !flow_bb_inside_loop_p(loop, bb) || !condition_part(bb, span) || n >= max)
         continue;
       bool only_tests = true, seen = false;
       edge pe;

@@ -74,6 +74,22 @@ __attribute__((noinline)) void isort(int *a, int n) {
   }
 }
 
+/* a condition whose parts call without testing (the arms of a `?:`, xz's
+ * mythread_sync): its body runs once */
+static volatile int locks;
+__attribute__((noinline)) void lock(void) {
+  locks++;
+}
+__attribute__((noinline)) void unlock(void) {
+  locks--;
+}
+__attribute__((noinline)) int once(int x) {
+  int r = 0;
+  for (unsigned i = 0; i ? (unlock(), 0) : (lock(), 1); i = 1) /* ONCE */
+    r += x;
+  return r;
+}
+
 int main(void) {
   static const char *inputs[] = {"hello", "", "ab", "autoprof"};
   int t = 0;
@@ -85,6 +101,8 @@ int main(void) {
   for (int i = 0; i < 16; i++)
     a[i] = (i * 7) % 16;
   isort(a, 16);
+  for (int i = 0; i < 5; i++)
+    t += once(i);
   printf("%d %d %d\n", t, a[0], a[15]);
   return 0;
 }
