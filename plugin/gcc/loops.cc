@@ -285,6 +285,73 @@ bool dowhile_test(location_t test) {
          (n == 2 || !ident((unsigned char)stmt[n - 3]));
 }
 
+/* The inline scope (a BLOCK) the loop being instrumented was written in,
+ * or NULL_TREE for the function itself (add_site sets it, from the loop's
+ * body): a statement of a call inlined into the loop is taken where that
+ * call is written in it (`while (!block_follow(ls, 1))`, Lua's statlist,
+ * itself inlined into body).  UNKNOWN_SCOPE: none found, no mapping. */
+tree home_scope;
+bool home_known; /* false: no scope found, no mapping */
+
+/* The innermost inlined function's scope G is in, or NULL_TREE. */
+tree inline_scope(gimple *g) {
+  for (tree b = gimple_block(g); b && TREE_CODE(b) == BLOCK; b = BLOCK_SUPERCONTEXT(b))
+    if (inlined_function_outer_scope_p(b))
+      return b;
+  return NULL_TREE;
+}
+
+unsigned scope_depth(tree b) {
+  unsigned d = 0;
+  for (; b && TREE_CODE(b) == BLOCK; b = BLOCK_SUPERCONTEXT(b))
+    d += inlined_function_outer_scope_p(b);
+  return d;
+}
+
+/* The loop's scope: the outermost of its body's statements' (a call
+ * inlined in the body is deeper); *KNOWN: whether any was found. */
+tree loop_scope(class loop *loop, basic_block head, bool *known) {
+  basic_block *bbs = get_loop_body(loop);
+  tree best = NULL_TREE;
+  unsigned depth = UINT_MAX;
+  for (unsigned i = 0; i < loop->num_nodes && depth; i++) {
+    if (bbs[i] == head)
+      continue;
+    for (gimple_stmt_iterator gsi = gsi_start_bb(bbs[i]); !gsi_end_p(gsi); gsi_next(&gsi)) {
+      gimple *g = gsi_stmt(gsi);
+      if (is_gimple_debug(g) || LOCATION_LOCUS(gimple_location(g)) <= BUILTINS_LOCATION)
+        continue;
+      tree sc = inline_scope(g);
+      unsigned d = scope_depth(sc);
+      if (d < depth)
+        best = sc, depth = d;
+    }
+  }
+  free(bbs);
+  *known = depth != UINT_MAX;
+  return best;
+}
+
+/* A block's test: a condition, or a switch (an inlined `switch` whose
+ * cases return the truth value: `while (!block_follow(ls, 1))`, Lua). */
+bool is_test(gimple *g) {
+  return g && (gimple_code(g) == GIMPLE_COND || gimple_code(g) == GIMPLE_SWITCH);
+}
+
+/* Where G is written in the loop's scope (home_scope). */
+location_t loc_of(gimple *g) {
+  location_t loc = gimple_location(g);
+  if (!home_known)
+    return loc;
+  for (tree b = gimple_block(g); b && TREE_CODE(b) == BLOCK; b = BLOCK_SUPERCONTEXT(b)) {
+    if (b == home_scope)
+      return loc;
+    if (inlined_function_outer_scope_p(b))
+      loc = BLOCK_SOURCE_LOCATION(b);
+  }
+  return home_scope ? gimple_location(g) : loc; /* not under its scope: as it is */
+}
+
 bool in_span(const cond_span &s, location_t loc) {
   expanded_location at = written_at(loc);
   return at.file && strcmp(at.file, s.from.file) == 0 && !before(at, s.from) && !before(s.to, at);
@@ -294,14 +361,13 @@ bool in_span(const cond_span &s, location_t loc) {
  * calls and stores included: `while ((c = getc(f)) != EOF)`, `while
  * (fgets(buf, n, f))`?  Its test failing is then the condition failing. */
 bool in_condition(basic_block bb, const cond_span &span) {
-  gcond *cond = safe_dyn_cast<gcond *>(last_stmt(bb));
-  if (!cond || !in_span(span, gimple_location(cond)))
+  gimple *cond = last_stmt(bb);
+  if (!is_test(cond) || !in_span(span, loc_of(cond)))
     return false;
   for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
     gimple *g = gsi_stmt(gsi);
     if (!is_gimple_debug(g) && gimple_code(g) != GIMPLE_LABEL &&
-        LOCATION_LOCUS(gimple_location(g)) > BUILTINS_LOCATION &&
-        !in_span(span, gimple_location(g)))
+        LOCATION_LOCUS(gimple_location(g)) > BUILTINS_LOCATION && !in_span(span, loc_of(g)))
       return false;
   }
   return true;
@@ -312,7 +378,7 @@ bool in_condition(basic_block bb, const cond_span &span) {
  * `i ? (unlock(), 0) : (lock(), 1)`, xz's mythread_sync: the test comes
  * at the join), everything in it written inside SPAN. */
 bool condition_part(basic_block bb, const cond_span &span) {
-  if (safe_dyn_cast<gcond *>(last_stmt(bb)))
+  if (is_test(last_stmt(bb)))
     return in_condition(bb, span);
   bool located = false;
   for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
@@ -320,7 +386,7 @@ bool condition_part(basic_block bb, const cond_span &span) {
     if (is_gimple_debug(g) || gimple_code(g) == GIMPLE_LABEL ||
         LOCATION_LOCUS(gimple_location(g)) <= BUILTINS_LOCATION)
       continue;
-    if (!in_span(span, gimple_location(g)))
+    if (!in_span(span, loc_of(g)))
       return false;
     located = true;
   }
@@ -336,7 +402,7 @@ bool condition_part(basic_block bb, const cond_span &span) {
 unsigned condition_blocks(class loop *loop, basic_block head, basic_block *out, unsigned max) {
   gimple *test = last_stmt(head);
   cond_span span;
-  if (!safe_dyn_cast<gcond *>(test) || !condition_span(gimple_location(test), &span) ||
+  if (!is_test(test) || !condition_span(loc_of(test), &span) ||
       !(test_only_header(head) || in_condition(head, span)))
     return 0;
   unsigned n = 0;
@@ -404,7 +470,7 @@ class loop *split_inner(class loop *outer) {
 location_t loop_location(class loop *loop, basic_block head, bool top) {
   gimple *test = top ? last_stmt(head) : bottom_test(loop);
   if (test && LOCATION_LOCUS(gimple_location(test)) > BUILTINS_LOCATION)
-    return gimple_location(test);
+    return loc_of(test);
   location_t loc = find_loop_location(loop).get_location_t();
   if (LOCATION_LOCUS(loc) > BUILTINS_LOCATION && LOCATION_LINE(loc))
     return loc;
@@ -425,6 +491,13 @@ location_t loop_location(class loop *loop, basic_block head, bool top) {
     }
   free(bbs);
   return loc;
+}
+
+/* The name of the function inlined as SCOPE. */
+const char *scope_origin(tree scope) {
+  tree origin = block_ultimate_origin(scope);
+  return origin && TREE_CODE(origin) == FUNCTION_DECL ? lang_hooks.decl_printable_name(origin, 2)
+                                                      : NULL;
 }
 
 /* The function a loop was written in, when it came from inlined code. */
@@ -459,7 +532,11 @@ struct loop_instrumenter {
   tree make_site(class loop *loop, basic_block head, bool is_timed, bool top) {
     location_t loc = loop_location(loop, head, top);
     expanded_location xl = expand_location(loc);
-    const char *origin = inlined_from(loc);
+    /* the function it was written in: its scope's, when known (its test
+     * may come from a call inlined into it) */
+    const char *origin = !home_known  ? inlined_from(loc)
+                         : home_scope ? scope_origin(home_scope)
+                                      : NULL;
     ap_loop_info info = {};
     info.flags = (is_timed ? AP_LOOP_TIMED : 0) | (origin ? AP_LOOP_INLINED : 0);
     info.line = xl.line;
@@ -523,20 +600,22 @@ struct loop_instrumenter {
     }
     r.timed = timed(loop);
     gimple *test = last_stmt(r.head);
-    if (!test || !dowhile_test(gimple_location(test))) {
+    home_scope = loop_scope(loop, r.head, &home_known);
+    if (!test || !dowhile_test(loc_of(test))) {
       r.ntests = condition_blocks(loop, r.head, r.tests, 8);
       /* a header that only tests, or that computes no more than the
        * condition says (a call, a store: `while ((c = getc(f)) != EOF)`) */
       cond_span span;
-      bool cond_head = test_only_header(r.head) ||
-                       (safe_dyn_cast<gcond *>(test) &&
-                        condition_span(gimple_location(test), &span) && in_condition(r.head, span));
+      bool cond_head =
+          test_only_header(r.head) ||
+          (is_test(test) && condition_span(loc_of(test), &span) && in_condition(r.head, span));
       r.top = top_tested(loop, r.head) ||
-              (cond_head && safe_dyn_cast<gcond *>(test) && loop_exits_from_bb_p(loop, r.head));
+              (cond_head && is_test(test) && loop_exits_from_bb_p(loop, r.head));
       for (unsigned k = 0; k < r.ntests && !r.top; k++) /* `while (a || b)`: b's block leaves */
         r.top = cond_head && loop_exits_from_bb_p(loop, r.tests[k]);
     }
     tree site = make_site(loop, r.head, r.timed, r.top);
+    home_known = false;
     sites.put(loop->num, site);
     r.addr = build_fold_addr_expr(site);
     recs.safe_push(r);

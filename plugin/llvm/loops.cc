@@ -91,11 +91,32 @@ bool header_join(Loop *loop, BasicBlock *bb) {
          exits_loop(loop, br) && test_only_header(h) && loop->getLoopLatch() != bb;
 }
 
-/* The loop's controlling test gives its line (the `while` of a do-while). */
+/* How many calls inlined D: the length of its inlinedAt chain. */
+unsigned inline_depth(const DILocation *d) {
+  unsigned n = 0;
+  for (; d && d->getInlinedAt(); d = d->getInlinedAt())
+    n++;
+  return n;
+}
+
+/* D where it is written at inlining depth DEPTH: code inlined from a
+ * call written in the loop (`while (!block_follow(ls))`) is at that call. */
+const DILocation *at_depth(const DILocation *d, unsigned depth) {
+  for (unsigned n = inline_depth(d); d && n > depth; n--)
+    d = d->getInlinedAt();
+  return d;
+}
+
+/* The loop's controlling test gives its line (the `while` of a do-while),
+ * where it is written in the loop (a test inlined from a call in the
+ * condition: at the call). */
 DebugLoc loop_location(Loop *loop, bool top) {
   Instruction *test = top ? loop->getHeader()->getTerminator() : bottom_test(loop);
-  if (test && test->getDebugLoc() && test->getDebugLoc().getLine())
-    return test->getDebugLoc();
+  if (test && test->getDebugLoc() && test->getDebugLoc().getLine()) {
+    DebugLoc start = loop->getStartLoc();
+    return start ? DebugLoc(at_depth(test->getDebugLoc().get(), inline_depth(start.get())))
+                 : test->getDebugLoc();
+  }
   return loop->getStartLoc();
 }
 
@@ -108,6 +129,7 @@ DebugLoc loop_location(Loop *loop, bool top) {
 struct cond_span {
   std::string file;
   unsigned from_line = 0, from_col = 0, to_line = 0, to_col = 0;
+  unsigned depth = 0; /* the loop's inlining depth (inline_depth) */
 };
 
 /* A source file's text and where its lines start (read once per file:
@@ -189,6 +211,7 @@ bool condition_span(Loop *loop, cond_span *out) {
       line_col(from, &out->from_line, &out->from_col);
       line_col(c, &out->to_line, &out->to_col);
       out->file = file;
+      out->depth = inline_depth(dl);
       return true;
     } else if (ch == ';' && depth == 0 && is_for) {
       if (++semis == 1) {
@@ -197,6 +220,7 @@ bool condition_span(Loop *loop, cond_span *out) {
         line_col(from, &out->from_line, &out->from_col);
         line_col(c, &out->to_line, &out->to_col);
         out->file = file;
+        out->depth = inline_depth(dl);
         return true;
       }
     }
@@ -205,9 +229,10 @@ bool condition_span(Loop *loop, cond_span *out) {
 }
 
 bool in_span(const cond_span &s, const DebugLoc &dl) {
-  if (!dl || !dl.getLine() || loc_file(dl.get()) != s.file)
+  const DILocation *d = at_depth(dl.get(), s.depth);
+  if (!d || !d->getLine() || loc_file(d) != s.file)
     return false;
-  unsigned l = dl.getLine(), c = dl.getCol();
+  unsigned l = d->getLine(), c = d->getColumn();
   return (l > s.from_line || (l == s.from_line && c >= s.from_col)) &&
          (l < s.to_line || (l == s.to_line && c <= s.to_col));
 }
@@ -218,10 +243,14 @@ bool in_span(const cond_span &s, const DebugLoc &dl) {
  * and stores the condition makes are its own: `while ((c = getc(f)) !=
  * EOF)`, `while (fgets(buf, n, f))`. */
 bool tests_condition(BasicBlock *bb, const cond_span &span) {
-  auto *br = dyn_cast<BranchInst>(bb->getTerminator());
-  if (!br || !br->isConditional())
+  Instruction *br = bb->getTerminator();
+  auto *b = dyn_cast<BranchInst>(br);
+  auto *sw = dyn_cast<SwitchInst>(br); /* an inlined switch returning the truth */
+  if (!(b && b->isConditional()) && !sw)
     return false;
-  auto *cond = dyn_cast<Instruction>(br->getCondition());
+  auto *cond = dyn_cast<Instruction>(b ? b->getCondition() : sw->getCondition());
+  if (sw && !in_span(span, sw->getDebugLoc()))
+    return false;
   /* clang puts the test of a value's truth (`while (f(x))`: != 0) at the
    * loop's keyword, with the branch: the value it tests says */
   const DebugLoc &at = br->getDebugLoc();
@@ -317,6 +346,11 @@ bool tests_condition_only(Loop *loop, BranchInst *br) {
 bool top_tested(Loop *loop, bool unrotated) {
   BasicBlock *h = loop->getHeader();
   auto *br = dyn_cast<BranchInst>(h->getTerminator());
+  if (isa<SwitchInst>(h->getTerminator())) { /* `while (!block_follow(ls))`, inlined */
+    cond_span span;
+    return exits_loop(loop, h->getTerminator()) && (unrotated || !bottom_test(loop)) &&
+           loop->getLoopLatch() != h && condition_span(loop, &span) && tests_condition(h, span);
+  }
   if (!br || !br->isConditional() || !exits_loop(loop, br) || (!unrotated && bottom_test(loop)) ||
       loop->getLoopLatch() == h || !tests_condition_only(loop, br))
     return false;
