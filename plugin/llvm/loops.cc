@@ -85,8 +85,16 @@ bool header_join(Loop *loop, BasicBlock *bb) {
   BasicBlock *h = loop->getHeader();
   auto *hbr = dyn_cast<BranchInst>(h->getTerminator());
   auto *br = dyn_cast<BranchInst>(bb->getTerminator());
-  auto *phi = br && br->isConditional() ? dyn_cast<PHINode>(br->getCondition()) : nullptr;
-  return phi && phi->getParent() == bb && bb != h && bb->getFirstNonPHI() == br && hbr &&
+  Value *c = br && br->isConditional() ? br->getCondition() : nullptr;
+  /* `while (!(a || b))`: the join's value negated in the join */
+  auto *neg = c ? dyn_cast<BinaryOperator>(c) : nullptr;
+  auto *one = neg && neg->getOpcode() == Instruction::Xor
+                  ? dyn_cast<ConstantInt>(neg->getOperand(1))
+                  : nullptr;
+  bool negated = one && one->isOne() && neg->getParent() == bb && neg->hasOneUse();
+  auto *phi = dyn_cast_or_null<PHINode>(negated ? neg->getOperand(0) : c);
+  Instruction *first = negated ? (Instruction *)neg : br;
+  return phi && phi->getParent() == bb && bb != h && bb->getFirstNonPHI() == first && hbr &&
          hbr->isConditional() && !exits_loop(loop, hbr) && is_contained(successors(h), bb) &&
          exits_loop(loop, br) && test_only_header(h) && loop->getLoopLatch() != bb;
 }

@@ -54,6 +54,14 @@ __attribute__((noinline)) int find(struct node **prior, const struct node *want)
   return m ? m->id : -1;
 }
 
+/* a negated `||`: clang -O0 negates the join of the two tests */
+__attribute__((noinline)) int to_eol(const char *s) {
+  int n = 0;
+  while (!(s[n] == '\n' || s[n] == '\r')) /* TO_EOL */
+    n++;
+  return n;
+}
+
 int main(void) {
   int a[10] = {1, 1, 1, 1, 1, 0, 1, 1, 1, 1};
   unsigned char p[40] = {0}, q[40] = {0};
@@ -74,6 +82,7 @@ int main(void) {
   struct node *want[4] = {NULL, &n1, &n2, &n3};
   for (int r = 0; r < 4; r++)
     t += find(&list, want[r]); /* NULL: all 3 nodes, no break; n1..n3: 1, 2, 3 by the break */
+  t += to_eol("abcd\n") + to_eol("\r") + to_eol("xy\r");
   printf("%d\n", t);
   return 0;
 }
