@@ -90,7 +90,11 @@ bool test_only_header(basic_block header) {
     gimple *g = gsi_stmt(gsi);
     if (is_gimple_debug(g) || gimple_code(g) == GIMPLE_LABEL || gimple_code(g) == GIMPLE_COND)
       continue;
-    if (gimple_code(g) != GIMPLE_ASSIGN || gimple_vdef(g))
+    /* __builtin_expect (`l_unlikely(n > 1)`, Lua's) stays a call at -O0:
+     * a hint, no work */
+    bool hint = gimple_call_builtin_p(g, BUILT_IN_EXPECT) ||
+                gimple_call_builtin_p(g, BUILT_IN_EXPECT_WITH_PROBABILITY);
+    if ((gimple_code(g) != GIMPLE_ASSIGN && !hint) || gimple_vdef(g))
       return false;
     if (LOCATION_LOCUS(gimple_location(g)) <= BUILTINS_LOCATION ||
         LOCATION_LOCUS(cond) <= BUILTINS_LOCATION)

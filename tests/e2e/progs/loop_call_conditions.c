@@ -90,6 +90,15 @@ __attribute__((noinline)) int once(int x) {
   return r;
 }
 
+/* a condition under __builtin_expect (Lua's l_unlikely), a call at -O0 */
+#define l_unlikely(x) __builtin_expect(((x) != 0), 0)
+__attribute__((noinline)) int fill(int nres) {
+  int k = 0;
+  for (; l_unlikely(nres > 1); nres--) /* UNLIKELY */
+    sink = k++;
+  return k;
+}
+
 int main(void) {
   static const char *inputs[] = {"hello", "", "ab", "autoprof"};
   int t = 0;
@@ -103,6 +112,8 @@ int main(void) {
   isort(a, 16);
   for (int i = 0; i < 5; i++)
     t += once(i);
+  for (int i = 0; i < 10; i++)
+    t += fill(i % 3);
   printf("%d %d %d\n", t, a[0], a[15]);
   return 0;
 }
