@@ -586,6 +586,17 @@ struct loop_instrumenter {
 
   static bool usable_exit(edge e) { return !(e->flags & (EDGE_EH | EDGE_ABNORMAL)); }
 
+  /* A nest whose outermost loop is left only by abnormal edges (a
+   * computed-goto dispatch, `goto *disptab[op]`: Lua's luaV_execute with
+   * GCC) never flushes its inner loops' figures: they record at their own
+   * exits then (they were lost, every loop of the dispatch region). */
+  static bool has_usable_exit(class loop *loop) {
+    for (edge e : get_loop_exit_edges(loop))
+      if (usable_exit(e))
+        return true;
+    return false;
+  }
+
   /* the inner halves of split loops: not loops of their own */
   hash_set<int_hash<int, -1, -2>> split;
 
@@ -831,7 +842,8 @@ struct loop_instrumenter {
         per_nest.get_or_insert(superloop_at_depth(r.loop, 1)->num)++;
     for (rec &r : recs)
       if (!r.timed && loop_depth(r.loop) > 1) {
-        if (*per_nest.get(superloop_at_depth(r.loop, 1)->num) > kRegisterLoops)
+        if (*per_nest.get(superloop_at_depth(r.loop, 1)->num) > kRegisterLoops ||
+            !has_usable_exit(superloop_at_depth(r.loop, 1)))
           r.own_record = true;
         else
           add_accumulators(r);
