@@ -154,9 +154,19 @@ bool condition_span(location_t test, cond_span *out) {
   char_span line = location_get_source_line(at.file, at.line);
   if (!line || (size_t)at.column > line.length())
     return false;
-  const char *text = line.get_buffer();
-  int depth = 0, col = at.column - 1; /* 0-based */
-  for (col--; col >= 0; col--) {      /* back to the unmatched ( or the ; */
+  /* back to the unmatched ( or the ;, over up to 16 lines (a condition
+   * written over several: mawk's `while (*q == '-' || ...\n *q == '0')`),
+   * over char and string literals */
+  int depth = 0, col = at.column - 1, l = at.line, lines = 0; /* 0-based col */
+  char_span cur = line;
+  for (;;) {
+    if (--col < 0) {
+      if (--l <= 0 || ++lines > 16 || !(cur = location_get_source_line(at.file, l)))
+        return false;
+      col = (int)cur.length();
+      continue;
+    }
+    const char *text = cur.get_buffer();
     char ch = text[col];
     if (ch == ')')
       depth++;
@@ -164,12 +174,23 @@ bool condition_span(location_t test, cond_span *out) {
       break;
     else if (ch == ';' && depth == 0)
       break;
-    else if (ch == '"' || ch == '\'')
-      return false;
+    else if (ch == '\'') { /* 'a', '\n', '\'' */
+      if (col >= 3 && text[col - 2] == '\\' && text[col - 3] == '\'')
+        col -= 3;
+      else if (col >= 2 && text[col - 2] == '\'')
+        col -= 2;
+      else
+        return false;
+    } else if (ch == '"') {
+      do
+        col--;
+      while (col >= 0 && !(text[col] == '"' && (col == 0 || text[col - 1] != '\\')));
+      if (col < 0)
+        return false; /* a string over lines: not read */
+    }
   }
-  if (col < 0)
-    return false;
   out->from = at;
+  out->from.line = l;
   out->from.column = col + 2;
   out->to = at;
   depth = 0;
@@ -312,15 +333,15 @@ unsigned scope_depth(tree b) {
   return d;
 }
 
-/* The loop's scope: the outermost of its body's statements' (a call
- * inlined in the body is deeper); *KNOWN: whether any was found. */
-tree loop_scope(class loop *loop, basic_block head, bool *known) {
+/* The loop's scope: the outermost of its statements' (a call inlined in
+ * its body or condition is deeper; its test or body may be all such calls:
+ * `for (l = labels; l; l = release_label(l)) ;`, sed); *KNOWN: whether
+ * any was found. */
+tree loop_scope(class loop *loop, bool *known) {
   basic_block *bbs = get_loop_body(loop);
   tree best = NULL_TREE;
   unsigned depth = UINT_MAX;
   for (unsigned i = 0; i < loop->num_nodes && depth; i++) {
-    if (bbs[i] == head)
-      continue;
     for (gimple_stmt_iterator gsi = gsi_start_bb(bbs[i]); !gsi_end_p(gsi); gsi_next(&gsi)) {
       gimple *g = gsi_stmt(gsi);
       if (is_gimple_debug(g) || LOCATION_LOCUS(gimple_location(g)) <= BUILTINS_LOCATION)
@@ -366,7 +387,11 @@ bool in_span(const cond_span &s, location_t loc) {
  * (fgets(buf, n, f))`?  Its test failing is then the condition failing. */
 bool in_condition(basic_block bb, const cond_span &span) {
   gimple *cond = last_stmt(bb);
-  if (!is_test(cond) || !in_span(span, loc_of(cond)))
+  /* a test the compiler made without a place of its own (the switch of
+   * GCC's if-to-switch: `while (*q == '-' || *q == '+' || ...)`, mawk) is
+   * the condition's when all around it is */
+  if (!is_test(cond) ||
+      (LOCATION_LOCUS(gimple_location(cond)) > BUILTINS_LOCATION && !in_span(span, loc_of(cond))))
     return false;
   for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
     gimple *g = gsi_stmt(gsi);
@@ -615,7 +640,7 @@ struct loop_instrumenter {
     }
     r.timed = timed(loop);
     gimple *test = last_stmt(r.head);
-    home_scope = loop_scope(loop, r.head, &home_known);
+    home_scope = loop_scope(loop, &home_known);
     if (!test || !dowhile_test(loc_of(test))) {
       r.ntests = condition_blocks(loop, r.head, r.tests, 8);
       /* a header that only tests, or that computes no more than the

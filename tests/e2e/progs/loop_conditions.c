@@ -62,6 +62,18 @@ __attribute__((noinline)) int to_eol(const char *s) {
   return n;
 }
 
+/* a condition over two lines, with char literals (GCC -O2 makes its six
+ * tests a switch, without a place of its own: mawk's do_printf) */
+__attribute__((noinline)) int flags(const char *q) {
+  int n = 0;
+  while (*q == '-' || *q == '+' || *q == ' ' ||
+         *q == '#' || *q == '0' || *q == '\'') { /* FLAGS */
+    n++;
+    q++;
+  }
+  return n;
+}
+
 int main(void) {
   int a[10] = {1, 1, 1, 1, 1, 0, 1, 1, 1, 1};
   unsigned char p[40] = {0}, q[40] = {0};
@@ -83,6 +95,7 @@ int main(void) {
   for (int r = 0; r < 4; r++)
     t += find(&list, want[r]); /* NULL: all 3 nodes, no break; n1..n3: 1, 2, 3 by the break */
   t += to_eol("abcd\n") + to_eol("\r") + to_eol("xy\r");
+  t += flags("-+ x") + flags("x") + flags("#0'-9");
   printf("%d\n", t);
   return 0;
 }

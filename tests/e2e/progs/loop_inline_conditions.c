@@ -67,6 +67,20 @@ __attribute__((noinline)) int expand(const char *s) {
   return i;
 }
 
+/* a for whose step is an inlined call, with an empty body (sed's
+ * check_final_program): the loop is written in drain, not in pop */
+struct item {
+  struct item *next;
+};
+static struct item *pop(struct item *it) {
+  sink++;
+  return it->next;
+}
+__attribute__((noinline)) void drain(struct item *list) {
+  for (struct item *it = list; it; it = pop(it)) /* DRAIN */
+    ;
+}
+
 int main(void) {
   static const char *texts[] = {"sse,,x", "e", "xe,", "ssss"};
   int t = 0;
@@ -75,6 +89,9 @@ int main(void) {
     t += body(&ls);
   }
   t += expand("abba!") + expand("") + expand("ba") + expand("c");
+  struct item c3 = {NULL}, c2 = {&c3}, c1 = {&c2};
+  drain(&c1);
+  drain(NULL);
   printf("%d\n", t);
   return 0;
 }
