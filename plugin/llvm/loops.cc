@@ -617,7 +617,19 @@ struct loop_instrumenter {
        * failed): no iteration; from a block that did more (a call in `b`:
        * GCC counts that too) one.  The count itself when every way in is
        * a test: a PHI of one value is a copy on every iteration at -O0. */
-      auto is_test = [&](BasicBlock *p) { return p == r.loop->getHeader() || test_only_header(p); };
+      /* a block of the condition that calls (`while (a && f(x))`): written
+       * inside its parentheses (-g) */
+      cond_span span;
+      bool spanned = condition_span(r.loop, &span);
+      auto in_cond = [&](BasicBlock *p) {
+        return spanned && all_of(*p, [&](Instruction &i) {
+                 return i.isDebugOrPseudoInst() || !i.getDebugLoc() || !i.getDebugLoc().getLine() ||
+                        in_span(span, i.getDebugLoc());
+               });
+      };
+      auto is_test = [&](BasicBlock *p) {
+        return p == r.loop->getHeader() || test_only_header(p) || in_cond(p);
+      };
       if (all_of(predecessors(exiting), is_test))
         return r.cnt;
       PHINode *&n = joins[exiting];

@@ -99,6 +99,20 @@ __attribute__((noinline)) int fill(int nres) {
   return k;
 }
 
+/* a call as the second test (clang -O0 counted an exit through it as an
+ * iteration) */
+__attribute__((noinline)) int ok(int i) {
+  return i % 4 != 3;
+}
+__attribute__((noinline)) int run(int i, int n) {
+  int c = 0;
+  while (i < n && ok(i)) { /* ANDCALL */
+    c++;
+    i++;
+  }
+  return c;
+}
+
 int main(void) {
   static const char *inputs[] = {"hello", "", "ab", "autoprof"};
   int t = 0;
@@ -114,6 +128,8 @@ int main(void) {
     t += once(i);
   for (int i = 0; i < 10; i++)
     t += fill(i % 3);
+  for (int i = 0; i < 8; i++)
+    t += run(i, 6);
   printf("%d %d %d\n", t, a[0], a[15]);
   return 0;
 }
