@@ -144,15 +144,23 @@ struct cond_span {
   expanded_location from, to; /* 1-based columns, inclusive; one file */
 };
 
-bool condition_span(location_t test, cond_span *out) {
+/* Where TEST begins in the source, and its line's text: false for a test
+ * made by a macro (no place of its own) or a source not readable. */
+bool test_start(location_t test, expanded_location *at, char_span *line) {
   source_range range = get_range_from_loc(line_table, test);
   if (linemap_location_from_macro_expansion_p(line_table, range.m_start))
     return false;
-  expanded_location at = expand_location(range.m_start);
-  if (!at.file || at.line <= 0 || at.column <= 0)
+  *at = expand_location(range.m_start);
+  if (!at->file || at->line <= 0 || at->column <= 0)
     return false;
-  char_span line = location_get_source_line(at.file, at.line);
-  if (!line || (size_t)at.column > line.length())
+  *line = location_get_source_line(at->file, at->line);
+  return *line && (size_t)at->column <= line->length();
+}
+
+bool condition_span(location_t test, cond_span *out) {
+  expanded_location at;
+  char_span line(NULL, 0);
+  if (!test_start(test, &at, &line))
     return false;
   /* back to the unmatched ( or the ;, over up to 16 lines (a condition
    * written over several: mawk's `while (*q == '-' || ...\n *q == '0')`),
@@ -231,18 +239,13 @@ bool condition_span(location_t test, cond_span *out) {
  * (braces matched back) or `do stmt;` on the line.  A test made by a macro
  * is not read (no place of its own): not a do-while. */
 bool dowhile_test(location_t test) {
-  source_range range = get_range_from_loc(line_table, test);
-  if (linemap_location_from_macro_expansion_p(line_table, range.m_start))
-    return false;
-  expanded_location at = expand_location(range.m_start);
-  if (!at.file || at.line <= 0 || at.column <= 0)
+  expanded_location at;
+  char_span text(NULL, 0);
+  if (!test_start(test, &at, &text))
     return false;
   /* the text read backwards from the test's start, over at most 24 lines
    * (a line break reads as a space) */
   int line = at.line, lines = 0;
-  char_span text = location_get_source_line(at.file, line);
-  if (!text || (size_t)at.column > text.length())
-    return false;
   int col = at.column - 1; /* the next character read is text[col - 1] */
   auto prev = [&](void) -> int {
     if (col <= 0) {
