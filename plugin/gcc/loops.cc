@@ -164,44 +164,79 @@ bool condition_span(location_t test, cond_span *out) {
     return false;
   /* back to the unmatched ( or the ;, over up to 16 lines (a condition
    * written over several: mawk's `while (*q == '-' || ...\n *q == '0')`),
-   * over char and string literals */
-  int depth = 0, col = at.column - 1, l = at.line, lines = 0; /* 0-based col */
+   * over char and string literals; the ( must be a while's, the ; a for's:
+   * the condition of an `if` at the top of a body (`for (;;) { if ((c =
+   * getc(f)) == EOF) break;`) is the body's, as clang reads it */
+  int col = at.column - 1, l = at.line, lines = 0; /* 0-based col */
   char_span cur = line;
-  for (;;) {
-    if (--col < 0) {
-      if (--l <= 0 || ++lines > 16 || !(cur = location_get_source_line(at.file, l)))
+  auto back = [&](bool semicolon)
+      -> char { /* the ( or ; found, 0: none */
+                for (int depth = 0;;) {
+                  if (--col < 0) {
+                    if (--l <= 0 || ++lines > 16 || !(cur = location_get_source_line(at.file, l)))
+                      return 0;
+                    col = (int)cur.length();
+                    continue;
+                  }
+                  const char *text = cur.get_buffer();
+                  char ch = text[col];
+                  if (ch == ')')
+                    depth++;
+                  else if (ch == '(' && depth-- == 0)
+                    return '(';
+                  else if (ch == ';' && depth == 0 && semicolon)
+                    return ';';
+                  else if (ch == '\'') { /* 'a', '\n', '\'' */
+                    if (col >= 3 && text[col - 2] == '\\' && text[col - 3] == '\'')
+                      col -= 3;
+                    else if (col >= 2 && text[col - 2] == '\'')
+                      col -= 2;
+                    else
+                      return 0;
+                  } else if (ch == '"') {
+                    do
+                      col--;
+                    while (col >= 0 && !(text[col] == '"' && (col == 0 || text[col - 1] != '\\')));
+                    if (col < 0)
+                      return 0; /* a string over lines: not read */
+                  }
+                }
+  };
+  /* the identifier ending before the current place is WORD */
+  auto keyword = [&](const char *word) -> bool {
+    size_t n = strlen(word), k = n;
+    for (;;) {
+      if (--col < 0) {
+        if (k < n || --l <= 0 || ++lines > 16 || !(cur = location_get_source_line(at.file, l)))
+          return false;
+        col = (int)cur.length();
+        continue;
+      }
+      char ch = cur.get_buffer()[col];
+      if (k == n && ISSPACE(ch))
+        continue;
+      if (k == 0)
+        return !(ISALNUM(ch) || ch == '_');
+      if (ch != word[--k])
         return false;
-      col = (int)cur.length();
-      continue;
+      if (k == 0 && col == 0)
+        return true;
     }
-    const char *text = cur.get_buffer();
-    char ch = text[col];
-    if (ch == ')')
-      depth++;
-    else if (ch == '(' && depth-- == 0)
-      break;
-    else if (ch == ';' && depth == 0)
-      break;
-    else if (ch == '\'') { /* 'a', '\n', '\'' */
-      if (col >= 3 && text[col - 2] == '\\' && text[col - 3] == '\'')
-        col -= 3;
-      else if (col >= 2 && text[col - 2] == '\'')
-        col -= 2;
-      else
-        return false;
-    } else if (ch == '"') {
-      do
-        col--;
-      while (col >= 0 && !(text[col] == '"' && (col == 0 || text[col - 1] != '\\')));
-      if (col < 0)
-        return false; /* a string over lines: not read */
-    }
-  }
+  };
+  char found = back(true);
+  if (!found)
+    return false;
+  int from_line = l, from_col = col;
+  if (found == ';' && back(false) != '(')
+    return false;
+  if (!keyword(found == ';' ? "for" : "while"))
+    return false;
+  l = from_line, col = from_col;
   out->from = at;
   out->from.line = l;
   out->from.column = col + 2;
   out->to = at;
-  depth = 0;
+  int depth = 0;
   for (int l = at.line, n = 0; n < 16; l++, n++) { /* on to the matching ) or ; */
     char_span span = l == at.line ? line : location_get_source_line(at.file, l);
     if (!span)
