@@ -655,10 +655,37 @@ struct loop_instrumenter {
    * to it (SCEV values are then expanded in the preheader).  RAW: the loop
    * proper's count, the runs of its body (an anchored inner loop's first
    * tests); N: with what ran before it (entries.cc). */
+  /* A case of the header's switch that leaves for the body's own code:
+   * SimplifyCFG folds a test of the body on the switched value into the
+   * condition's switch (`while (!block_follow(ls)) { if (ls->token ==
+   * TK_RETURN) { statement(ls); return; } ...`, Lua's statlist): that exit
+   * ran an iteration.  Told by where E's code is written: after the
+   * condition and before the loop's end (-g). */
+  bool switch_body_exit(rec &r, BasicBlock *p, BasicBlock *e) {
+    cond_span span;
+    if (r.scev || !r.top || p != r.loop->getHeader() || !isa<SwitchInst>(p->getTerminator()) ||
+        !condition_span(r.loop, &span))
+      return false;
+    DebugLoc end = r.loop->getLocRange().getEnd();
+    const DILocation *d = nullptr;
+    for (int k = 0; e && !d && k < 4; k++, e = e->getSingleSuccessor())
+      for (Instruction &i : *e)
+        if (!i.isDebugOrPseudoInst() && i.getDebugLoc() && i.getDebugLoc().getLine()) {
+          d = at_depth(i.getDebugLoc().get(), span.depth);
+          break;
+        }
+    if (!d || !end || loc_file(d) != span.file)
+      return false;
+    unsigned l = d->getLine(), c = d->getColumn();
+    bool after = l > span.to_line || (l == span.to_line && c > span.to_col);
+    bool before = l < end.getLine() || (l == end.getLine() && c < end.getCol());
+    return after && before;
+  }
+
   void exit_values(rec &r) {
     for (BasicBlock *e : r.exits) {
       if (BasicBlock *p = e->getSinglePredecessor()) {
-        r.raw[e] = count_on(r, p, cursor(e));
+        r.raw[e] = switch_body_exit(r, p, e) ? r.next : count_on(r, p, cursor(e));
         r.n[e] = plus_offset(r, p, r.raw[e], cursor(e));
         continue;
       }
@@ -670,7 +697,7 @@ struct loop_instrumenter {
         if (!v.first) {
           Instruction *at =
               r.scev ? r.loop->getLoopPreheader()->getTerminator() : p->getTerminator();
-          v.first = count_on(r, p, at);
+          v.first = switch_body_exit(r, p, e) ? r.next : count_on(r, p, at);
           v.second = plus_offset(r, p, v.first, at);
         }
         raw->addIncoming(v.first, p);

@@ -81,6 +81,27 @@ __attribute__((noinline)) void drain(struct item *list) {
     ;
 }
 
+/* Lua's statlist: a `return` at the top of the body on the token the
+ * condition switches on (clang -O2 folds that test into the condition's
+ * switch: the exit is the body's, one iteration) */
+static void statlist_r(lexer *ls) {
+  while (!block_follow(ls)) { /* STATLIST_R */
+    if (ls->token == 'r') {
+      sink += ls->token;
+      next(ls);
+      return;
+    }
+    sink += ls->token;
+    next(ls);
+  }
+}
+
+__attribute__((noinline)) int body_r(lexer *ls) {
+  next(ls);
+  statlist_r(ls);
+  return ls->token;
+}
+
 int main(void) {
   static const char *texts[] = {"sse,,x", "e", "xe,", "ssss"};
   int t = 0;
@@ -92,6 +113,11 @@ int main(void) {
   struct item c3 = {NULL}, c2 = {&c3}, c1 = {&c2};
   drain(&c1);
   drain(NULL);
+  static const char *stats[] = {"sse", "e", "xre", "ssss", "u", "rx"};
+  for (int r = 0; r < 6; r++) {
+    lexer ls = {stats[r], 0};
+    t += body_r(&ls);
+  }
   printf("%d\n", t);
   return 0;
 }
