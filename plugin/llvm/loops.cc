@@ -286,6 +286,25 @@ bool tests_condition(BasicBlock *bb, const cond_span &span) {
  * the top of a body looks the same in the IR; the source tells them apart
  * (with -g only: without it such exits count one).  Returns whether one
  * leaves the loop, with the blocks after the header in TESTS. */
+/* A block of the condition after its header: one testing part of it, or
+ * one computing a part without testing, everything in it written inside
+ * SPAN (the arms of `va_arg`'s register and memory paths: `while ((n =
+ * va_arg(ap, int)) != 0)`, pigz's put; the test comes at their join). */
+bool condition_part(BasicBlock *bb, const cond_span &span) {
+  auto *br = dyn_cast<BranchInst>(bb->getTerminator());
+  if (!br || br->isConditional())
+    return tests_condition(bb, span);
+  bool located = false;
+  for (Instruction &i : *bb) {
+    if (i.isDebugOrPseudoInst() || !i.getDebugLoc() || !i.getDebugLoc().getLine())
+      continue;
+    if (!in_span(span, i.getDebugLoc()))
+      return false;
+    located = true;
+  }
+  return located;
+}
+
 bool condition_tests(Loop *loop, SmallPtrSetImpl<BasicBlock *> &tests) {
   BasicBlock *h = loop->getHeader();
   cond_span span;
@@ -300,7 +319,7 @@ bool condition_tests(Loop *loop, SmallPtrSetImpl<BasicBlock *> &tests) {
   while (!work.empty()) {
     BasicBlock *from = work.pop_back_val();
     for (BasicBlock *bb : successors(from)) {
-      if (bb == h || !loop->contains(bb) || tests.count(bb) || !tests_condition(bb, span) ||
+      if (bb == h || !loop->contains(bb) || tests.count(bb) || !condition_part(bb, span) ||
           any_of(predecessors(bb), [&](BasicBlock *p) { return p != h && !tests.count(p); }))
         continue;
       tests.insert(bb);
@@ -526,7 +545,7 @@ struct loop_instrumenter {
      * is no bottom test).  Above -O0 LoopRotate may have made the header
      * the body's first test (a `break`), and the bottom test decides. */
     r.top = top_tested(loop, !use_scev) || (!r.entry.rotated && marked_top_test(loop)) ||
-            (use_scev && condition_tests(loop, r.tests));
+            condition_tests(loop, r.tests);
     r.scev = use_scev && exit_counts(r);
     index[loop] = recs.size();
     recs.push_back(std::move(r));

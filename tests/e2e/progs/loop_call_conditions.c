@@ -113,6 +113,19 @@ __attribute__((noinline)) int run(int i, int n) {
   return c;
 }
 
+/* va_arg in the condition (pigz's put): clang -O0 computes it on two
+ * paths, joined before the test */
+#include <stdarg.h>
+__attribute__((noinline)) int sum_args(int first, ...) {
+  va_list ap;
+  int n, total = first;
+  va_start(ap, first);
+  while ((n = va_arg(ap, int)) != 0) /* VAARG */
+    total += n;
+  va_end(ap);
+  return total;
+}
+
 int main(void) {
   static const char *inputs[] = {"hello", "", "ab", "autoprof"};
   int t = 0;
@@ -130,6 +143,7 @@ int main(void) {
     t += fill(i % 3);
   for (int i = 0; i < 8; i++)
     t += run(i, 6);
+  t += sum_args(1, 2, 3, 0) + sum_args(1, 0) + sum_args(0, 5, 0);
   printf("%d %d %d\n", t, a[0], a[15]);
   return 0;
 }
