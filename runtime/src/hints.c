@@ -17,20 +17,21 @@ uint64_t ap_profile_run_ns(const struct ap_profile *p) {
   return t;
 }
 
-/* The incl_ns of the function a loop lives in, 0 when it is not in the
- * profile: by name and file, else by name alone (a loop inlined from a
- * header has the header's file, its function the one it is defined in). */
-static uint64_t loop_function_ns(const struct ap_profile *p, const struct ap_prof_loop *l) {
+/* The function a loop lives in, NULL when it is not in the profile: by
+ * name and file, else by name alone (a loop inlined from a header has the
+ * header's file, its function the one it is defined in). */
+static const struct ap_prof_func *loop_function(const struct ap_profile *p,
+                                                const struct ap_prof_loop *l) {
   const struct ap_prof_func *named = NULL;
   for (size_t i = 0; i < p->nfunctions; i++) {
     const struct ap_prof_func *f = &p->functions[i];
     if (strcmp(f->name, l->function) != 0)
       continue;
     if (strcmp(f->file ? f->file : "", l->file ? l->file : "") == 0)
-      return f->incl_ns;
+      return f;
     named = named ? named : f;
   }
-  return named ? named->incl_ns : 0;
+  return named;
 }
 
 size_t ap_profile_cap_loops(struct ap_profile *p) {
@@ -45,15 +46,23 @@ size_t ap_profile_cap_loops(struct ap_profile *p) {
       struct ap_prof_loop *l = &p->loops[i];
       if (l->depth != depth || !l->incl_ns)
         continue;
-      uint64_t cap = run;
+      uint64_t cap = run; /* 0: none (no call-path tree: loops only) */
+      int bound = run != 0;
       if (l->parent >= 0 && (size_t)l->parent < p->nloops && p->loops[l->parent].incl_ns) {
         cap = p->loops[l->parent].incl_ns;
+        bound = 1;
       } else {
-        uint64_t fn = loop_function_ns(p, l);
-        if (fn && (!cap || fn < cap))
-          cap = fn;
+        /* its function's time, also when compensated to nothing (its
+         * probes cost more than its calls took: a loop of "3.0 ms" in a
+         * function of 0 ns was what the compensation of the same
+         * intervals left once more) */
+        const struct ap_prof_func *f = loop_function(p, l);
+        if (f && f->calls && (!bound || f->incl_ns < cap)) {
+          cap = f->incl_ns;
+          bound = 1;
+        }
       }
-      if (cap && l->incl_ns > cap) {
+      if (bound && l->incl_ns > cap) {
         l->incl_ns = cap;
         capped++;
       }

@@ -485,13 +485,18 @@ static void test_capped(void) {
   add_loop(p, "work", "w.c", 25, 0, 100, 100000, 500, 1500, 1200000);
   add_loop(p, "other", "o.c", 3, -1, 10, 100000, 5000, 15000, 3000000); /* not a function here */
   add_loop(p, "work", "w.h", 7, -1, 10, 100000, 5000, 15000, 950000);   /* inlined from a header */
-  CHECK_EQ_U64(ap_profile_cap_loops(p), 4);
+  /* a function its probes' compensation left at nothing: its loop too */
+  long tiny = ap_profile_add_function(p, "probed", "w.c", 40);
+  p->functions[tiny].calls = 2000000;
+  add_loop(p, "probed", "w.c", 41, -1, 2000000, 2000000, 1, 1, 3000000);
+  CHECK_EQ_U64(ap_profile_cap_loops(p), 5);
   CHECK_EQ_U64(p->loops[0].incl_ns, 900000);
   CHECK_EQ_U64(p->loops[0].calls_ns, 900000);
   CHECK_EQ_U64(p->loops[0].top_callee_ns, 900000);
   CHECK_EQ_U64(p->loops[1].incl_ns, 900000);
   CHECK_EQ_U64(p->loops[2].incl_ns, 1000000); /* the run */
   CHECK_EQ_U64(p->loops[3].incl_ns, 900000);  /* work's, by name */
+  CHECK_EQ_U64(p->loops[4].incl_ns, 0);       /* probed's 0 ns */
   CHECK_EQ_U64(ap_profile_cap_loops(p), 0);
   ap_profile_analyze(p, NULL);
   for (size_t i = 0; i < p->nhints; i++)
