@@ -169,38 +169,38 @@ bool condition_span(location_t test, cond_span *out) {
    * getc(f)) == EOF) break;`) is the body's, as clang reads it */
   int col = at.column - 1, l = at.line, lines = 0; /* 0-based col */
   char_span cur = line;
-  auto back = [&](bool semicolon)
-      -> char { /* the ( or ; found, 0: none */
-                for (int depth = 0;;) {
-                  if (--col < 0) {
-                    if (--l <= 0 || ++lines > 16 || !(cur = location_get_source_line(at.file, l)))
-                      return 0;
-                    col = (int)cur.length();
-                    continue;
-                  }
-                  const char *text = cur.get_buffer();
-                  char ch = text[col];
-                  if (ch == ')')
-                    depth++;
-                  else if (ch == '(' && depth-- == 0)
-                    return '(';
-                  else if (ch == ';' && depth == 0 && semicolon)
-                    return ';';
-                  else if (ch == '\'') { /* 'a', '\n', '\'' */
-                    if (col >= 3 && text[col - 2] == '\\' && text[col - 3] == '\'')
-                      col -= 3;
-                    else if (col >= 2 && text[col - 2] == '\'')
-                      col -= 2;
-                    else
-                      return 0;
-                  } else if (ch == '"') {
-                    do
-                      col--;
-                    while (col >= 0 && !(text[col] == '"' && (col == 0 || text[col - 1] != '\\')));
-                    if (col < 0)
-                      return 0; /* a string over lines: not read */
-                  }
-                }
+  /* the ( or ; found going back (0: none) */
+  auto back = [&](bool semicolon) -> char {
+    for (int depth = 0;;) {
+      if (--col < 0) {
+        if (--l <= 0 || ++lines > 16 || !(cur = location_get_source_line(at.file, l)))
+          return 0;
+        col = (int)cur.length();
+        continue;
+      }
+      const char *text = cur.get_buffer();
+      char ch = text[col];
+      if (ch == ')')
+        depth++;
+      else if (ch == '(' && depth-- == 0)
+        return '(';
+      else if (ch == ';' && depth == 0 && semicolon)
+        return ';';
+      else if (ch == '\'') { /* 'a', '\n', '\'' */
+        if (col >= 3 && text[col - 2] == '\\' && text[col - 3] == '\'')
+          col -= 3;
+        else if (col >= 2 && text[col - 2] == '\'')
+          col -= 2;
+        else
+          return 0;
+      } else if (ch == '"') {
+        do
+          col--;
+        while (col >= 0 && !(text[col] == '"' && (col == 0 || text[col - 1] != '\\')));
+        if (col < 0)
+          return 0; /* a string over lines: not read */
+      }
+    }
   };
   /* the identifier ending before the current place is WORD */
   auto keyword = [&](const char *word) -> bool {
@@ -223,14 +223,25 @@ bool condition_span(location_t test, cond_span *out) {
         return true;
     }
   };
-  char found = back(true);
-  if (!found)
-    return false;
-  int from_line = l, from_col = col;
-  if (found == ';' && back(false) != '(')
-    return false;
-  if (!keyword(found == ';' ? "for" : "while"))
-    return false;
+  /* the condition's own parenthesis may hold others, the test's start
+   * inside one of them (`while ((c = getc(f)) != EOF)`): up to 4 levels */
+  int from_line = 0, from_col = 0;
+  for (int level = 0;; level++) {
+    char found = back(true);
+    if (!found || level == 4)
+      return false;
+    from_line = l, from_col = col;
+    if (found == ';' && back(false) != '(')
+      return false;
+    if (keyword(found == ';' ? "for" : "while"))
+      break;
+    if (found == ';')
+      return false;
+    /* not the loop's: go on from that parenthesis */
+    l = from_line, col = from_col, lines = 0;
+    if (!(cur = location_get_source_line(at.file, l)))
+      return false;
+  }
   l = from_line, col = from_col;
   out->from = at;
   out->from.line = l;
