@@ -431,6 +431,22 @@ bool in_span(const cond_span &s, location_t loc) {
   return at.file && strcmp(at.file, s.from.file) == 0 && !before(at, s.from) && !before(s.to, at);
 }
 
+/* How many of BB's statements have a place, all of them inside SPAN; -1
+ * when one is outside. */
+int located_in_span(basic_block bb, const cond_span &span) {
+  int n = 0;
+  for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
+    gimple *g = gsi_stmt(gsi);
+    if (is_gimple_debug(g) || gimple_code(g) == GIMPLE_LABEL ||
+        LOCATION_LOCUS(gimple_location(g)) <= BUILTINS_LOCATION)
+      continue;
+    if (!in_span(span, loc_of(g)))
+      return -1;
+    n++;
+  }
+  return n;
+}
+
 /* Does BB compute and test only what SPAN (a loop's condition) says, its
  * calls and stores included: `while ((c = getc(f)) != EOF)`, `while
  * (fgets(buf, n, f))`?  Its test failing is then the condition failing. */
@@ -442,13 +458,7 @@ bool in_condition(basic_block bb, const cond_span &span) {
   if (!is_test(cond) ||
       (LOCATION_LOCUS(gimple_location(cond)) > BUILTINS_LOCATION && !in_span(span, loc_of(cond))))
     return false;
-  for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
-    gimple *g = gsi_stmt(gsi);
-    if (!is_gimple_debug(g) && gimple_code(g) != GIMPLE_LABEL &&
-        LOCATION_LOCUS(gimple_location(g)) > BUILTINS_LOCATION && !in_span(span, loc_of(g)))
-      return false;
-  }
-  return true;
+  return located_in_span(bb, span) >= 0;
 }
 
 /* A block of the condition after its first test: one testing a part of
@@ -456,19 +466,7 @@ bool in_condition(basic_block bb, const cond_span &span) {
  * `i ? (unlock(), 0) : (lock(), 1)`, xz's mythread_sync: the test comes
  * at the join), everything in it written inside SPAN. */
 bool condition_part(basic_block bb, const cond_span &span) {
-  if (is_test(last_stmt(bb)))
-    return in_condition(bb, span);
-  bool located = false;
-  for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
-    gimple *g = gsi_stmt(gsi);
-    if (is_gimple_debug(g) || gimple_code(g) == GIMPLE_LABEL ||
-        LOCATION_LOCUS(gimple_location(g)) <= BUILTINS_LOCATION)
-      continue;
-    if (!in_span(span, loc_of(g)))
-      return false;
-    located = true;
-  }
-  return located;
+  return is_test(last_stmt(bb)) ? in_condition(bb, span) : located_in_span(bb, span) > 0;
 }
 
 /* The blocks after HEAD that test the rest of the loop's condition: `b` of

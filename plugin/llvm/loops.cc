@@ -640,14 +640,9 @@ struct loop_instrumenter {
        * inside its parentheses (-g) */
       cond_span span;
       bool spanned = condition_span(r.loop, &span);
-      auto in_cond = [&](BasicBlock *p) {
-        return spanned && all_of(*p, [&](Instruction &i) {
-                 return i.isDebugOrPseudoInst() || !i.getDebugLoc() || !i.getDebugLoc().getLine() ||
-                        in_span(span, i.getDebugLoc());
-               });
-      };
       auto is_test = [&](BasicBlock *p) {
-        return p == r.loop->getHeader() || test_only_header(p) || in_cond(p);
+        return p == r.loop->getHeader() || test_only_header(p) ||
+               (spanned && condition_part(p, span));
       };
       if (all_of(predecessors(exiting), is_test))
         return r.cnt;
