@@ -27,6 +27,15 @@ void ap_cs_reset(struct ap_thread *t) {
   }
 }
 
+/* The calibration's record (clock.c): counters for its one unregistered
+ * site, slot 1; freed with the record. */
+int ap_cs_scratch(struct ap_thread *t) {
+  if (!t->cs && !(t->cs = calloc(2, sizeof *t->cs)))
+    return -1;
+  t->ncs = 2;
+  return 0;
+}
+
 uint32_t ap_ncallsites;
 /* [1, ap_ncallsites]: a copy of each site's first record, strings included
  * (its module may be unloaded before the report) */
@@ -99,6 +108,7 @@ void __autoprof_call_site(struct ap_call_site *site, uint64_t args, uint64_t res
   struct ap_cs_ctr *c = counters(t, site);
   if (!c)
     return;
+  t->probes[AP_P_CSITE]++; /* the pair's cost comes off the intervals around it */
   if (c->t0) {
     now = ap_ticks();
     c->sampled_ticks += now > c->t0 ? now - c->t0 : 0;

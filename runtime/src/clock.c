@@ -44,7 +44,7 @@ uint64_t ap_ns_to_ticks(uint64_t ns) {
 
 #ifdef AP_TEST_CLOCK
 uint64_t ap_test_now;
-struct ap_calibration ap_test_calibration = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+struct ap_calibration ap_test_calibration = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 uint64_t ap_clock_wall_ns(void) {
   return ap_ticks() - ticks0;
@@ -84,6 +84,9 @@ static struct ap_func_site cal_child = {.slot = 2, .name = "(calibration child)"
 static struct ap_func_site cal_child2 = {
     .slot = 3, .flags = AP_FUNC_LEAF, .name = "(calibration child 2)"};
 static struct ap_loop_site cal_loop = {.flags = AP_LOOP_TIMED, .slot = 1};
+/* slot 1 of the scratch record's own call-site counters (set up in
+ * ap_calibrate): never registered, so never in the report */
+static struct ap_call_site cal_site = {.slot = 1, .callee = "(calibration)"};
 
 enum { CAL_ROUNDS = 25, CAL_PASSES = 5, CAL_N = 200 };
 /* A kind the run used fewer times than this is measured in CAL_PASSES
@@ -111,7 +114,10 @@ enum { CAL_SAMPLED_N = 16384 };
  *                  leaf each time (ap_leaf_enter_inline: one run, filed at
  *                  the parent's exit);
  *   CAL_CLOOP      a loop record made by a call (__autoprof_loop: a loop
- *                  of a big function, an inner loop of a big nest). */
+ *                  of a big function, an inner loop of a big nest);
+ *   CAL_CSITE      a loop-invariant call's evidence (__autoprof_call_begin
+ *                  and __autoprof_call_site around a call the plugin saw
+ *                  const or pure inside a loop: callsite.c). */
 enum cal_kind {
   CAL_SELF,
   CAL_TIMED,
@@ -122,6 +128,7 @@ enum cal_kind {
   CAL_ILOOP,
   CAL_ILEAF,
   CAL_CLOOP,
+  CAL_CSITE,
   CAL_NKINDS
 };
 
@@ -156,6 +163,13 @@ static void cal_body(enum cal_kind kind) {
       uint64_t n = (uint64_t)i;
       __asm__ volatile("" : "+r"(n));
       __autoprof_loop(&cal_loop, n);
+      break;
+    }
+    case CAL_CSITE: {
+      uint64_t n = (uint64_t)i; /* arguments that change, as a hoist candidate's seldom do */
+      __asm__ volatile("" : "+r"(n));
+      __autoprof_call_begin(&cal_site);
+      __autoprof_call_site(&cal_site, n, n);
       break;
     }
     case CAL_ILOOP: {
@@ -409,7 +423,7 @@ void ap_calibrate(struct ap_calibration *c) {
   c->self_ticks = c->pair_ticks = c->untimed_pair_ticks = c->loop_pair_ticks = 0;
   c->frameless_ticks = c->untimed_loop_ticks = c->sampled_self_ticks = c->sampled_pair_ticks = 0;
   c->inline_loop_ticks = c->loop_self_ticks = c->inline_leaf_ticks = c->leaf_run_ticks = 0;
-  c->call_loop_ticks = 0;
+  c->call_loop_ticks = c->call_site_ticks = 0;
   c->call_ticks = measure_call();
   struct ap_thread *scratch = ap_thread_new(1), *user = ap_tls;
   if (!scratch)
@@ -450,6 +464,8 @@ void ap_calibrate(struct ap_calibration *c) {
       CAL_ADD(CAL_ILEAF, inline_leaf_ticks, CAL_LIGHT);
     if (loops && used[AP_P_CLOOP])
       CAL_ADD(CAL_CLOOP, call_loop_ticks, used[AP_P_CLOOP]);
+    if (used[AP_P_CSITE] && ap_cs_scratch(scratch) == 0)
+      CAL_ADD(CAL_CSITE, call_site_ticks, used[AP_P_CSITE]);
 #undef CAL_ADD
     for (int k = 1; k < n; k++) /* every other kind's figure less SELF's */
       if (rounds[k] > rounds[0])
@@ -482,7 +498,7 @@ void ap_calibrate(struct ap_calibration *c) {
                  &c->loop_pair_ticks,    &c->frameless_ticks,    &c->untimed_loop_ticks,
                  &c->sampled_self_ticks, &c->sampled_pair_ticks, &c->inline_loop_ticks,
                  &c->loop_self_ticks,    &c->inline_leaf_ticks,  &c->leaf_run_ticks,
-                 &c->call_loop_ticks};
+                 &c->call_loop_ticks,    &c->call_site_ticks};
   for (size_t i = 0; i < sizeof v / sizeof *v; i++)
     if (*v[i] < 0)
       *v[i] = 0;

@@ -571,9 +571,10 @@ static int fill_loop_calls(struct ap_profile *p, const long *index, const double
 static int build_loops(struct ap_profile *p, const struct merged *m, const struct comp *c) {
   uint32_t nl = __atomic_load_n(&ap_nloop_slots, __ATOMIC_ACQUIRE);
   struct ap_lctr *sum = calloc(nl + 1, sizeof *sum);
-  uint64_t *nested = calloc(4 * ((size_t)nl + 1), sizeof *nested), *wtimed = nested + nl + 1;
+  uint64_t *nested = calloc(5 * ((size_t)nl + 1), sizeof *nested), *wtimed = nested + nl + 1;
   uint64_t *ntimed = wtimed + nl + 1; /* timed entries */
   uint64_t *cloop = ntimed + nl + 1;  /* loop records made by calls inside them */
+  uint64_t *csite = cloop + nl + 1;   /* call-site probes inside them */
   if (!sum || !nested) {
     free(sum);
     free(nested);
@@ -587,6 +588,7 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
       wtimed[s] += ln[s].wtimed;
       ntimed[s] += ln[s].timed;
       cloop[s] += ln[s].cloop;
+      csite[s] += ln[s].csite;
       struct ap_lctr *d = &sum[s], *x = &lc[s];
       d->entries += x->entries;
       d->iterations += x->iterations;
@@ -638,6 +640,7 @@ static int build_loops(struct ap_profile *p, const struct merged *m, const struc
     for (int k = 0; k < AP_NPROBES_LOOP; k++)
       ticks -= (double)sum[s].probes[k] * c->cost[k];
     ticks -= (double)cloop[s] * c->cost[AP_P_CLOOP];
+    ticks -= (double)csite[s] * c->cost[AP_P_CSITE];
     l->incl_ns = to_ns(c, wt > 0 && wt != (double)all ? ticks * (double)all / wt : ticks);
   }
   for (uint32_t s = 1; s <= nl && !rc; s++)
@@ -794,7 +797,8 @@ static int build_header(struct ap_profile *p, const struct ap_calibration *cal) 
                                          [AP_CAL_LOOP_SELF] = cal->loop_self_ticks,
                                          [AP_CAL_INLINE_LEAF] = cal->inline_leaf_ticks,
                                          [AP_CAL_LEAF_RUN] = cal->leaf_run_ticks,
-                                         [AP_CAL_CALL_LOOP] = cal->call_loop_ticks};
+                                         [AP_CAL_CALL_LOOP] = cal->call_loop_ticks,
+                                         [AP_CAL_CALL_SITE] = cal->call_site_ticks};
   for (int k = 0; k < AP_NCALIBRATION; k++)
     p->calibration_ns[k] = ticks[k] / cal->ticks_per_ns;
   p->compensation = ap_cfg.compensate;
@@ -828,6 +832,7 @@ static struct ap_profile *build_profile(const struct ap_calibration *cal) {
     c.cost[AP_P_ILEAF] = cal->inline_leaf_ticks;
     c.cost[AP_P_ILEAF_RUN] = cal->leaf_run_ticks;
     c.cost[AP_P_CLOOP] = cal->call_loop_ticks;
+    c.cost[AP_P_CSITE] = cal->call_site_ticks;
     c.lself = cal->loop_self_ticks;
   }
   int rc = !p || build_header(p, cal);

@@ -230,6 +230,7 @@ static __attribute__((noinline)) void loop_timed_exit(struct ap_thread *t,
   for (int k = 1; k < AP_NPROBES_LOOP; k++)
     c->probes[k] += other[k] * w;
   q->cloop += other[AP_P_CLOOP] * w;
+  q->csite += other[AP_P_CSITE] * w;
   q->wtimed += w;
   q->raw += ticks;
   ap_loop_count(c, iterations);

@@ -279,7 +279,7 @@ int ap_hint_add_evidence(struct ap_prof_hint *h, const char *key, double value) 
 const char *const ap_calibration_kinds[AP_NCALIBRATION] = {
     "self",        "sampled_self", "timed",        "sampled_timed", "untimed",
     "frameless",   "timed_loop",   "untimed_loop", "inline_loop",   "loop_self",
-    "inline_leaf", "leaf_run",     "call_loop"};
+    "inline_leaf", "leaf_run",     "call_loop",    "call_site"};
 
 static const char *const hint_names[AP_HINT_KIND_COUNT] = {
     [AP_HINT_HOT_FUNCTION] = "hot-function",

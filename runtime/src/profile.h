@@ -102,6 +102,7 @@ enum ap_calibration_kind {
   AP_CAL_INLINE_LEAF,
   AP_CAL_LEAF_RUN,
   AP_CAL_CALL_LOOP,
+  AP_CAL_CALL_SITE,
   AP_NCALIBRATION
 };
 extern const char *const ap_calibration_kinds[AP_NCALIBRATION];

@@ -87,11 +87,12 @@ enum ap_probe_kind {
   AP_P_ILEAF,     /* a static leaf's untimed call counted inline (abi.h) */
   AP_P_ILEAF_RUN, /* a run of such calls ended: its calls filed (ap_leaf_flush) */
   AP_P_CLOOP,     /* a loop record made by a call (__autoprof_loop, __autoprof_loop_nest) */
+  AP_P_CSITE,     /* a loop-invariant call's evidence: __autoprof_call_begin + _call_site */
   AP_NPROBES
 };
 /* The kinds a loop slot's counters keep (struct ap_lctr: its size is the
- * ABI's stride); the loop records made by calls inside a timed loop's
- * entries are kept beside them (struct ap_lnest.cloop). */
+ * ABI's stride); the loop records made by calls and the call-site probes
+ * inside a timed loop's entries are kept beside them (struct ap_lnest). */
 #define AP_NPROBES_LOOP AP_P_CLOOP
 /* Timed calls with no instrumented callee before a sampled function's
  * untimed calls go frameless (__autoprof_enter_cond): a callee in fewer
@@ -138,9 +139,10 @@ struct ap_lnest {
   uint64_t timed;  /* entries timed (struct ap_lctr's ticks covers these) */
   uint64_t win;    /* raw at the last window check */
   uint64_t cloop;  /* AP_P_CLOOP probes inside its timed entries, times weight */
+  uint64_t csite;  /* AP_P_CSITE probes likewise */
 };
 #define AP_LNEST_CALLS 1 /* its timed entries were seen making instrumented calls */
-_Static_assert(sizeof(struct ap_lnest) == 64, "docs/performance.md: 128 + 64 bytes per loop slot");
+_Static_assert(sizeof(struct ap_lnest) == 72, "docs/performance.md: 128 + 72 bytes per loop slot");
 /* The bookkeeping of counters block C (slot 0's `iterations` holds its size). */
 static inline struct ap_lnest *ap_lnest_of(struct ap_lctr *c) {
   return (struct ap_lnest *)(c + c[0].iterations);
@@ -175,7 +177,7 @@ struct ap_node {
   uint64_t wtimed;             /* their weights' sum (struct ap_frame.w) */
   uint64_t probes[AP_NPROBES]; /* probes inside the timed activations, by kind, times weight */
 };
-_Static_assert(sizeof(struct ap_node) == 152, "docs: 152 bytes per call-path node");
+_Static_assert(sizeof(struct ap_node) == 160, "docs: 160 bytes per call-path node");
 /* A path with an ancestor of its own function (recursion), set when the
  * node is made: its timed calls' spread is kept apart (struct ap_ctr). */
 #define AP_NODE_NESTED (1ull << 63)
@@ -202,7 +204,7 @@ struct ap_frame {
    * 27 times their time. */
   uint16_t w;
 };
-_Static_assert(sizeof(struct ap_frame) == 112, "docs: 112 bytes per shadow-stack frame");
+_Static_assert(sizeof(struct ap_frame) == 120, "docs: 120 bytes per shadow-stack frame");
 
 enum ap_frame_kind {
   AP_FRAME_TIMED = 0,   /* a function's, both clock reads */
@@ -369,13 +371,15 @@ struct ap_calibration {
   double inline_leaf_ticks;  /* what a static leaf's untimed call counted inline adds */
   double leaf_run_ticks;     /* what one more run of such calls adds (begun, then filed) */
   double call_loop_ticks;    /* what a loop record made by a call adds */
+  double call_site_ticks;    /* what a loop-invariant call's two call-site probes add */
 };
 void ap_clock_start(void) AP_HIDDEN;
-void ap_clock_restart(void) AP_HIDDEN;           /* a fork child's: wall time from now */
-void ap_fork_reset(void) AP_HIDDEN;              /* a fork child: counts from zero (thread.c) */
-void ap_cs_reset(struct ap_thread *t) AP_HIDDEN; /* callsite.c */
-uint64_t ap_ns_to_ticks(uint64_t ns) AP_HIDDEN;  /* rough: the ratio of the first 50 us */
-uint64_t ap_clock_wall_ns(void) AP_HIDDEN;       /* since ap_clock_start */
+void ap_clock_restart(void) AP_HIDDEN;            /* a fork child's: wall time from now */
+void ap_fork_reset(void) AP_HIDDEN;               /* a fork child: counts from zero (thread.c) */
+void ap_cs_reset(struct ap_thread *t) AP_HIDDEN;  /* callsite.c */
+int ap_cs_scratch(struct ap_thread *t) AP_HIDDEN; /* the calibration's call site: slot 1 */
+uint64_t ap_ns_to_ticks(uint64_t ns) AP_HIDDEN;   /* rough: the ratio of the first 50 us */
+uint64_t ap_clock_wall_ns(void) AP_HIDDEN;        /* since ap_clock_start */
 void ap_calibrate(struct ap_calibration *c) AP_HIDDEN;
 #ifdef AP_TEST_CLOCK
 extern struct ap_calibration ap_test_calibration;

@@ -480,7 +480,8 @@ void ap_fork_reset(void) {
     memset(c, 0, sizeof *c);
     c->skip = skip;
     c->period = period;
-    t->lnest[s].nested = t->lnest[s].raw = t->lnest[s].wtimed = t->lnest[s].timed = 0;
+    struct ap_lnest *q = &t->lnest[s];
+    q->nested = q->raw = q->wtimed = q->timed = q->cloop = q->csite = 0;
   }
   for (struct ap_chunk *ch = t->chunks; ch; ch = ch->next)
     for (uint32_t i = 0; i < ch->used; i++) {
@@ -522,5 +523,6 @@ void ap_thread_free(struct ap_thread *t) {
   free(t->ctr);
   free(t->lctr);
   free(t->ncache);
+  free(t->cs);
   free(t);
 }
