@@ -333,6 +333,7 @@ static int merge_header(struct ap_profile *m, const struct ap_profile *in, size_
   m->wall_ns = in->wall_ns > m->wall_ns ? in->wall_ns : m->wall_ns; /* ranks run side by side */
   m->compensated_ns = sat_add(m->compensated_ns, in->compensated_ns);
   m->folded_calls = sat_add(m->folded_calls, in->folded_calls);
+  m->cpu_wait_ns = sat_add(m->cpu_wait_ns, in->cpu_wait_ns);
   m->lost_frames = sat_add(m->lost_frames, in->lost_frames);
   for (size_t i = 0; i < in->nthreads; i++) {
     long ti = ap_profile_add_thread(m, (uint32_t)m->nthreads, in->threads[i].tid,

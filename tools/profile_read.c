@@ -231,6 +231,7 @@ static int read_header(struct rd *r, json_t *root) {
       get_bool(r, root, "compensation", &p->compensation) ||
       get_u64(r, root, "compensated_ns", 0, &p->compensated_ns) ||
       get_u64(r, root, "folded_calls", 0, &p->folded_calls) ||
+      get_u64(r, root, "cpu_wait_ns", 0, &p->cpu_wait_ns) ||
       get_u64(r, root, "lost_frames", 0, &p->lost_frames) ||
       get_str(r, root, "compiler", 0, &compiler))
     return -1;

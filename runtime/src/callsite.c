@@ -97,7 +97,7 @@ void __autoprof_call_begin(struct ap_call_site *site) {
   struct ap_thread *t = ap_tls;
   struct ap_cs_ctr *c = ap_likely(t) ? counters(t, site) : NULL;
   if (c && c->calls % AP_CS_SAMPLE == 0)
-    c->t0 = ap_ticks(); /* last: what follows is the call */
+    c->t0 = ap_now(t); /* last: what follows is the call */
 }
 
 void __autoprof_call_site(struct ap_call_site *site, uint64_t args, uint64_t result) {
@@ -110,7 +110,7 @@ void __autoprof_call_site(struct ap_call_site *site, uint64_t args, uint64_t res
     return;
   t->probes[AP_P_CSITE]++; /* the pair's cost comes off the intervals around it */
   if (c->t0) {
-    now = ap_ticks();
+    now = ap_now(t);
     c->sampled_ticks += now > c->t0 ? now - c->t0 : 0;
     c->sampled++;
     c->t0 = 0;

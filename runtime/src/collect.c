@@ -771,6 +771,7 @@ static int build_threads(struct ap_profile *p, const struct merged *m, const str
     p->threads[ti].threads = t->served ? t->served : 1;
     p->lost_frames += t->lost_total;
     p->folded_calls += t->folded;
+    p->cpu_wait_ns += (uint64_t)to_ns(c, (double)(t->cpu_wait - t->cw_base));
   }
   if (p->nthreads)
     qsort(p->threads, p->nthreads, sizeof *p->threads, by_index);
@@ -963,7 +964,7 @@ int ap_finish_report(void) {
   int saved = errno;
   struct ap_thread *self = ap_tls;
   if (self)
-    ap_thread_close_all(self, ap_ticks());
+    ap_thread_close_all(self, ap_now(self));
   struct ap_calibration cal;
   ap_calibrate(&cal);
   pthread_mutex_lock(&ap_lock);

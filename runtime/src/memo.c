@@ -248,7 +248,7 @@ void __autoprof_memo(struct ap_func_site *site, uint64_t args, uint64_t result) 
    * their hits) */
   struct ap_frame *f = &t->stack[t->depth - 1];
   int timed = (s->simulated & 7) == 0 && f->site == site && f->loop == AP_FRAME_TIMED;
-  uint64_t now = timed ? ap_ticks() : 0;
+  uint64_t now = timed ? ap_now(t) : 0;
   simulate(s, args, h, result);
   if (timed)
     time_call(s, now - f->start, f->w | !f->w);

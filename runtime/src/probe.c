@@ -76,12 +76,12 @@ void __autoprof_exit(struct ap_func_site *site) {
   uint32_t d = t->depth - 1;
   struct ap_frame *f = &t->stack[d];
   if (ap_unlikely(f->site != site))
-    return ap_exit_slow(t, site, ap_ticks());
+    return ap_exit_slow(t, site, ap_now(t));
   if (f->loop == AP_FRAME_UNTIMED) {
     t->depth = d;
     return;
   }
-  ap_pop(t, ap_ticks(), site);
+  ap_pop(t, ap_now(t), site);
 }
 
 /* Loops: one call per loop exit, never inside the loop (the plugin keeps a
@@ -138,7 +138,7 @@ loop_timed_start(struct ap_thread *t, struct ap_loop_site *site, struct ap_loop_
   uint32_t d = ap_loop_open(t, site);
   stamp->depth = d;
   /* the clock last: the bookkeeping above is not inside the interval */
-  uint64_t now = ap_ticks();
+  uint64_t now = ap_now(t);
   if (d)
     t->stack[d].start = now;
   stamp->ticks = now;
@@ -194,7 +194,7 @@ static __attribute__((noinline)) void loop_timed_exit(struct ap_thread *t,
                                                       const struct ap_loop_stamp *stamp) {
   if (t)
     ap_leaf_sync(t);
-  uint64_t now = ap_ticks();
+  uint64_t now = t ? ap_now(t) : ap_ticks();
   int64_t dt = (int64_t)(now - stamp->ticks);
   uint64_t ticks = dt > 0 ? (uint64_t)dt : 0;
   /* a thread whose first probe ran inside the loop counted from 0 */

@@ -193,6 +193,7 @@ struct ap_profile {
   uint64_t compensated_ns; /* probe time taken out of the measured times */
   int compensation;        /* 1 if times are compensated */
   uint64_t folded_calls;   /* calls folded into a parent node (callpath cap) */
+  uint64_t cpu_wait_ns;    /* threads' waits for a CPU (involuntary switches) left out of times */
   uint64_t lost_frames;    /* activations deeper than the frame limit: counted, not timed */
   char *policy_file;
   uint64_t policy_digest;

@@ -51,7 +51,7 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static void thread_exit(void *p) {
   struct ap_thread *t = p;
   if (!ap_finished) {
-    ap_thread_close_all(t, ap_ticks());
+    ap_thread_close_all(t, ap_now(t));
     ap_thread_retire(t);
   }
 }

@@ -115,6 +115,8 @@ static void write_header(const struct ap_profile *p, FILE *out) {
   put_u64(out, p->compensated_ns);
   fputs(",\n  \"folded_calls\": ", out);
   put_u64(out, p->folded_calls);
+  fputs(",\n  \"cpu_wait_ns\": ", out);
+  put_u64(out, p->cpu_wait_ns);
   fputs(",\n  \"lost_frames\": ", out);
   put_u64(out, p->lost_frames);
   fputs(",\n  \"policy\": {\"file\": ", out);

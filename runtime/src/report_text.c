@@ -51,6 +51,11 @@ static void write_header(const struct ap_profile *p, FILE *out) {
   if (p->lost_frames)
     fprintf(out, "  note: %s calls deeper than AUTOPROF_MAX_DEPTH were counted but not timed\n",
             ap_fmt_count(calls, p->lost_frames));
+  if (p->cpu_wait_ns)
+    fprintf(out,
+            "  note: %s waiting for a CPU while other tasks ran (a busy machine) left out of "
+            "the times below\n",
+            ap_fmt_ns(comp, (double)p->cpu_wait_ns));
 }
 
 static void write_hints(const struct ap_profile *p, FILE *out) {

@@ -37,6 +37,21 @@ static inline uint64_t ap_ticks(void) {
 #define AP_CLOCK_SOURCE "monotonic"
 #endif
 
+/* The kernel's restartable-sequences area (glibc 2.35+ registers one per
+ * thread): how the probes see that their thread was switched out
+ * (cpuwait.c). */
+#if defined(__x86_64__) && !defined(AP_TEST_CLOCK) && defined(__has_include)
+#if __has_include(<sys/rseq.h>)
+#define AP_RSEQ 1
+#endif
+#endif
+#ifndef AP_RSEQ
+#define AP_RSEQ 0
+#endif
+/* struct rseq_cs, as four words: what an armed thread's rseq_cs points to */
+extern const uint64_t ap_rseq_desc[4] AP_HIDDEN;
+#define AP_RSEQ_ARMED ((uint64_t)(uintptr_t)ap_rseq_desc)
+
 /* ---- per-thread state ---- */
 
 /* Per-slot counters of one thread.
@@ -249,7 +264,17 @@ struct ap_thread {
   uint32_t ncs;                /* cs[] has ncs entries, by call-site slot */
   uint32_t pad3;
   struct ap_cs_ctr *cs; /* loop-invariant call evidence (callsite.c) */
+  /* read by the timed probes (ap_now) */
+  uint64_t *rseq_cs; /* the thread's rseq_cs word, or rseq_own: reads AP_RSEQ_ARMED until the
+                        thread is switched out (cpuwait.c) */
+  uint64_t cpu_wait; /* ticks this thread waited for a CPU so far: off its clock */
   /* cold */
+  uint64_t rseq_own;                                  /* an unwatched thread's rseq_cs */
+  uint64_t cw_ticks, cw_cpu_ns;                       /* at the last look: TSC, CPU time */
+  uint64_t cw_voluntary, cw_involuntary, cw_switches; /* context switches; those waited */
+  uint64_t cw_base;  /* cpu_wait at a fork: the child reports what it waited since */
+  uint32_t cw_quiet; /* looks in a row that found no switch (another rseq user) */
+  uint32_t pad4;
   struct ap_thread *next;         /* global list, newest first */
   struct ap_thread *retired_next; /* the records of ended threads, free for new ones */
   uint32_t served;                /* threads whose data this record holds, one after another */
@@ -268,6 +293,25 @@ struct ap_thread {
   struct ap_node root;
   struct ap_frame stack[]; /* limit + 2 frames: root sentinel, frames, overflow sentinel */
 };
+
+/* cpuwait.c: a thread's clock less the time it waited for a CPU */
+void ap_cpu_wait_start(struct ap_thread *t) AP_HIDDEN;
+void ap_cpu_wait_update(struct ap_thread *t) AP_HIDDEN;
+#ifdef AP_TEST_CLOCK
+extern uint64_t ap_test_rseq_cs; /* tests clear it: "the thread was switched out" */
+struct ap_test_usage {
+  uint64_t cpu_ns, voluntary, involuntary;
+};
+extern struct ap_test_usage ap_test_usage;
+#endif
+
+/* The clock of the timed intervals: the TSC less what the thread waited
+ * for a CPU (cpuwait.c); one load and a compare while nothing switched. */
+static inline uint64_t ap_now(struct ap_thread *t) {
+  if (ap_unlikely(__atomic_load_n(t->rseq_cs, __ATOMIC_RELAXED) != AP_RSEQ_ARMED))
+    ap_cpu_wait_update(t);
+  return ap_ticks() - t->cpu_wait;
+}
 
 /* ---- settings (flags.c, one table in flags.def) ---- */
 enum ap_flag_type { AP_T_BOOL, AP_T_UINT, AP_T_STRING, AP_T_FORMATS, AP_T_SHARE };
@@ -535,7 +579,7 @@ static inline __attribute__((always_inline)) int ap_push_node(struct ap_thread *
   f->loop = AP_FRAME_TIMED;
   f->kids = 0;
   ap_mark(t, f);
-  f->start = ap_ticks();
+  f->start = ap_now(t);
   return 1;
 }
 

@@ -116,6 +116,7 @@ struct ap_thread *ap_thread_new(int scratch) {
     t->sample_below = ap_ns_to_ticks(ap_cfg.sample_below_ns);
   t->rng = (0x9E3779B9u ^ (uint32_t)t->tid) | 1;
   t->served = 1;
+  ap_cpu_wait_start(t);
   if (!scratch) {
     pthread_mutex_lock(&ap_lock);
     t->index = next_index++;
@@ -195,6 +196,7 @@ static struct ap_thread *reuse_retired(void) {
   t->part = t->lost = t->run = 0;
   for (uint32_t s = 1; s < t->nloops; s++) /* a pthread_exit from inside a loop */
     t->lnest[s].owner = 0;
+  ap_cpu_wait_start(t);
   ap_thread_attach(t);
   return t;
 }
@@ -444,7 +446,7 @@ void __autoprof_setjmp_return(uint32_t *mark) {
     t->lost = 0;
     t->depth--;
   }
-  unwind_to(t, *mark, ap_ticks());
+  unwind_to(t, *mark, ap_now(t));
 }
 
 void ap_thread_close_all(struct ap_thread *t, uint64_t now) {
@@ -497,7 +499,10 @@ void ap_fork_reset(void) {
   }
   ap_cs_reset(t);
   t->lost_total = t->folded = 0;
-  uint64_t now = ap_ticks();
+  t->cw_base = t->cpu_wait; /* the clock goes on (open loops' stamps); the report's wait restarts */
+  t->cw_switches = 0;
+  ap_cpu_wait_start(t); /* the child's own switches and CPU time, from 0 */
+  uint64_t now = ap_now(t);
   for (uint32_t d = 1; d < t->depth && d <= t->max_depth; d++) {
     struct ap_frame *f = &t->stack[d];
     if (f->node == f[-1].node)

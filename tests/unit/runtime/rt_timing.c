@@ -143,6 +143,26 @@ static int sc_call_sites(void) {
   return 0;
 }
 
+/* Waiting for a CPU (cpuwait.c): the test plays the kernel, clearing the
+ * rseq word when the thread "was switched out" and giving its switches and
+ * CPU time.  main [0,100] { a [10,40] { preempted: ran 20 of 0..40 }
+ * b [50,80] { blocked in a read: 15 of 40..80 ran } }. */
+static int sc_cpu_wait(void) {
+  __autoprof_register(&module);
+  ap_test_usage = (struct ap_test_usage){0, 0, 0};
+  AT(0), E(S(MAIN));
+  AT(10), E(S(A));
+  ap_test_usage = (struct ap_test_usage){20, 0, 1};
+  ap_test_rseq_cs = 0;
+  AT(40), X(S(A));
+  AT(50), E(S(B));
+  ap_test_usage = (struct ap_test_usage){35, 1, 1};
+  ap_test_rseq_cs = 0;
+  AT(80), X(S(B));
+  AT(100), X(S(MAIN));
+  return 0;
+}
+
 static int sc_recursion(void) {
   __autoprof_register(&module);
   AT(0), E(S(R));
@@ -442,6 +462,26 @@ static void check_call_sites(void) {
   run_free(r);
 }
 
+/* a's 20 ticks of waiting come off a (30 -> 10) and main (100 -> 80); b's
+ * 25 blocked (a voluntary switch) stay: the program's own wait. */
+static void check_cpu_wait(void) {
+  struct run *r = run_child("cpu_wait", sc_cpu_wait, NULL);
+  json_t *p = r->prof;
+  CHECK_EQ_U64(func_int(p, "a", "incl_ns"), 10);
+  CHECK_EQ_U64(func_int(p, "b", "incl_ns"), 30);
+  CHECK_EQ_U64(func_int(p, "main", "incl_ns"), 80);
+  CHECK_EQ_U64(func_int(p, "main", "excl_ns"), 40);
+  CHECK_EQ_U64(top_int(p, "cpu_wait_ns"), 20);
+  run_free(r);
+  /* AUTOPROF_CPU_WAIT=0: the intervals as measured */
+  static const char *const off[] = {"AUTOPROF_CPU_WAIT=0", NULL};
+  r = run_child("cpu_wait_off", sc_cpu_wait, off);
+  CHECK_EQ_U64(func_int(r->prof, "a", "incl_ns"), 30);
+  CHECK_EQ_U64(func_int(r->prof, "main", "incl_ns"), 100);
+  CHECK_EQ_U64(top_int(r->prof, "cpu_wait_ns"), 0);
+  run_free(r);
+}
+
 /* r[0,50] { r[10,40] { r[20,30] } }: inclusive once (50), exclusive 50 */
 static void check_recursion(void) {
   struct run *r = run_child("recursion", sc_recursion, NULL);
@@ -620,6 +660,7 @@ int main(void) {
   check_inline_loops();
   check_call_loops();
   check_call_sites();
+  check_cpu_wait();
   check_adaptive_exact_estimates();
   check_adaptive_varying();
   check_loop_kids();
