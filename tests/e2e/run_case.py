@@ -61,7 +61,12 @@ NAME.c is the program; NAME.expect holds one expectation per line:
   no-memo FUNC                   FUNC is not a memo candidate
   callsite CALLEE LINE [KEY=N]   the loop-invariant call candidate CALLEE at LINE: calls
                                  same_args same_both loop_line
-Exact counts only: durations are never compared.
+  skip-if-stdout TEXT            the run printed TEXT: the machine lacks what the case needs
+                                 (said, and nothing else checked)
+  stdout-ratio F.FIELD KEY LO HI functions[name=F][FIELD] (or the top-level FIELD when F is
+                                 empty) over the number the program printed as KEY=N is within
+                                 [LO, HI]: a time against one the program measured itself
+Exact counts only: durations are never compared, except by stdout-ratio's wide bounds.
 """
 import argparse, json, os, re, shlex, subprocess, sys
 
@@ -282,6 +287,15 @@ def check_profile(prof, exp, out):
             match = [l for l in prof.get("loops", []) if l["line"] == int(a[0])]
             if len(match) != 1 or not match[0].get("timed_entries") or not match[0]["incl_ns"]:
                 fail("loop at line %s: expected timed entries and a time, got %s" % (a[0], match))
+        elif key == "stdout-ratio":
+            fn, field = a[0].split(".", 1)
+            obj = prof if not fn else func_by_name(prof, fn)
+            m = re.search(r"\b%s=(\d+)" % re.escape(a[1]), out.stdout)
+            if obj is None or m is None or int(m.group(1)) == 0:
+                fail("stdout-ratio %s: no %s in the profile or no %s= in stdout:\n%s" % (a[0], a[0], a[1], out.stdout))
+            r = obj.get(field, 0) / int(m.group(1))
+            if not float(a[2]) <= r <= float(a[3]):
+                fail("%s / %s = %d / %s = %.3f, expected within [%s, %s]" % (a[0], a[1], obj.get(field, 0), m.group(1), r, a[2], a[3]))
         elif key == "excl-le-incl":
             for f in prof.get("functions", []):
                 if not (0 <= f["excl_ns"] <= f["incl_ns"]):
@@ -367,6 +381,10 @@ def main():
     run = subprocess.run([exe] + run_args, capture_output=True, text=True, env=env, cwd=args.workdir, timeout=120)
     if run.returncode != want_exit:
         fail("exit status %d, expected %d\nstderr:\n%s" % (run.returncode, want_exit, run.stderr))
+    for key, rest in exp:
+        if key == "skip-if-stdout" and rest in run.stdout:
+            print("ok: skipped, the run printed %r" % rest)
+            return
     for key, rest in exp:
         if key == "stdout" and rest not in run.stdout:
             fail("stdout lacks %r; got:\n%s" % (rest, run.stdout))
