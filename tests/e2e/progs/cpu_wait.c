@@ -11,7 +11,7 @@
 #include <sys/rseq.h>
 #include <time.h>
 
-static volatile int stop;
+static int stop; /* atomic: TSan runs this too */
 
 static long long thread_cpu_ns(void) {
   struct timespec ts;
@@ -21,7 +21,7 @@ static long long thread_cpu_ns(void) {
 
 static void *spin(void *arg) {
   (void)arg;
-  while (!stop)
+  while (!__atomic_load_n(&stop, __ATOMIC_RELAXED))
     __asm__ volatile("" ::: "memory");
   return NULL;
 }
@@ -56,7 +56,7 @@ int main(void) {
   pthread_t th;
   pthread_create(&th, &attr, spin, NULL);
   long long ran = work(100000000);
-  stop = 1;
+  __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
   pthread_join(th, NULL);
   printf("work_cpu_ns=%lld\n", ran);
   return 0;
