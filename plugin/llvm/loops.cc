@@ -736,8 +736,14 @@ struct loop_instrumenter {
 
   Constant *site(rec &r) { return as_bytes(r.site); }
 
-  void add_stamp(rec &r) {
-    r.stamp = local(ArrayType::get(u64(), 3), "autoprof.stamp");
+  void add_stamp(rec &r) { r.stamp = local(ArrayType::get(u64(), 3), "autoprof.stamp"); }
+
+  /* A timed loop's start, last of all: its preheader may be the exit block
+   * of the loop before it, whose record goes before the block's first
+   * original instruction — the branch, in an empty block — and must come
+   * first (two loops in a row: the second one's start went first, and its
+   * frame opened inside the first one's, which then held its calls). */
+  void add_start(rec &r) {
     records.start(r.loop->getLoopPreheader()->getTerminator(), site(r), r.stamp,
                   inline_ok && r.small);
   }
@@ -1035,6 +1041,9 @@ struct loop_instrumenter {
       if (it->timed || it->loop->getLoopDepth() == 1)
         add_flushes(*it);
     add_per_call_reports();
+    for (rec &r : recs)
+      if (r.timed)
+        add_start(r);
     if (c.verbose)
       errs() << "autoprof: " << func_name << ": " << exits_inline << " of " << exits_all
              << " loop exits and "
