@@ -104,6 +104,9 @@ struct loop_places_pass : PassInfoMixin<loop_places_pass> {
   static bool isRequired() { return true; }
 };
 MDNode *loop_place_of(Loop *loop);
+/* Loop::getLocRange, from the !llvm.loop of any branch of the loop's own
+ * blocks when its latches lost it (loops.cc) */
+Loop::LocRange loop_range(Loop *loop);
 struct entry_exit {
   BasicBlock *from, *to; /* an edge that ends an entry before the loop proper */
   uint64_t n;            /* the iterations of such an entry */

@@ -142,7 +142,7 @@ unsigned instrument_call_sites(Function &f, const std::string &function_name,
             loc ? source_file(loc->getScope(), nullptr) : f.getParent()->getSourceFileName();
         /* a line of the call's file: a call inlined from a header into a
          * loop of another file gets no loop line rather than a wrong one */
-        DebugLoc start = loop->getStartLoc();
+        DebugLoc start = loop_range(loop).getStart();
         info.loop_line =
             start && source_file(start->getScope(), nullptr) == info.file ? start.getLine() : 0;
         info.function = function_name;

@@ -99,6 +99,37 @@ bool header_join(Loop *loop, BasicBlock *bb) {
          exits_loop(loop, br) && test_only_header(h) && loop->getLoopLatch() != bb;
 }
 
+} // namespace
+
+/* clang puts a loop's !llvm.loop (with the `for`/`while` start and the
+ * loop's end, -g) on its latch's branch; LoopInfo reads it from there
+ * only.  Passes can leave it on a branch that is no latch any more: `for
+ * (i = 0; i < strlen(s); i++) if (...)` at -O2 (helper-21), whose start
+ * then read as its preheader's, the body's `if`.  That branch's is the
+ * loop's as long as it is in no inner loop. */
+Loop::LocRange loop_range(Loop *loop) {
+  if (loop->getLoopID())
+    return loop->getLocRange();
+  for (BasicBlock *bb : loop->blocks()) {
+    MDNode *id = bb->getTerminator()->getMetadata(LLVMContext::MD_loop);
+    if (!id || any_of(loop->getSubLoops(), [&](Loop *l) { return l->contains(bb); }))
+      continue;
+    DebugLoc start;
+    for (unsigned i = 1; i < id->getNumOperands(); i++)
+      if (auto *l = dyn_cast<DILocation>(id->getOperand(i))) {
+        if (!start)
+          start = DebugLoc(l);
+        else
+          return Loop::LocRange(start, DebugLoc(l));
+      }
+    if (start)
+      return Loop::LocRange(start);
+  }
+  return loop->getLocRange();
+}
+
+namespace {
+
 /* How many calls inlined D: the length of its inlinedAt chain. */
 unsigned inline_depth(const DILocation *d) {
   unsigned n = 0;
@@ -118,14 +149,14 @@ const DILocation *at_depth(const DILocation *d, unsigned depth) {
 /* The loop's controlling test gives its line (the `while` of a do-while),
  * where it is written in the loop (a test inlined from a call in the
  * condition: at the call). */
-DebugLoc loop_location(Loop *loop, bool top) {
+DebugLoc test_location(Loop *loop, bool top) {
   Instruction *test = top ? loop->getHeader()->getTerminator() : bottom_test(loop);
   if (test && test->getDebugLoc() && test->getDebugLoc().getLine()) {
-    DebugLoc start = loop->getStartLoc();
+    DebugLoc start = loop_range(loop).getStart();
     return start ? DebugLoc(at_depth(test->getDebugLoc().get(), inline_depth(start.get())))
                  : test->getDebugLoc();
   }
-  return loop->getStartLoc();
+  return loop_range(loop).getStart();
 }
 
 } // namespace
@@ -175,7 +206,7 @@ std::string loc_file(const DILocation *dl) {
 }
 
 bool condition_span(Loop *loop, cond_span *out) {
-  DebugLoc start = loop->getStartLoc();
+  DebugLoc start = loop_range(loop).getStart();
   if (!start || !start.getLine() || !start.getCol())
     return false;
   const DILocation *dl = start.get();
@@ -243,6 +274,34 @@ bool in_span(const cond_span &s, const DebugLoc &dl) {
   unsigned l = d->getLine(), c = d->getColumn();
   return (l > s.from_line || (l == s.from_line && c >= s.from_col)) &&
          (l < s.to_line || (l == s.to_line && c <= s.to_col));
+}
+
+/* The loop's line: its test's (test_location), unless that is outside the
+ * header where -g puts the loop's start — from the `for` or `while` to
+ * its condition's end: clang -O2 gave `for (i = 0; i < strlen(s); i++)
+ * if (...)`'s rotated test the line of the body's `if` (helper-21); GCC
+ * says the `for`'s line. */
+DebugLoc loop_location(Loop *loop, bool top) {
+  DebugLoc dl = test_location(loop, top), start = loop_range(loop).getStart();
+  cond_span span;
+  if (!dl || !start || dl == start || !condition_span(loop, &span))
+    return dl;
+  /* no condition tested (`for (;;)`, `while (True)`): tested by an exit
+   * test opening the body, whose line it is (frontend.cc's place_of):
+   * only a loop leaving through code of its condition is moved */
+  SmallVector<BasicBlock *, 4> exiting;
+  loop->getExitingBlocks(exiting);
+  bool tested = any_of(exiting, [&](BasicBlock *bb) {
+    return any_of(
+        *bb, [&](Instruction &i) { return i.getDebugLoc() && in_span(span, i.getDebugLoc()); });
+  });
+  if (!tested)
+    return dl;
+  const DILocation *d = at_depth(dl.get(), span.depth);
+  if (d && d->getLine() && loc_file(d) == span.file &&
+      (d->getLine() < start.getLine() || d->getLine() > span.to_line))
+    return start;
+  return dl;
 }
 
 /* Does BB only test part of the loop's condition (SPAN): a conditional
@@ -680,7 +739,7 @@ struct loop_instrumenter {
     if (r.scev || !r.top || p != r.loop->getHeader() || !isa<SwitchInst>(p->getTerminator()) ||
         !condition_span(r.loop, &span))
       return false;
-    DebugLoc end = r.loop->getLocRange().getEnd();
+    DebugLoc end = loop_range(r.loop).getEnd();
     const DILocation *d = nullptr;
     for (int k = 0; e && !d && k < 4; k++, e = e->getSingleSuccessor())
       for (Instruction &i : *e)
