@@ -245,6 +245,25 @@ const char *printable_name(tree decl) {
   return lang_hooks.decl_printable_name(decl, 2);
 }
 
+/* An IFUNC resolver (`int f(int) __attribute__((ifunc("resolve_f")))`):
+ * the dynamic linker calls it while it relocates the program, before any
+ * library is set up, once; no probe belongs there (helper-23: an
+ * instrumented resolver crashed the program before main). */
+static bool ifunc_resolver(tree fndecl) {
+  cgraph_node *node = cgraph_node::get(fndecl);
+  if (node && node->ifunc_resolver)
+    return true;
+  const char *name = IDENTIFIER_POINTER(DECL_ASSEMBLER_NAME(fndecl));
+  symtab_node *s;
+  FOR_EACH_SYMBOL(s) {
+    tree attr = lookup_attribute("ifunc", DECL_ATTRIBUTES(s->decl));
+    tree arg = attr && TREE_VALUE(attr) ? TREE_VALUE(TREE_VALUE(attr)) : NULL_TREE;
+    if (arg && TREE_CODE(arg) == STRING_CST && !strcmp(TREE_STRING_POINTER(arg), name))
+      return true;
+  }
+  return false;
+}
+
 /* Why a function is never instrumented, whatever the policy says; NULL if
  * the policy decides. */
 const char *never_reason(tree fndecl, tree origin) {
@@ -260,6 +279,8 @@ const char *never_reason(tree fndecl, tree origin) {
     return "no_instrument_function attribute";
   if (lookup_attribute("naked", DECL_ATTRIBUTES(origin)))
     return "naked function (no prologue to put a probe in)";
+  if (ifunc_resolver(fndecl))
+    return "an IFUNC resolver (runs while the program is relocated)";
   return NULL;
 }
 

@@ -75,6 +75,12 @@ const char *never_reason(Function &f, const func_info &info, const DISubprogram 
     return "no_instrument_function attribute";
   if (f.hasFnAttribute(Attribute::Naked))
     return "naked function (no prologue to put a probe in)";
+  /* the dynamic linker calls it while it relocates the program, before
+   * any library is set up (helper-23: crashed before main); clang's
+   * target_clones resolvers are such functions too */
+  for (GlobalIFunc &gi : f.getParent()->ifuncs())
+    if (gi.getResolverFunction() == &f)
+      return "an IFUNC resolver (runs while the program is relocated)";
   return nullptr;
 }
 

@@ -201,11 +201,22 @@ static struct ap_thread *reuse_retired(void) {
   return t;
 }
 
+/* Reads 1 once the thread's TLS blocks hold their initial values.  They do
+ * not yet while the dynamic linker relocates the program: an IFUNC
+ * resolver, which it calls then, runs before any library is set up (libc's
+ * locale, read by its own strcasecmp, is a null pointer: helper-23's
+ * instrumented resolver crashed the program before main).  Volatile: never
+ * written, it would read as its initializer at compile time. */
+static __thread volatile int tls_ready __attribute__((tls_model("initial-exec"))) = 1;
+
 /* A thread's record, made (or taken over from an ended thread) on its
- * first probe; NULL when disabled. */
+ * first probe; NULL when disabled, or too early in the process to run
+ * anything (the probes of such calls do nothing). */
 static struct ap_thread *current_thread(void) {
   struct ap_thread *t = ap_tls;
   if (!t) {
+    if (!tls_ready)
+      return NULL;
     ap_init();
     if (ap_disabled || (!(t = reuse_retired()) && !(t = ap_thread_new(0))))
       return NULL;
