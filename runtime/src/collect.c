@@ -5,6 +5,7 @@
  * line on stderr. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -872,6 +873,11 @@ static int expand_output(const char *pat, const struct ap_profile *p, char *out,
   return 0;
 }
 
+/* Lines for stderr at exit, when descriptor 2 is still the program's
+ * stderr (ap_stderr_is_ours): set by ap_finish_report. */
+static int stderr_ok;
+#define say(...) (stderr_ok ? (void)fprintf(stderr, __VA_ARGS__) : (void)0)
+
 /* BASE.ext through a temporary file and rename(): a reader never sees a
  * half-written profile.  On failure: one stderr line, path, reason, fix. */
 static int write_file(const struct ap_profile *p, const char *base, const char *ext, int text,
@@ -895,10 +901,9 @@ static int write_file(const struct ap_profile *p, const char *base, const char *
       unlink(tmp);
   }
   if (err)
-    fprintf(stderr,
-            "autoprof: cannot write the profile %s: %s; set AUTOPROF_OUTPUT to a writable path "
-            "(e.g. AUTOPROF_OUTPUT=/tmp/autoprof.%%n.%%p)\n",
-            path, strerror(err));
+    say("autoprof: cannot write the profile %s: %s; set AUTOPROF_OUTPUT to a writable path "
+        "(e.g. AUTOPROF_OUTPUT=/tmp/autoprof.%%n.%%p)\n",
+        path, strerror(err));
   return err ? -1 : 0;
 }
 
@@ -913,22 +918,20 @@ static void print_summary(const struct ap_profile *p, const char *files) {
   }
   double run = (double)ap_profile_run_ns(p);
   uint64_t threads = ap_profile_thread_count(p);
-  fprintf(stderr, "autoprof: %s call%s to %zu function%s in %llu thread%s over %s",
-          ap_fmt_count(calls, total), total == 1 ? "" : "s", p->nfunctions,
-          p->nfunctions == 1 ? "" : "s", (unsigned long long)threads, threads == 1 ? "" : "s",
-          ap_fmt_ns(wall, (double)p->wall_ns));
+  say("autoprof: %s call%s to %zu function%s in %llu thread%s over %s", ap_fmt_count(calls, total),
+      total == 1 ? "" : "s", p->nfunctions, p->nfunctions == 1 ? "" : "s",
+      (unsigned long long)threads, threads == 1 ? "" : "s", ap_fmt_ns(wall, (double)p->wall_ns));
   if (hot)
-    fprintf(stderr, "; hottest: %s (%.1f%% self) at %s:%u", hot->name,
-            run > 0 ? 100.0 * (double)hot->excl_ns / run : 0.0, hot->file, hot->line);
-  fprintf(stderr, "\nautoprof: %s (%zu hint%s)\n", files, p->nhints, p->nhints == 1 ? "" : "s");
+    say("; hottest: %s (%.1f%% self) at %s:%u", hot->name,
+        run > 0 ? 100.0 * (double)hot->excl_ns / run : 0.0, hot->file, hot->line);
+  say("\nautoprof: %s (%zu hint%s)\n", files, p->nhints, p->nhints == 1 ? "" : "s");
 }
 
 static int write_report(struct ap_profile *p) {
   char base[4096], json[4200], text[4200], files[8600];
   if (expand_output(ap_cfg.output, p, base, sizeof base)) {
-    fprintf(stderr,
-            "autoprof: the output path %s is too long; set AUTOPROF_OUTPUT to a shorter path\n",
-            ap_cfg.output);
+    say("autoprof: the output path %s is too long; set AUTOPROF_OUTPUT to a shorter path\n",
+        ap_cfg.output);
     return -1;
   }
   if ((ap_cfg.formats & AP_FORMAT_JSON) && write_file(p, base, "json", 0, json, sizeof json))
@@ -957,11 +960,39 @@ static void hint_params(struct ap_hint_params *q) {
   q->inline_min_share = ap_cfg.inline_min_share;
 }
 
+/* SIGPIPE and SIGXFSZ pending now that were not before the report, nor
+ * blocked by the program: raised by the report's writes. */
+static void drop_raised(const sigset_t *before, const sigset_t *mask) {
+  sigset_t now;
+  sigpending(&now);
+  const int sigs[] = {SIGPIPE, SIGXFSZ};
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+    if (sigismember(&now, sigs[i]) && !sigismember(before, sigs[i]) &&
+        !sigismember(mask, sigs[i])) {
+      sigset_t one;
+      sigemptyset(&one);
+      sigaddset(&one, sigs[i]);
+      struct timespec zero = {0, 0};
+      sigtimedwait(&one, NULL, &zero);
+    }
+}
+
 /* Once per process (per fork child): at exit or from autoprof_finish(). */
 int ap_finish_report(void) {
   if (ap_disabled || __atomic_exchange_n(&ap_finished, 1, __ATOMIC_ACQ_REL))
     return 1;
   int saved = errno;
+  stderr_ok = ap_stderr_is_ours();
+  /* a write to a pipe nobody reads, or past RLIMIT_FSIZE, raises SIGPIPE
+   * or SIGXFSZ, whose default kills the program — before stdio flushed
+   * its output (helper-23): blocked while the report is written, and
+   * the ones its writes raised dropped */
+  sigset_t block, old, before;
+  sigemptyset(&block);
+  sigaddset(&block, SIGPIPE);
+  sigaddset(&block, SIGXFSZ);
+  sigpending(&before);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
   struct ap_thread *self = ap_tls;
   if (self)
     ap_thread_close_all(self, ap_now(self));
@@ -974,10 +1005,12 @@ int ap_finish_report(void) {
   struct ap_hint_params q;
   hint_params(&q);
   if (!p || ap_profile_analyze(p, &q) < 0)
-    fprintf(stderr, "autoprof: out of memory while building the report; no profile written\n");
+    say("autoprof: out of memory while building the report; no profile written\n");
   else
     rc = write_report(p);
   ap_profile_free(p);
+  drop_raised(&before, &old);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
   errno = saved;
   return rc;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "rt.h"
 
 /* The link-time guard: every instrumented object references it. */
@@ -74,17 +76,32 @@ static void fork_child(void) {
   pthread_mutex_unlock(&ap_lock);
 }
 
+/* The stderr the program started with (descriptor 2's file): the summary
+ * goes there only if descriptor 2 is still that file at exit, never into
+ * a file the program opened after closing it (helper-23: the summary was
+ * appended to the program's data file). */
+static struct stat stderr0;
+static int have_stderr0;
+
+int ap_stderr_is_ours(void) {
+  struct stat now;
+  return have_stderr0 && fstat(2, &now) == 0 && now.st_dev == stderr0.st_dev &&
+         now.st_ino == stderr0.st_ino;
+}
+
 static void init(void) {
   ap_settings_from_env();
   ap_disabled = ap_cfg.disable;
   if (ap_disabled)
     return;
+  have_stderr0 = fstat(2, &stderr0) == 0;
   ap_clock_start();
   pthread_key_create(&thread_key, thread_exit);
   pthread_atfork(fork_prepare, fork_parent, fork_child);
   /* registered at the first registration: runs after the user's atexit
    * handlers registered later (main's), i.e. after the program is done */
   atexit(at_exit);
+  at_quick_exit(at_exit); /* quick_exit() runs these, not the atexit ones */
 }
 
 void ap_init(void) {

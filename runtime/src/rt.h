@@ -365,6 +365,7 @@ void ap_leaf_flush(struct ap_thread *t) AP_HIDDEN;
 
 /* register.c */
 void ap_init(void) AP_HIDDEN; /* once: settings, clock start, atexit, fork and key handlers */
+int ap_stderr_is_ours(void) AP_HIDDEN; /* descriptor 2 is still the file it was at the start */
 void ap_thread_attach(struct ap_thread *t) AP_HIDDEN;           /* thread-exit destructor */
 uint32_t ap_register_site(struct ap_func_site *site) AP_HIDDEN; /* under ap_lock */
 struct ap_slot_info {

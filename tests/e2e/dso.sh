@@ -18,6 +18,10 @@ AUTOPROF_OUTPUT="$work/out" ./main "$work/plug.so" >stdout.txt 2>stderr.txt
 # the plugin unloaded (dlclose) before the report: it read the module's strings (SIGSEGV)
 AUTOPROF_OUTPUT="$work/closed" ./main "$work/plug.so" close >stdout2.txt 2>stderr2.txt
 AUTOPROF_OUTPUT="$work/host" ./host "$work/plug.so" >stdout3.txt 2>stderr3.txt
+# three rounds of dlopen/dlclose: the runtime came and went with the plugin,
+# writing the report at each dlclose (the last one held one round)
+AUTOPROF_OUTPUT="$work/host3" ./host "$work/plug.so" 3 >stdout4.txt 2>stderr4.txt
+[ "$(grep -c '^autoprof: wrote' stderr4.txt)" = 1 ] || { echo "FAIL: host3: not one report:"; cat stderr4.txt; exit 1; }
 python3 - "$work" <<'PY'
 import json, sys
 def check(name, want, loops_want):
@@ -34,5 +38,6 @@ loops = [("lib_work", 1000), ("plugin_work", 700), ("local_work", 500)]
 check("out", both, loops)
 check("closed", both, loops)
 check("host", {"plugin_work": 7}, [("plugin_work", 700)])
+check("host3", {"plugin_work": 21}, [("plugin_work", 2100)])
 print("dso ok")
 PY
