@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "profile_read.h"
@@ -163,6 +164,19 @@ int ap_out_open(struct ap_out *o, const char *cmd, const char *path) {
     o->f = stdout;
     return 0;
   }
+  /* A path that is no regular file — a symlink (to /proc/self/fd/1 and
+   * the like), a FIFO, a device — is written through: a temporary file
+   * renamed over it replaced it (helper-23: /dev/stdout and /dev/full
+   * became regular files).  Regular files get the temporary and rename: a
+   * reader never sees half a profile. */
+  struct stat st;
+  if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (!(o->f = fopen(path, "w"))) {
+      fprintf(stderr, "autoprof %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+      return AP_EXIT_FAIL;
+    }
+    return 0;
+  }
   size_t len = strlen(path) + 32;
   if (!(o->tmp = malloc(len)))
     return AP_EXIT_FAIL;
@@ -180,12 +194,13 @@ int ap_out_close(struct ap_out *o, const char *cmd, int failed) {
   if (o->f == stdout)
     return fflush(stdout) || bad ? AP_EXIT_FAIL : 0;
   bad |= fclose(o->f) != 0;
-  if (!bad && rename(o->tmp, o->path) != 0)
+  if (!bad && o->tmp && rename(o->tmp, o->path) != 0)
     bad = 1;
   if (bad) {
     fprintf(stderr, "autoprof %s: cannot write %s: %s\n", cmd, o->path,
             errno ? strerror(errno) : "write error");
-    remove(o->tmp);
+    if (o->tmp)
+      remove(o->tmp);
   }
   free(o->tmp);
   return bad ? AP_EXIT_FAIL : 0;
