@@ -61,6 +61,7 @@ NAME.c is the program; NAME.expect holds one expectation per line:
   no-memo FUNC                   FUNC is not a memo candidate
   callsite CALLEE LINE [KEY=N]   the loop-invariant call candidate CALLEE at LINE: calls
                                  same_args same_both loop_line
+  skip-sanitized REASON          not run against a sanitized runtime (REASON said)
   skip-if-stdout TEXT            the run printed TEXT: the machine lacks what the case needs
                                  (said, and nothing else checked)
   stdout-ratio F.FIELD KEY LO HI functions[name=F][FIELD] (or the top-level FIELD when F is
@@ -344,6 +345,10 @@ def main():
         elif key == "exit":
             want_exit = int(rest)
     env.setdefault("AUTOPROF_OUTPUT", os.path.join(args.workdir, "autoprof.%n"))
+    for key, rest in exp:
+        if key == "skip-sanitized" and "-fsanitize" in args.link_flags:
+            print("ok: skipped with a sanitized runtime: %s" % rest)
+            return
     if "-fsanitize" in args.link_flags:
         # A sanitized runtime's probes cost 10-50x, and as much again with the
         # shadow memory's state: the cost calibrated at exit can exceed what

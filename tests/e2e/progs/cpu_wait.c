@@ -55,6 +55,7 @@ int main(void) {
   }
   pthread_t th;
   pthread_create(&th, &attr, spin, NULL);
+  pthread_attr_destroy(&attr);
   long long ran = work(100000000);
   __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
   pthread_join(th, NULL);
