@@ -78,9 +78,28 @@ static const char *accepted_flag(int i) {
     return "a whole number from 1";
   case AP_IDX_sample_period:
     return "a whole number from 2 to 30000";
+  case AP_IDX_output:
+    return "a path whose only escapes are %n, %p and %%";
   default:
     return accepted(flags[i].type);
   }
+}
+
+/* ASCII, whatever the locale (strcasecmp reads the thread's locale). */
+static int same_word(const char *a, const char *b) {
+  for (; *a && *b; a++, b++)
+    if ((*a | 0x20) != *b)
+      return 0;
+  return !*a && !*b;
+}
+
+/* An output path's escapes are %n, %p and %% (expand_output; the policy's
+ * report.output is checked the same way): "%q" was kept as it is. */
+static int good_output(const char *s) {
+  for (; *s; s++)
+    if (*s == '%' && (++s, *s != 'n' && *s != 'p' && *s != '%'))
+      return 0;
+  return 1;
 }
 
 /* Parses `s` into the field of flag i; -1 (field unchanged) if invalid. */
@@ -91,10 +110,9 @@ static int parse(int i, const char *s) {
   errno = 0;
   switch (d->type) {
   case AP_T_BOOL: {
-    int v =
-        !strcmp(s, "1") || !strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcasecmp(s, "on");
-    if (!v && strcmp(s, "0") && strcasecmp(s, "false") && strcasecmp(s, "no") &&
-        strcasecmp(s, "off"))
+    int v = !strcmp(s, "1") || same_word(s, "true") || same_word(s, "yes") || same_word(s, "on");
+    if (!v && strcmp(s, "0") && !same_word(s, "false") && !same_word(s, "no") &&
+        !same_word(s, "off"))
       return -1;
     *(int *)field = v;
     return 0;
@@ -119,7 +137,7 @@ static int parse(int i, const char *s) {
   case AP_T_FORMATS:
     return parse_formats(s, (uint32_t *)field);
   default:
-    if (!*s)
+    if (!*s || (i == AP_IDX_output && !good_output(s)))
       return -1;
     *(const char **)field = s;
     return 0;
