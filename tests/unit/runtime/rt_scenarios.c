@@ -523,6 +523,12 @@ static void check_bad_flag(void) {
   CHECK_EQ_U64(r->err_lines, 5);
   CHECK(r->prof != NULL);
   run_free(r);
+  /* an output escape the expansion does not know (it was kept as written) */
+  const char *out[] = {"AUTOPROF_OUTPUT=o.%q", "AUTOPROF_FORMATS=none", NULL};
+  r = run_child("badoutput", sc_counts, out);
+  CHECK_CONTAINS(r->err, "autoprof: AUTOPROF_OUTPUT=o.%q is not valid (expected a path whose only "
+                         "escapes are %n, %p and %%); using the default autoprof.%n.%p\n");
+  run_free(r);
 }
 
 static void check_fork(void) {
