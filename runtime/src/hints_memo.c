@@ -2,12 +2,19 @@
  * the same result.  It must be right before it is clever: a function whose
  * repeated arguments ever gave another result depends on state and gets no
  * hint; one the policy vouched for is then reported as contradicting it. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "profile.h"
 
 #define MEMO_GOOD_ENOUGH 0.95 /* the smallest cache within this of the best hit count */
+
+/* A percentage to two decimals, rounded down: 199,990 of 200,000 is
+ * "99.99%", never "100.00%" (helper-21). */
+static double pct_down(double part, double whole) {
+  return whole > 0 ? floor(100.0 * part / whole * 100.0 + 1e-7) / 100.0 : 0;
+}
 
 static const struct ap_prof_func *function_of(const struct ap_profile *p,
                                               const struct ap_prof_memo *m) {
@@ -100,7 +107,7 @@ static int memoize(struct ap_profile *p, const struct ap_prof_memo *m, double pe
       "of the run, %s per call %s) to save",
       m->function, m->file ? m->file : "", m->line, ap_fmt_count(rep, (uint64_t)(repeats + 0.5)),
       ap_fmt_count(calls, m->calls), ap_fmt_count(distinct, m->distinct),
-      (unsigned long long)m->cache_size[k], 100.0 * answered / (double)m->calls,
+      (unsigned long long)m->cache_size[k], pct_down(answered, (double)m->calls),
       ap_fmt_ns(save, savings), 100.0 * savings / (double)run, ap_fmt_ns(per, per_hit),
       measured ? "it would answer" : "on average");
   if (m->pointer_args && n > 0 && (size_t)n < sizeof msg)
@@ -149,7 +156,7 @@ static int hoist(struct ap_profile *p, const struct ap_prof_callsite *c, uint64_
   int n = snprintf(msg, sizeof msg,
                    "%s() at %s:%u returned the same value for the same arguments on %.2f%% of %s "
                    "calls inside %s: hoist it out of the loop",
-                   c->callee, c->file, c->line, 100.0 * (double)c->same_both / (double)c->calls,
+                   c->callee, c->file, c->line, pct_down((double)c->same_both, (double)c->calls),
                    ap_fmt_count(calls, c->calls), loop);
   if (n > 0 && (size_t)n < sizeof msg) {
     if (measured)

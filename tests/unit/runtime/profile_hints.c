@@ -237,6 +237,14 @@ static void test_memo_answered_cost(void) {
     CHECK_EQ_U64(h->savings_ns, 89100000);
     CHECK(evidence(h, "answered_cost_measured") == 0);
   }
+  /* 999,995 of 1,000,000 answered: "99.99%", not "100.00%" (rounded down) */
+  for (int c = 0; c < AP_MEMO_CACHES; c++)
+    e->cache_hits[c] = 999995;
+  ap_profile_analyze(p, NULL);
+  h = memo_hint(p);
+  CHECK(h != NULL && strstr(h->message, "would answer 99.99% of the calls") != NULL);
+  for (int c = 0; c < AP_MEMO_CACHES; c++)
+    e->cache_hits[c] = 990000;
   /* the answered calls 20 ns raw, the average 110 ns raw: 90 - 90 = 0 */
   e->raw_ns = 110.0 * 1000;
   e->raw_calls = 1000;
