@@ -66,6 +66,22 @@ void __autoprof_part_call(struct ap_func_site *header) {
   }
 }
 
+int ap_timed_start(struct ap_thread *t, struct ap_frame *f) {
+  f->start = ap_now(t);
+  return 1;
+}
+
+/* A timed frame's close and a mismatched exit, out of line like the start
+ * (ap_timed_start): the exit probe's untimed path stays frameless. */
+static __attribute__((noinline)) void exit_timed(struct ap_thread *t, struct ap_func_site *site) {
+  ap_pop(t, ap_now(t), site);
+}
+
+static __attribute__((noinline)) void exit_mismatch(struct ap_thread *t,
+                                                    struct ap_func_site *site) {
+  ap_exit_slow(t, site, ap_now(t));
+}
+
 /* An untimed frame (adaptive timing) closes without reading the clock. */
 void __autoprof_exit(struct ap_func_site *site) {
   struct ap_thread *t = ap_tls;
@@ -76,12 +92,12 @@ void __autoprof_exit(struct ap_func_site *site) {
   uint32_t d = t->depth - 1;
   struct ap_frame *f = &t->stack[d];
   if (ap_unlikely(f->site != site))
-    return ap_exit_slow(t, site, ap_now(t));
+    return exit_mismatch(t, site);
   if (f->loop == AP_FRAME_UNTIMED) {
     t->depth = d;
     return;
   }
-  ap_pop(t, ap_now(t), site);
+  return exit_timed(t, site);
 }
 
 /* Loops: one call per loop exit, never inside the loop (the plugin keeps a

@@ -313,6 +313,11 @@ static inline uint64_t ap_now(struct ap_thread *t) {
   return ap_ticks() - t->cpu_wait;
 }
 
+/* probe.c: a timed frame's clock read (its start), out of line and called
+ * last: ap_now may call, and a call on the entry probe's path gave it a
+ * frame (registers saved on every call, timed or not) */
+int ap_timed_start(struct ap_thread *t, struct ap_frame *f) AP_HIDDEN __attribute__((noinline));
+
 /* ---- settings (flags.c, one table in flags.def) ---- */
 enum ap_flag_type { AP_T_BOOL, AP_T_UINT, AP_T_STRING, AP_T_FORMATS, AP_T_SHARE };
 struct ap_settings {
@@ -580,8 +585,7 @@ static inline __attribute__((always_inline)) int ap_push_node(struct ap_thread *
   f->loop = AP_FRAME_TIMED;
   f->kids = 0;
   ap_mark(t, f);
-  f->start = ap_now(t);
-  return 1;
+  return ap_timed_start(t, f);
 }
 
 /* Opens a frame for `site` (slot registered, below the depth limit). */
