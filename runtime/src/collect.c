@@ -300,11 +300,52 @@ static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslot
   return 0;
 }
 
-static int outermost(const struct merged *m, size_t i) {
-  for (int64_t a = m->v[i].parent; a >= 0; a = m->v[a].parent)
-    if (m->v[a].slot == m->v[i].slot)
-      return 0;
-  return 1;
+/* NESTED[i]: a node of the merged tree has an ancestor of its own
+ * function (recursion).  One depth-first walk with a count of open nodes
+ * per slot: walking each node's parents was quadratic in the depth (a
+ * 200,000-deep recursion, AUTOPROF_MAX_DEPTH raised: 112 s at exit,
+ * helper-23).  A node's parent comes before it in m->v (find_or_add). */
+static int mark_nested(const struct merged *m, uint32_t nslots, char *nested) {
+  size_t n = m->n;
+  /* children lists; the stack: pending entries, at most n, and the
+   * leaves of the path walked, at most n */
+  int64_t *kid = malloc((4 * n + 2) * sizeof *kid), *next = kid + n, *stack = next + n;
+  uint32_t *open = calloc((size_t)nslots + 2, sizeof *open);
+  if (!kid || !open) {
+    free(kid);
+    free(open);
+    return -1;
+  }
+  int64_t roots = -1;
+  for (size_t i = 0; i < n; i++)
+    kid[i] = -1;
+  for (size_t i = n; i-- > 0;) { /* children in index order */
+    int64_t *head = m->v[i].parent >= 0 ? &kid[m->v[i].parent] : &roots;
+    next[i] = *head;
+    *head = (int64_t)i;
+  }
+  /* the stack holds i + 1 to enter i, -(i + 1) to leave it */
+  size_t sp = 0;
+  for (int64_t r = roots; r >= 0; r = next[r]) {
+    stack[sp++] = r + 1;
+    while (sp) {
+      int64_t e = stack[--sp];
+      size_t i = (size_t)(e > 0 ? e - 1 : -e - 1);
+      uint32_t s = m->v[i].slot <= nslots ? m->v[i].slot : nslots + 1;
+      if (e < 0) {
+        open[s]--;
+        continue;
+      }
+      nested[i] = open[s] > 0;
+      open[s]++;
+      stack[sp++] = -(int64_t)(i + 1);
+      for (int64_t k = kid[i]; k >= 0; k = next[k])
+        stack[sp++] = k + 1;
+    }
+  }
+  free(kid);
+  free(open);
+  return 0;
 }
 
 struct flat {
@@ -391,8 +432,13 @@ static int build_functions(struct ap_profile *p, struct merged *m, const struct 
       f[s].used |= ctr[s].calls != 0;
     }
   }
+  if (mark_nested(m, ns, nested)) {
+    free(f);
+    free(cv2);
+    free(nested);
+    return -1;
+  }
   for (size_t i = 0; i < m->n; i++) {
-    nested[i] = !outermost(m, i);
     if (nested[i] && m->v[i].slot <= ns)
       f[m->v[i].slot].samples_n += (double)timed_of(m->v[i].calls, m->v[i].untimed);
   }
