@@ -151,6 +151,13 @@ const DILocation *at_depth(const DILocation *d, unsigned depth) {
  * condition: at the call). */
 DebugLoc test_location(Loop *loop, bool top) {
   Instruction *test = top ? loop->getHeader()->getTerminator() : bottom_test(loop);
+  /* tested neither at its top nor at its bottom (`while (1) { ...; if (i
+   * >= n) break; ... }` at -O0): its one exit's test, as GCC says (the
+   * `while` line before; helper-21) */
+  SmallVector<BasicBlock *, 4> exiting;
+  if (!test && (loop->getExitingBlocks(exiting), exiting.size() == 1) &&
+      isa<BranchInst>(exiting[0]->getTerminator()))
+    test = exiting[0]->getTerminator();
   if (test && test->getDebugLoc() && test->getDebugLoc().getLine()) {
     DebugLoc start = loop_range(loop).getStart();
     return start ? DebugLoc(at_depth(test->getDebugLoc().get(), inline_depth(start.get())))
