@@ -511,8 +511,9 @@ static void check_early(void) {
 }
 
 static void check_bad_flag(void) {
-  const char *env[] = {"AUTOPROF_TOP=abc", "AUTOPROF_HOT_FUNCTION_SHARE=2",
-                       "AUTOPROF_SAMPLE_PERIOD=1", NULL};
+  const char *env[] = {"AUTOPROF_TOP=abc",         "AUTOPROF_HOT_FUNCTION_SHARE=2",
+                       "AUTOPROF_SAMPLE_PERIOD=1", "AUTOPROF_OUPUT=x",
+                       "AUTOPROF_MY_OWN=1",        NULL};
   struct run *r = run_child("badflag", sc_counts, env);
   CHECK_CONTAINS(r->err, "autoprof: AUTOPROF_TOP=abc is not valid (expected a whole number); "
                          "using the default 20\n");
@@ -520,7 +521,10 @@ static void check_bad_flag(void) {
                          "from 0 to 1); using the default 0.05\n");
   CHECK_CONTAINS(r->err, "autoprof: AUTOPROF_SAMPLE_PERIOD=1 is not valid (expected a whole "
                          "number from 2 to 30000); using the default 32\n");
-  CHECK_EQ_U64(r->err_lines, 5);
+  /* a near miss of a setting's name is said; another AUTOPROF_ name is not */
+  CHECK_CONTAINS(r->err, "autoprof: AUTOPROF_OUPUT is not a setting (did you mean "
+                         "AUTOPROF_OUTPUT?); it is ignored\n");
+  CHECK_EQ_U64(r->err_lines, 6);
   CHECK(r->prof != NULL);
   run_free(r);
   /* an output escape the expansion does not know (it was kept as written) */
