@@ -261,6 +261,7 @@ static int merge_memo(struct merger *g, const struct ap_profile *in) {
     }
     t->raw_ns += e->raw_ns;
     t->raw_calls += e->raw_calls;
+    ap_memo_bound_distinct(t);
   }
   return 0;
 }

@@ -757,6 +757,7 @@ static int build_memo(struct ap_profile *p) {
     pm->same_result = AP_SCALED(pm->same_result);
     pm->other_result = AP_SCALED(pm->other_result);
 #undef AP_SCALED
+    ap_memo_bound_distinct(pm);
   }
   free(m);
   return rc;

@@ -663,7 +663,7 @@ static int dominant_loop(struct ap_profile *p, const struct ap_hint_params *q, s
   double own = own_time(l, 1);
   if (!loop_timed(l) || (double)l->incl_ns / run < q->hot_loop_share)
     return 0;
-  char msg[1024], place[256], shape[160], per[32], save[32], calls[320], n[32], ns[32];
+  char msg[1024], place[256], shape[384], per[32], save[32], calls[320], n[32], ns[32];
   loop_place(place, sizeof place, l, "loop");
   calls[0] = 0;
   if (l->calls_ns && own < (double)l->incl_ns) {

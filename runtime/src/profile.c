@@ -276,6 +276,16 @@ int ap_hint_add_evidence(struct ap_prof_hint *h, const char *key, double value) 
   return 0;
 }
 
+/* lz4's LZ4HC_countPattern read 86.67 % of its calls repeating beside a
+ * 4096-entry cache answering 88.22 % of them (helper-22). */
+void ap_memo_bound_distinct(struct ap_prof_memo *m) {
+  uint64_t most = m->cache_hits[AP_MEMO_CACHES - 1];
+  if (most < m->calls && m->distinct > m->calls - most) {
+    m->distinct = m->calls - most;
+    m->repeat_rate = 1.0 - (double)m->distinct / (double)m->calls;
+  }
+}
+
 const char *const ap_calibration_kinds[AP_NCALIBRATION] = {
     "self",        "sampled_self", "timed",        "sampled_timed", "untimed",
     "frameless",   "timed_loop",   "untimed_loop", "inline_loop",   "loop_self",

@@ -131,6 +131,11 @@ struct ap_prof_memo {
   double hit_raw_ns[AP_MEMO_CACHES], hit_raw_calls[AP_MEMO_CACHES];
 };
 
+/* A cache hit repeats an earlier argument tuple: M's distinct tuples (a
+ * ~5 % HyperLogLog estimate) brought down to the calls its biggest cache
+ * did not answer, and its repeat rate with them. */
+void ap_memo_bound_distinct(struct ap_prof_memo *m);
+
 /* A loop-invariant call candidate: a const/pure call made inside a loop. */
 struct ap_prof_callsite {
   char *callee, *function, *file;

@@ -324,6 +324,15 @@ static void test_calls(void) {
   CHECK_CONTAINS(msg(h), "where to look first; its time is spent in its callees (their own hints "
                          "say what they could save)");
   CHECK(strstr(msg(h), "saves up to") == NULL);
+  /* the longest shape: big counts, trips, recursion, zero-trip entries
+   * (cut at 159 bytes: "its time counte", helper-22) */
+  l->entries = 1234567890, l->iterations = 98765432109, l->zero_trip = 123456789;
+  l->min_trip = 1, l->max_trip = 98765432, l->nested_entries = 1234567890;
+  ap_profile_analyze(p, NULL);
+  h = loop_hint_at(p, 30);
+  CHECK_CONTAINS(msg(h), "began inside another entry (recursion), its time counted once, ");
+  l->entries = 10, l->iterations = 10000, l->zero_trip = 0, l->nested_entries = 0;
+  l->min_trip = l->max_trip = 1000;
   l->calls_ns = 400000;
   /* lookup's calls repeat an earlier argument tuple (memo evidence) */
   long k = ap_profile_add_memo(p, "lookup", 10000, 0.999);
