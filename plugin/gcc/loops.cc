@@ -144,13 +144,19 @@ struct cond_span {
   expanded_location from, to; /* 1-based columns, inclusive; one file */
 };
 
-/* Where TEST begins in the source, and its line's text: false for a test
- * made by a macro (no place of its own) or a source not readable. */
+/* Where TEST begins in the source, and its line's text: false for a
+ * source not readable.  A test a macro makes begins where the macro is
+ * used: `while (can_access_at_index(b, 0) && ...)` (cJSON) is read from
+ * the `while`'s parenthesis like any other (it was "no place of its own",
+ * and such loops counted every run of their header: helper-22); a loop a
+ * macro makes whole (NEEDBITS' `while`) is used outside any `while (`,
+ * and the read back finds none. */
 bool test_start(location_t test, expanded_location *at, char_span *line) {
   source_range range = get_range_from_loc(line_table, test);
-  if (linemap_location_from_macro_expansion_p(line_table, range.m_start))
-    return false;
-  *at = expand_location(range.m_start);
+  location_t start = range.m_start;
+  if (linemap_location_from_macro_expansion_p(line_table, start))
+    start = linemap_resolve_location(line_table, start, LRK_MACRO_EXPANSION_POINT, NULL);
+  *at = expand_location(start);
   if (!at->file || at->line <= 0 || at->column <= 0)
     return false;
   *line = location_get_source_line(at->file, at->line);
