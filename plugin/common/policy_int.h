@@ -37,7 +37,7 @@ extern const size_t ap_default_policy_yaml_len;
 const char *ap_glob_problem(const char *pattern);
 
 /* Levenshtein distance, capped: strings longer than 64 bytes give a large value. */
-size_t ap_edit_distance(const char *a, const char *b);
+#include "edit_distance.h" /* ap_edit_distance */
 
 /* The closest of `words` (n of them, or NULL-terminated if n == 0) to `word`
  * if close enough to be a likely typo, else NULL. */

@@ -70,29 +70,6 @@ static const char *ap_bracket_end(const char *p) {
 
 /* ---- Typo suggestions --------------------------------------------------- */
 
-size_t ap_edit_distance(const char *a, const char *b) {
-  enum { MAX = 64 };
-  size_t la = strlen(a), lb = strlen(b), row[MAX + 1];
-  if (la > MAX || lb > MAX)
-    return (size_t)-1;
-  for (size_t j = 0; j <= lb; j++)
-    row[j] = j;
-  for (size_t i = 1; i <= la; i++) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= lb; j++) {
-      size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-      if (up + 1 < best)
-        best = up + 1;
-      if (row[j - 1] + 1 < best)
-        best = row[j - 1] + 1;
-      diag = up;
-      row[j] = best;
-    }
-  }
-  return row[lb];
-}
-
 const char *ap_did_you_mean(const char *word, const char *const *words, size_t n) {
   const char *best = NULL;
   size_t best_d = (size_t)-1;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "autoprof/autoprof.h"
+#include "edit_distance.h"
 #include "rt.h"
 
 struct ap_settings ap_cfg;
@@ -144,34 +145,6 @@ static int parse(int i, const char *s) {
   }
 }
 
-/* Edits between A and B (both short: environment names), up to 3. */
-static unsigned edits(const char *a, const char *b) {
-  size_t n = strlen(b);
-  if (n > 40)
-    return 3;
-  unsigned row[41];
-  for (size_t j = 0; j <= n; j++)
-    row[j] = (unsigned)j;
-  for (size_t i = 1; a[i - 1]; i++) {
-    unsigned diag = row[0], best = row[0] = (unsigned)i;
-    for (size_t j = 1; j <= n; j++) {
-      unsigned up = row[j];
-      unsigned v = diag + (a[i - 1] != b[j - 1]);
-      if (up + 1 < v)
-        v = up + 1;
-      if (row[j - 1] + 1 < v)
-        v = row[j - 1] + 1;
-      diag = up;
-      row[j] = v;
-      if (v < best)
-        best = v;
-    }
-    if (best >= 3)
-      return 3;
-  }
-  return row[n];
-}
-
 /* An AUTOPROF_ variable that is none of the settings but one or two edits
  * from one (AUTOPROF_DISABLED, AUTOPROF_OUPUT) was ignored silently
  * (helper-23): said, with the setting meant.  Others (a build script's
@@ -189,7 +162,7 @@ static void near_misses(void) {
     int known = 0, near = -1;
     for (int i = 0; i < AP_NFLAGS && !known; i++) {
       known = !strcmp(name, flags[i].env);
-      if (!known && near < 0 && edits(name + 9, flags[i].env + 9) <= 2)
+      if (!known && near < 0 && ap_edit_distance(name + 9, flags[i].env + 9) <= 2)
         near = i;
     }
     if (!known && near >= 0)
