@@ -66,8 +66,17 @@ void __autoprof_part_call(struct ap_func_site *header) {
   }
 }
 
-int ap_timed_start(struct ap_thread *t, struct ap_frame *f) {
+static __attribute__((noinline, cold)) int timed_start_look(struct ap_thread *t,
+                                                            struct ap_frame *f) {
   f->start = ap_now(t);
+  return 1;
+}
+
+/* The look's call a tail call too: no stack frame on the common path. */
+int ap_timed_start(struct ap_thread *t, struct ap_frame *f) {
+  if (ap_unlikely(!ap_cpu_wait_quiet(t)))
+    return timed_start_look(t, f);
+  f->start = ap_ticks() - t->cpu_wait;
   return 1;
 }
 

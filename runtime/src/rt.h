@@ -305,10 +305,15 @@ struct ap_test_usage {
 extern struct ap_test_usage ap_test_usage;
 #endif
 
+/* Nothing switched the thread out since the last look (cpuwait.c). */
+static inline int ap_cpu_wait_quiet(const struct ap_thread *t) {
+  return __atomic_load_n(t->rseq_cs, __ATOMIC_RELAXED) == AP_RSEQ_ARMED;
+}
+
 /* The clock of the timed intervals: the TSC less what the thread waited
  * for a CPU (cpuwait.c); one load and a compare while nothing switched. */
 static inline uint64_t ap_now(struct ap_thread *t) {
-  if (ap_unlikely(__atomic_load_n(t->rseq_cs, __ATOMIC_RELAXED) != AP_RSEQ_ARMED))
+  if (ap_unlikely(!ap_cpu_wait_quiet(t)))
     ap_cpu_wait_update(t);
   return ap_ticks() - t->cpu_wait;
 }
