@@ -28,6 +28,13 @@ AUTOPROF_OUTPUT="$work/pc.%n" ./hotspots 2000 >/dev/null 2>err.txt
 [ -s "$work/pc.hotspots.json" ] && [ -s "$work/pc.hotspots.txt" ] || { echo "FAIL: no profile from the pkg-config build"; cat err.txt; exit 1; }
 grep -q '"name": "sort_records"' "$work/pc.hotspots.json" || { echo "FAIL: sort_records not profiled"; exit 1; }
 "$prefix/bin/autoprof" report "$work/pc.hotspots.json" >/dev/null
+# -flto: the code is compiled (and instrumented) at the link, which
+# pkg-config --libs gives the plugin too (it made no profile, silently)
+gcc -O2 -flto $cflags -c "$src/examples/hotspots/hotspots.c" -o hotspots_lto.o
+gcc -O2 -flto hotspots_lto.o $(pkg-config --libs autoprof) -o hotspots_lto
+AUTOPROF_OUTPUT="$work/lto.%n" ./hotspots_lto 2000 >/dev/null 2>err.txt
+grep -q '"name": "sort_records"' "$work/lto.hotspots_lto.json" ||
+  { echo "FAIL: no profile of sort_records from the -flto build"; cat err.txt; exit 1; }
 
 # CMake: find_package(autoprof) + autoprof::instrument
 cmake -S "$src/examples/cmake-consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
