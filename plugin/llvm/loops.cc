@@ -154,10 +154,12 @@ DebugLoc test_location(Loop *loop, bool top) {
   /* tested neither at its top nor at its bottom (`while (1) { ...; if (i
    * >= n) break; ... }` at -O0): its one exit's test, as GCC says (the
    * `while` line before; helper-21) */
-  SmallVector<BasicBlock *, 4> exiting;
-  if (!test && (loop->getExitingBlocks(exiting), exiting.size() == 1) &&
-      isa<BranchInst>(exiting[0]->getTerminator()))
-    test = exiting[0]->getTerminator();
+  if (!test) {
+    SmallVector<BasicBlock *, 4> exiting;
+    loop->getExitingBlocks(exiting);
+    if (exiting.size() == 1 && isa<BranchInst>(exiting[0]->getTerminator()))
+      test = exiting[0]->getTerminator();
+  }
   if (test && test->getDebugLoc() && test->getDebugLoc().getLine()) {
     DebugLoc start = loop_range(loop).getStart();
     return start ? DebugLoc(at_depth(test->getDebugLoc().get(), inline_depth(start.get())))

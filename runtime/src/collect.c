@@ -304,7 +304,7 @@ static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslot
  * function (recursion).  One depth-first walk with a count of open nodes
  * per slot: walking each node's parents was quadratic in the depth (a
  * 200,000-deep recursion, AUTOPROF_MAX_DEPTH raised: 112 s at exit,
- * helper-23).  A node's parent comes before it in m->v (find_or_add). */
+ * helper-23). */
 static int mark_nested(const struct merged *m, uint32_t nslots, char *nested) {
   size_t n = m->n;
   /* children lists; the stack: pending entries, at most n, and the

@@ -124,10 +124,8 @@ void ap_cpu_wait_update(struct ap_thread *t) {
   if (invol > t->cw_involuntary && vol == t->cw_voluntary && cpu >= t->cw_cpu_ns &&
       now > t->cw_ticks) {
     uint64_t ran = ap_ns_to_ticks(cpu - t->cw_cpu_ns), wall = now - t->cw_ticks;
-    if (wall > ran) {
+    if (wall > ran)
       t->cpu_wait += wall - ran;
-      t->cw_switches += invol - t->cw_involuntary;
-    }
   }
   /* Nothing switched: another user of the rseq area (a per-CPU allocator)
    * writes the field; after many such looks, stop paying them. */

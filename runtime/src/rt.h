@@ -269,9 +269,9 @@ struct ap_thread {
                         thread is switched out (cpuwait.c) */
   uint64_t cpu_wait; /* ticks this thread waited for a CPU so far: off its clock */
   /* cold */
-  uint64_t rseq_own;                                  /* an unwatched thread's rseq_cs */
-  uint64_t cw_ticks, cw_cpu_ns;                       /* at the last look: TSC, CPU time */
-  uint64_t cw_voluntary, cw_involuntary, cw_switches; /* context switches; those waited */
+  uint64_t rseq_own;                     /* an unwatched thread's rseq_cs */
+  uint64_t cw_ticks, cw_cpu_ns;          /* at the last look: TSC, CPU time */
+  uint64_t cw_voluntary, cw_involuntary; /* context switches so far */
   uint64_t cw_base;  /* cpu_wait at a fork: the child reports what it waited since */
   uint32_t cw_quiet; /* looks in a row that found no switch (another rseq user) */
   uint32_t pad4;

@@ -511,8 +511,7 @@ void ap_fork_reset(void) {
   ap_cs_reset(t);
   t->lost_total = t->folded = 0;
   t->cw_base = t->cpu_wait; /* the clock goes on (open loops' stamps); the report's wait restarts */
-  t->cw_switches = 0;
-  ap_cpu_wait_start(t); /* the child's own switches and CPU time, from 0 */
+  ap_cpu_wait_start(t);     /* the child's own switches and CPU time, from 0 */
   uint64_t now = ap_now(t);
   for (uint32_t d = 1; d < t->depth && d <= t->max_depth; d++) {
     struct ap_frame *f = &t->stack[d];
