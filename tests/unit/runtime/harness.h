@@ -3,6 +3,7 @@
  * child's exit status, its stderr and the profile JSON (jansson). */
 #ifndef AP_TEST_HARNESS_H
 #define AP_TEST_HARNESS_H
+#include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -24,6 +25,40 @@ struct run {
 };
 
 static char ap_tmpdir[256];
+static pid_t ap_tmpdir_owner;
+
+/* Removes dir and what it holds (the tests make files and folders only). */
+static void ap_remove_tree(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d) {
+    struct dirent *e;
+    char path[1024];
+    while ((e = readdir(d))) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+        continue;
+      snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+      if (e->d_type == DT_DIR)
+        ap_remove_tree(path);
+      else
+        unlink(path);
+    }
+    closedir(d);
+  }
+  rmdir(dir);
+}
+
+/* At the test's exit: its folder goes, unless a check failed (kept for a
+ * look, and said) or AP_KEEP_TMP is set.  Only the process that made it:
+ * the forked children exit through here too. */
+static void ap_remove_tmpdir(void) {
+  if (getpid() != ap_tmpdir_owner)
+    return;
+  if (ap_test_failures || getenv("AP_KEEP_TMP")) {
+    fprintf(stderr, "test files kept in %s\n", ap_tmpdir);
+    return;
+  }
+  ap_remove_tree(ap_tmpdir);
+}
 
 static inline void make_tmpdir(const char *name) {
   const char *t = getenv("TMPDIR");
@@ -32,6 +67,8 @@ static inline void make_tmpdir(const char *name) {
     perror("mkdtemp");
     exit(2);
   }
+  ap_tmpdir_owner = getpid();
+  atexit(ap_remove_tmpdir);
 }
 
 static inline void read_file(const char *path, char *buf, size_t n) {
