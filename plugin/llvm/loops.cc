@@ -438,6 +438,31 @@ bool tests_condition_only(Loop *loop, BranchInst *br) {
   return !(inside && outside);
 }
 
+/* A store to a local in HEADER written before its test and outside the
+ * loop's condition (-g): the body's, whose own test leaves the loop, as
+ * GCC reads it.  `for (;;) { s += h; if (++h >= m) break; }` or `again: s
+ * += g; if (++g < m) goto again;` at -O0 is one block whose stores are
+ * registers in GIMPLE, and was taken for a top-tested loop: 4 iterations
+ * of 5 (helper-25).  The condition's own stores (`while (*++s == *++m &&
+ * ...)`, before the `&&` clang tests at) are inside its parentheses. */
+bool body_store(Loop *loop, BasicBlock *header) {
+  const DILocation *test = header->getTerminator()->getDebugLoc().get();
+  if (!test || !test->getLine())
+    return false;
+  cond_span span;
+  bool spanned = condition_span(loop, &span);
+  for (Instruction &i : *header) {
+    const DILocation *at = i.getDebugLoc().get();
+    if (!register_store(i) || !at || !at->getLine() || at->getFile() != test->getFile() ||
+        (spanned && in_span(span, i.getDebugLoc())))
+      continue;
+    if (at->getLine() < test->getLine() ||
+        (at->getLine() == test->getLine() && at->getColumn() < test->getColumn()))
+      return true;
+  }
+  return false;
+}
+
 bool top_tested(Loop *loop, bool unrotated) {
   BasicBlock *h = loop->getHeader();
   auto *br = dyn_cast<BranchInst>(h->getTerminator());
@@ -449,7 +474,7 @@ bool top_tested(Loop *loop, bool unrotated) {
   if (!br || !br->isConditional() || !exits_loop(loop, br) || (!unrotated && bottom_test(loop)) ||
       loop->getLoopLatch() == h || !tests_condition_only(loop, br))
     return false;
-  if (test_only_header(h))
+  if (test_only_header(h) && !body_store(loop, h))
     return true;
   /* a header that calls or stores what its condition says (-g) */
   cond_span span;
