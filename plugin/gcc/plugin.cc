@@ -102,6 +102,12 @@ int plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *versio
   snprintf(ap_config.compiler, sizeof ap_config.compiler, "gcc %s", version->basever);
   parse_args(info);
   register_callback(info->base_name, PLUGIN_INFO, NULL, &autoprof_info);
+  /* Identical code folding (-fipa-icf, on from -O2) makes one function of
+   * two with the same body, before our passes see them: every call of
+   * either went to the one kept, under its name (brotli's three
+   * RemapBlockIds* functions came out as one; helper-24).  The probes make
+   * the bodies differ anyway, so folding is off where they go in. */
+  flag_ipa_icf_functions = 0;
 
   /* Entry/exit after "optimized": after inlining, on the final bodies
    * (DESIGN §10).  Registered once; "optimized" runs at -O0 too. */
