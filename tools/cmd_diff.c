@@ -189,8 +189,9 @@ static void print_only(const struct side *s, const char *label) {
     const struct ap_prof_func *f = &s->p->functions[i];
     char self[32], calls[32];
     if (s->match[i] < 0)
-      printf("  %9s self %11s calls  %s  %s:%u\n", ap_fmt_ns(self, (double)f->excl_ns),
-             ap_fmt_count(calls, f->calls), f->name, f->file, f->line);
+      printf("  %9s self %11s %s  %s  %s:%u\n", ap_fmt_ns(self, (double)f->excl_ns),
+             ap_fmt_count(calls, f->calls), f->calls == 1 ? "call " : "calls", f->name, f->file,
+             f->line);
   }
 }
 

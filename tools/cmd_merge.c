@@ -291,6 +291,39 @@ static int merge_callsites(struct merger *g, const struct ap_profile *in) {
   return 0;
 }
 
+/* The compilers of both, each once, in the order seen ("gcc 12.2.0, clang
+ * 14.0.6", as a program's own profile lists its modules'): the merged one
+ * said the first input's alone (helper-24). */
+static int merge_compilers(char **into, const char *add) {
+  if (!add || !*add)
+    return 0;
+  if (!*into || !**into)
+    return ap_profile_set_str(into, add);
+  char buf[512];
+  snprintf(buf, sizeof buf, "%s", *into);
+  size_t len = strlen(buf);
+  for (const char *c = add; *c;) {
+    size_t n = strcspn(c, ",");
+    char one[128];
+    snprintf(one, sizeof one, "%.*s", (int)(n < sizeof one ? n : sizeof one - 1), c);
+    int seen = 0;
+    for (const char *h = buf; *h;) {
+      size_t k = strcspn(h, ",");
+      if (k == strlen(one) && strncmp(h, one, k) == 0)
+        seen = 1;
+      h += k;
+      while (*h == ',' || *h == ' ')
+        h++;
+    }
+    if (!seen && *one && len + 2 + strlen(one) < sizeof buf)
+      len += (size_t)snprintf(buf + len, sizeof buf - len, ", %s", one);
+    c += n;
+    while (*c == ',' || *c == ' ')
+      c++;
+  }
+  return ap_profile_set_str(into, buf);
+}
+
 /* The first input's header; a field the inputs disagree on says so. */
 static int merge_header(struct ap_profile *m, const struct ap_profile *in, size_t nth,
                         double *calls_total) {
@@ -313,6 +346,8 @@ static int merge_header(struct ap_profile *m, const struct ap_profile *in, size_
       m->policy_mixed = 1;
     if (strcmp(m->program ? m->program : "", in->program ? in->program : "") != 0 &&
         ap_profile_set_str(&m->program, "(merged)"))
+      return -1;
+    if (merge_compilers(&m->compiler, in->compiler))
       return -1;
     m->compensation &= in->compensation;
   }
