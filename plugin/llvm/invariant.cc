@@ -138,13 +138,16 @@ unsigned instrument_call_sites(Function &f, const std::string &function_name,
         info.flags = cand.flags;
         info.line = loc ? loc->getLine() : 0;
         info.callee = cand.callee;
-        info.file =
-            loc ? source_file(loc->getScope(), nullptr) : f.getParent()->getSourceFileName();
+        /* the file as the function's and loops' records name it (relative
+         * to the unit's folder where it is in it): an absolute path here
+         * made the hoist hint's the odd one out (helper-25) */
+        const DICompileUnit *cu = f.getSubprogram() ? f.getSubprogram()->getUnit() : nullptr;
+        info.file = loc ? source_file(loc->getScope(), cu) : f.getParent()->getSourceFileName();
         /* a line of the call's file: a call inlined from a header into a
          * loop of another file gets no loop line rather than a wrong one */
         DebugLoc start = loop_range(loop).getStart();
         info.loop_line =
-            start && source_file(start->getScope(), nullptr) == info.file ? start.getLine() : 0;
+            start && source_file(start->getScope(), cu) == info.file ? start.getLine() : 0;
         info.function = function_name;
         info.arg_kinds = call_kinds(*call);
         site = call_site(*f.getParent(), info);

@@ -98,18 +98,22 @@ static int memoize(struct ap_profile *p, const struct ap_prof_memo *m, double pe
     savings = total;
   if (savings < min_share * (double)run)
     return 0;
-  char msg[1024], calls[32], rep[32], distinct[32], save[32], per[32];
+  char msg[1024], calls[32], rep[32], distinct[64], save[32], per[32];
   double repeats = (double)m->calls * m->repeat_rate;
+  if (m->distinct <= 1)
+    snprintf(distinct, sizeof distinct, "the same argument tuple");
+  else
+    snprintf(distinct, sizeof distinct, "one of about %s argument tuples",
+             ap_fmt_count(save, m->distinct));
   int n = snprintf(
       msg, sizeof msg,
-      "%s (%s:%u): %s of %s calls repeat one of about %s argument tuples and got the same "
-      "result each time; a %llu-entry cache would answer %.2f%% of the calls; about %s (%.1f%% "
-      "of the run, %s per call %s) to save",
+      "%s (%s:%u): %s of %s calls repeat %s and got the same result each time; a %llu-entry "
+      "cache would answer %.2f%% of the calls; about %s (%.1f%% of the run, %s per call %s) to "
+      "save",
       m->function, m->file ? m->file : "", m->line, ap_fmt_count(rep, (uint64_t)(repeats + 0.5)),
-      ap_fmt_count(calls, m->calls), ap_fmt_count(distinct, m->distinct),
-      (unsigned long long)m->cache_size[k], pct_down(answered, (double)m->calls),
-      ap_fmt_ns(save, savings), 100.0 * savings / (double)run, ap_fmt_ns(per, per_hit),
-      measured ? "it would answer" : "on average");
+      ap_fmt_count(calls, m->calls), distinct, (unsigned long long)m->cache_size[k],
+      pct_down(answered, (double)m->calls), ap_fmt_ns(save, savings), 100.0 * savings / (double)run,
+      ap_fmt_ns(per, per_hit), measured ? "it would answer" : "on average");
   if (m->pointer_args && n > 0 && (size_t)n < sizeof msg)
     snprintf(msg + n, sizeof msg - (size_t)n,
              " (pointer arguments were compared by address: the evidence holds only if the "

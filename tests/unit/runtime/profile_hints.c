@@ -278,7 +278,14 @@ static void test_memo_answered_cost(void) {
   if (h) {
     CHECK_EQ_U64(h->savings_ns, 89100000);
     CHECK(evidence(h, "answered_cost_measured") == 0);
+    CHECK_CONTAINS(h->message, "calls repeat one of about 10,000 argument tuples and got");
   }
+  /* one tuple: said so ("one of about 1 argument tuples": helper-25) */
+  e->distinct = 1;
+  ap_profile_analyze(p, NULL);
+  h = memo_hint(p);
+  CHECK(h != NULL && strstr(h->message, "calls repeat the same argument tuple and got") != NULL);
+  e->distinct = 10000;
   /* 999,995 of 1,000,000 answered: "99.99%", not "100.00%" (rounded down) */
   for (int c = 0; c < AP_MEMO_CACHES; c++)
     e->cache_hits[c] = 999995;

@@ -715,6 +715,56 @@ static void check_memo_many(void) {
   run_free(r);
 }
 
+/* The 4096-entry LRU cache answers what an exact one would: keys with a
+ * period of 3,000 (no 256-entry cache can hold them) hit on every call after
+ * the first period, and on runs of one key it answers as many as the
+ * smaller ones (made empty once the 256-entry cache had evicted, it missed
+ * that cache's keys again: 196,743 and 197,999; helper-25). */
+static uint64_t memo_key_period(uint64_t i) {
+  return i % 3000;
+}
+static uint64_t memo_key_runs(uint64_t i) {
+  return (i / 100) % 2000;
+}
+static uint64_t (*memo_key)(uint64_t);
+
+static int sc_memo_lru(void) {
+  __autoprof_register(&module);
+  E(S(MAIN));
+  for (uint64_t i = 0; i < 200000; i++) {
+    uint64_t k = memo_key(i);
+    E(S(SQ));
+    __autoprof_memo(&S(SQ), k, k * 7);
+    X(S(SQ));
+  }
+  X(S(MAIN));
+  return 0;
+}
+
+static void memo_hits(json_t *prof, json_int_t hits[3]) {
+  json_t *caches = json_object_get(json_array_get(json_object_get(prof, "memo"), 0), "caches");
+  for (size_t k = 0; k < 3; k++)
+    hits[k] = json_integer_value(json_object_get(json_array_get(caches, k), "hits"));
+}
+
+static void check_memo_lru(void) {
+  json_int_t hits[3];
+  memo_key = memo_key_period;
+  struct run *r = run_child("memo_period", sc_memo_lru, NULL);
+  memo_hits(r->prof, hits);
+  CHECK_EQ_U64(hits[0], 0);
+  CHECK_EQ_U64(hits[1], 0);
+  CHECK_EQ_U64(hits[2], 197000);
+  run_free(r);
+  memo_key = memo_key_runs;
+  r = run_child("memo_runs", sc_memo_lru, NULL);
+  memo_hits(r->prof, hits);
+  CHECK_EQ_U64(hits[0], 198000);
+  CHECK_EQ_U64(hits[1], 198000);
+  CHECK_EQ_U64(hits[2], 198000);
+  run_free(r);
+}
+
 static const struct {
   const char *name;
   void (*check)(void);
@@ -742,6 +792,7 @@ static const struct {
     {"memo_cap", check_memo_cap},
     {"memo_small", check_memo_small},
     {"memo_many", check_memo_many},
+    {"memo_lru", check_memo_lru},
 };
 
 int main(int argc, char **argv) {
