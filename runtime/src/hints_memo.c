@@ -79,20 +79,32 @@ static int contradiction(struct ap_profile *p, const struct ap_prof_memo *m, dou
  * (raw times, over the simulated calls: the probes' cost, the same in
  * both, cancels).  A function whose repeated arguments are its cheap ones
  * (~2 ns) and whose distinct ones are costly (ms) saves little by a cache,
- * whatever its mean.  The mean when no answered call was timed. */
-static double answered_cost(const struct ap_prof_memo *m, int k, double per_call, int *measured) {
+ * whatever its mean.  The mean when no answered call was timed.
+ *
+ * The probes' part of a raw call (its raw mean less the compensated mean
+ * call) is a difference of two estimates of a mean: where the calls differ
+ * by 50x it is off by more than a cheap call costs (20 ns calls priced at
+ * 66-87 ns, and a hint of 5-14 ms that came and went between identical
+ * runs: helper-25).  It is at least what a timed call's own probes cost
+ * (calibrated at exit, SELF_NS): the answered calls are priced at their
+ * raw time less that much at least. */
+static double answered_cost(const struct ap_prof_memo *m, int k, double per_call, double self_ns,
+                            int *measured) {
   *measured = m->raw_calls > 0 && m->hit_raw_calls[k] > 0;
   if (!*measured)
     return per_call;
-  double cost = per_call - (m->raw_ns / m->raw_calls - m->hit_raw_ns[k] / m->hit_raw_calls[k]);
+  double probes = m->raw_ns / m->raw_calls - per_call;
+  if (probes < self_ns)
+    probes = self_ns;
+  double cost = m->hit_raw_ns[k] / m->hit_raw_calls[k] - probes;
   return cost > 0 ? cost : 0;
 }
 
 static int memoize(struct ap_profile *p, const struct ap_prof_memo *m, double per_call,
-                   double total, uint64_t run, double min_share) {
+                   double self_ns, double total, uint64_t run, double min_share) {
   int k = best_cache(m), measured;
   double answered = (double)m->cache_hits[k];
-  double per_hit = answered_cost(m, k, per_call, &measured);
+  double per_hit = answered_cost(m, k, per_call, self_ns, &measured);
   double savings = answered * per_hit;
   if (total > 0 && savings > total) /* no more than the function's time */
     savings = total;
@@ -206,7 +218,11 @@ int ap_hints_memo(struct ap_profile *p, const struct ap_hint_params *params) {
      * more prices nothing (lzo's len_of_coded_match at +-171 %) */
     if (f && ap_func_estimated(f) && f->time_error >= 1)
       continue;
-    if (memoize(p, m, per_call, f ? (double)f->incl_ns : 0, run, params->memo_min_share))
+    /* a timed call's own probes: those of a sampled function where it is one */
+    int sampled = f && f->timed_calls && f->timed_calls < f->calls;
+    double self_ns = p->calibration_ns[sampled ? AP_CAL_SAMPLED_SELF : AP_CAL_SELF];
+    if (memoize(p, m, per_call, self_ns > 0 ? self_ns : 0, f ? (double)f->incl_ns : 0, run,
+                params->memo_min_share))
       return -1;
   }
   for (size_t i = 0; i < p->ncallsites; i++)
