@@ -406,6 +406,11 @@ const char *ap_describe_function(function *fun, ap_func_info *info) {
                 (origin != fndecl || strcmp(info->name, info->symbol) ? AP_FUNC_CLONE : 0) |
                 (node && node->split_part ? AP_FUNC_PART : 0) |
                 (MAIN_NAME_P(DECL_NAME(origin)) ? AP_FUNC_MAIN : 0);
+  /* a callback, a qsort comparator: the inline hint says that calls through
+   * a pointer stay calls (helper-25) */
+  cgraph_node *onode = origin != fndecl ? cgraph_node::get(origin) : node;
+  if ((node && node->address_taken) || (onode && onode->address_taken))
+    info->flags |= AP_FUNC_ADDRESSED;
   return never_reason(fndecl, origin);
 }
 

@@ -123,6 +123,10 @@ const char *describe_function(Function &f, func_info *info) {
     info->flags |= AP_FUNC_PURE;
   if (info->name == "main" && !f.hasLocalLinkage())
     info->flags |= AP_FUNC_MAIN;
+  /* a callback, a qsort comparator: the inline hint says that calls through
+   * a pointer stay calls (helper-25); llvm.used is no address taken */
+  if (f.hasAddressTaken(nullptr, false, true, true))
+    info->flags |= AP_FUNC_ADDRESSED;
   if (f.hasAvailableExternallyLinkage())
     return "available_externally (not emitted in this unit)";
   return never_reason(f, *info, sp);

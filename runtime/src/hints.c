@@ -267,7 +267,7 @@ static int inline_hints(struct ap_profile *p, const struct ap_hint_params *q, do
     if (overhead < q->inline_min_overhead || savings / run < q->inline_min_share ||
         is_recursive(p, (uint32_t)i))
       continue;
-    char msg[512], calls[32], per[64], cost[32], share[32], save[32];
+    char msg[768], calls[32], per[64], cost[32], share[32], save[32];
     /* a body of a cycle or two overlaps with the probes around it: what is
      * left of it after compensation is below what they resolve (the
      * probes' own cost was most of what its calls measured: report_text.c's
@@ -279,12 +279,19 @@ static int inline_hints(struct ap_profile *p, const struct ap_hint_params *q, do
       ap_fmt_ns(per, per_call);
       snprintf(share, sizeof share, "%.0f%% of each call", 100 * overhead);
     }
+    /* a callback (qsort's comparator): calls through a pointer stay calls */
+    const char *advice =
+        f->flags & AP_FUNC_ADDRESSED
+            ? "its address is taken, and calls through a pointer (a callback, a comparator) "
+              "cannot be inlined: inline its direct calls (static inline in a header, or LTO), "
+              "call it through the pointer less often, or specialise the caller for it, to save "
+              "up to"
+            : "make it inlinable (static inline in a header, or LTO) to save about";
     int n = snprintf(msg, sizeof msg,
                      "%s is called %s times and runs %s per call in its own body, while a call "
-                     "costs about %s here (%s): make it inlinable (static inline in a header, or "
-                     "LTO) to save about %s",
+                     "costs about %s here (%s): %s %s",
                      f->name, ap_fmt_count(calls, f->calls), per, ap_fmt_ns(cost, cc), share,
-                     ap_fmt_ns(save, savings));
+                     advice, ap_fmt_ns(save, savings));
     if (savings < cost_all && n > 0 && (size_t)n < sizeof msg) {
       char all[32];
       snprintf(msg + n, sizeof msg - (size_t)n,

@@ -315,10 +315,10 @@ static const struct {
   uint32_t bit;
   const char *name;
 } flag_names[] = {
-    {AP_FUNC_CONST, "const"},   {AP_FUNC_PURE, "pure"}, {AP_FUNC_MEMO, "memo"},
-    {AP_FUNC_CLONE, "clone"},   {AP_FUNC_PART, "part"}, {AP_FUNC_TAILCALL, "tailcall"},
-    {AP_FUNC_ALWAYS, "always"}, {AP_FUNC_MAIN, "main"}, {AP_FUNC_NO_DEBUG, "no-debug"},
-    {AP_FUNC_LEAF, "leaf"},
+    {AP_FUNC_CONST, "const"},   {AP_FUNC_PURE, "pure"},           {AP_FUNC_MEMO, "memo"},
+    {AP_FUNC_CLONE, "clone"},   {AP_FUNC_PART, "part"},           {AP_FUNC_TAILCALL, "tailcall"},
+    {AP_FUNC_ALWAYS, "always"}, {AP_FUNC_MAIN, "main"},           {AP_FUNC_NO_DEBUG, "no-debug"},
+    {AP_FUNC_LEAF, "leaf"},     {AP_FUNC_ADDRESSED, "addressed"},
 };
 
 const char *ap_func_flag_name(uint32_t bit) {

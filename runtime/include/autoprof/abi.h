@@ -32,19 +32,21 @@ extern "C" {
 
 /* struct ap_func_site.flags */
 enum ap_func_flags {
-  AP_FUNC_CONST = 1u << 0,    /* compiler proved it const (no memory reads) */
-  AP_FUNC_PURE = 1u << 1,     /* compiler proved it pure (reads memory only) */
-  AP_FUNC_MEMO = 1u << 2,     /* memo candidate (issue 4) */
-  AP_FUNC_CLONE = 1u << 3,    /* IPA clone (.constprop/.isra/...): same slot as its origin */
-  AP_FUNC_PART = 1u << 4,     /* split part (.part.N): entered from its own header it is a
-                                 continuation of that activation, not a new call */
-  AP_FUNC_TAILCALL = 1u << 5, /* some exit probes sit before a tail call: the callee's time
-                                 is not in this function's inclusive time on those paths */
-  AP_FUNC_ALWAYS = 1u << 6,   /* instrumented because of policy `always` */
-  AP_FUNC_MAIN = 1u << 7,     /* the program's main() */
-  AP_FUNC_NO_DEBUG = 1u << 8, /* no debug info: line is the declaration's, may be 0 */
-  AP_FUNC_LEAF = 1u << 9,     /* a static leaf: its body calls no function that could reach
-                                 instrumented code; its entry may count inline (below) */
+  AP_FUNC_CONST = 1u << 0,      /* compiler proved it const (no memory reads) */
+  AP_FUNC_PURE = 1u << 1,       /* compiler proved it pure (reads memory only) */
+  AP_FUNC_MEMO = 1u << 2,       /* memo candidate (issue 4) */
+  AP_FUNC_CLONE = 1u << 3,      /* IPA clone (.constprop/.isra/...): same slot as its origin */
+  AP_FUNC_PART = 1u << 4,       /* split part (.part.N): entered from its own header it is a
+                                   continuation of that activation, not a new call */
+  AP_FUNC_TAILCALL = 1u << 5,   /* some exit probes sit before a tail call: the callee's time
+                                   is not in this function's inclusive time on those paths */
+  AP_FUNC_ALWAYS = 1u << 6,     /* instrumented because of policy `always` */
+  AP_FUNC_MAIN = 1u << 7,       /* the program's main() */
+  AP_FUNC_NO_DEBUG = 1u << 8,   /* no debug info: line is the declaration's, may be 0 */
+  AP_FUNC_LEAF = 1u << 9,       /* a static leaf: its body calls no function that could reach
+                                   instrumented code; its entry may count inline (below) */
+  AP_FUNC_ADDRESSED = 1u << 10, /* its address is taken in its unit (a callback, a qsort
+                                   comparator): calls through a pointer cannot be inlined */
 };
 
 /* One per instrumented function body.  Clones of one source function carry
