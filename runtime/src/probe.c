@@ -224,15 +224,16 @@ static __attribute__((noinline)) void loop_timed_exit(struct ap_thread *t,
   /* a thread whose first probe ran inside the loop counted from 0 */
   uint64_t pairs =
       t && t->probes[AP_P_TIMED] >= stamp->pairs ? t->probes[AP_P_TIMED] - stamp->pairs : 0;
-  /* its frame, if the start opened one and nothing (longjmp) closed it */
+  /* its frame, if the start opened one and nothing (longjmp) closed it:
+   * the probes inside it, counted once for its node and its loop slot (a
+   * timed entry with none inside, most of them, adds none) */
   uint64_t other[AP_NPROBES] = {0};
-  if (t)
-    ap_sync_inline(t);
+  int any = 0;
   if (t && stamp->depth && t->depth == stamp->depth + 1 &&
       t->stack[stamp->depth].site == (void *)site && t->stack[stamp->depth].loop == AP_FRAME_LOOP) {
-    for (int k = 1; k < AP_NPROBES; k++)
-      other[k] = t->probes[k] - t->stack[stamp->depth].probes[k];
-    ap_pop_loop(t, now);
+    any = ap_probes_inside(t, &t->stack[stamp->depth], other);
+    ap_pop_loop_in(t, now, other, any);
+    other[AP_P_TIMED] = 0; /* the slot takes the timed calls from the stamp */
   }
   if (ap_unlikely(!t || slot - 1 >= t->nloops - 1))
     return ap_loop_slow(site, iterations, ticks, pairs);
@@ -251,10 +252,12 @@ static __attribute__((noinline)) void loop_timed_exit(struct ap_thread *t,
   uint64_t w = q->wnext | !q->wnext;
   c->ticks += ticks * w;
   c->probes[AP_P_TIMED] += pairs * w;
-  for (int k = 1; k < AP_NPROBES_LOOP; k++)
-    c->probes[k] += other[k] * w;
-  q->cloop += other[AP_P_CLOOP] * w;
-  q->csite += other[AP_P_CSITE] * w;
+  if (any) {
+    for (int k = 1; k < AP_NPROBES_LOOP; k++)
+      c->probes[k] += other[k] * w;
+    q->cloop += other[AP_P_CLOOP] * w;
+    q->csite += other[AP_P_CSITE] * w;
+  }
   q->wtimed += w;
   q->raw += ticks;
   ap_loop_count(c, iterations);
