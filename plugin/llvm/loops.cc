@@ -29,6 +29,9 @@
 #include "inline_loops.h"
 
 namespace ap_llvm {
+
+bool condition_tests(Loop *loop, SmallPtrSetImpl<BasicBlock *> &tests);
+
 namespace {
 
 /* A store into a local whose address is never taken: GIMPLE has a register
@@ -80,7 +83,22 @@ BranchInst *bottom_test(Loop *loop) {
 /* clang -O0 lowers `while (a && b)` into a header testing a, a block
  * testing b and a join holding a PHI of both outcomes, which leaves the
  * loop; GCC's header leaves by itself when a fails, and the block testing b
- * when b does.  Leaving from the join is either: the body did not run. */
+ * when b does.  Leaving from the join is either: the body did not run.
+ * A condition whose first operand is an `&&` inside an `||` (`while ((c
+ * >= 'a' && c <= 'z') || c == '_')`, libyaml's IS_ALPHA macro), or an
+ * `||` inside an `&&`, reaches the join only through the blocks testing
+ * its parts: those must be written inside the condition's parentheses
+ * (condition_tests, -g). */
+bool joined_from_condition(Loop *loop, BasicBlock *bb) {
+  BasicBlock *h = loop->getHeader();
+  if (is_contained(successors(h), bb))
+    return true;
+  SmallPtrSet<BasicBlock *, 8> tests;
+  condition_tests(loop, tests);
+  return !tests.empty() && !tests.count(bb) &&
+         all_of(predecessors(bb), [&](BasicBlock *p) { return p == h || tests.count(p); });
+}
+
 bool header_join(Loop *loop, BasicBlock *bb) {
   BasicBlock *h = loop->getHeader();
   auto *hbr = dyn_cast<BranchInst>(h->getTerminator());
@@ -95,8 +113,8 @@ bool header_join(Loop *loop, BasicBlock *bb) {
   auto *phi = dyn_cast_or_null<PHINode>(negated ? neg->getOperand(0) : c);
   Instruction *first = negated ? (Instruction *)neg : br;
   return phi && phi->getParent() == bb && bb != h && bb->getFirstNonPHI() == first && hbr &&
-         hbr->isConditional() && !exits_loop(loop, hbr) && is_contained(successors(h), bb) &&
-         exits_loop(loop, br) && test_only_header(h) && loop->getLoopLatch() != bb;
+         hbr->isConditional() && !exits_loop(loop, hbr) && exits_loop(loop, br) &&
+         test_only_header(h) && loop->getLoopLatch() != bb && joined_from_condition(loop, bb);
 }
 
 } // namespace
@@ -328,9 +346,12 @@ bool tests_condition(BasicBlock *bb, const cond_span &span) {
   if (sw && !in_span(span, sw->getDebugLoc()))
     return false;
   /* clang puts the test of a value's truth (`while (f(x))`: != 0) at the
-   * loop's keyword, with the branch: the value it tests says */
+   * loop's keyword, with the branch: the value it tests says.  A branch
+   * written inside the parentheses is the condition's: code expanded from a
+   * macro is all at the macro's name (`while (IS_ALPHA(*b))`, libyaml), the
+   * value tested and the branch alike. */
   const DebugLoc &at = br->getDebugLoc();
-  if (cond && at && cond->getDebugLoc() == at) {
+  if (cond && at && cond->getDebugLoc() == at && !in_span(span, at)) {
     if (none_of(cond->operands(), [&](Use &u) {
           auto *op = dyn_cast<Instruction>(u.get());
           return op && op->getParent() == bb && in_span(span, op->getDebugLoc());
@@ -339,9 +360,12 @@ bool tests_condition(BasicBlock *bb, const cond_span &span) {
   } else if (!in_span(span, cond && cond->getDebugLoc() ? cond->getDebugLoc() : at)) {
     return false;
   }
+  /* (a PHI computes nothing there: a header's carries a value of the body
+   * around, at its declaration's line, `int n = 0`) */
   for (Instruction &i : *bb)
-    if (!i.isDebugOrPseudoInst() && &i != br && i.getDebugLoc() && i.getDebugLoc().getLine() &&
-        !(at && i.getDebugLoc() == at) && !in_span(span, i.getDebugLoc()))
+    if (!i.isDebugOrPseudoInst() && !isa<PHINode>(i) && &i != br && i.getDebugLoc() &&
+        i.getDebugLoc().getLine() && !(at && i.getDebugLoc() == at) &&
+        !in_span(span, i.getDebugLoc()))
       return false; /* the body's */
   return true;
 }
@@ -364,7 +388,8 @@ bool condition_part(BasicBlock *bb, const cond_span &span) {
     return tests_condition(bb, span);
   bool located = false;
   for (Instruction &i : *bb) {
-    if (i.isDebugOrPseudoInst() || !i.getDebugLoc() || !i.getDebugLoc().getLine())
+    if (i.isDebugOrPseudoInst() || isa<PHINode>(i) || !i.getDebugLoc() ||
+        !i.getDebugLoc().getLine())
       continue;
     if (!in_span(span, i.getDebugLoc()))
       return false;
@@ -424,7 +449,7 @@ bool tests_condition_only(Loop *loop, BranchInst *br) {
       continue;
     }
     const DebugLoc &dl = i->getDebugLoc();
-    if (dl && at && dl == at) { /* the truth test clang puts at the keyword */
+    if (dl && at && dl == at && !in_span(span, at)) { /* the truth test clang puts at the keyword */
       for (Use &u : i->operands())
         if (auto *op = dyn_cast<Instruction>(u.get()))
           if (op->getParent() == bb)
