@@ -14,6 +14,7 @@
  * (plugin.cc says why not later).  -O0 has no "ch": a second instance after
  * "optimized" takes the functions the first did not see. */
 #include "autoprof_gcc.h"
+#include "tree-scalar-evolution.h" /* get_loop_exit_condition */
 
 extern "C" {
 #include "autoprof/abi.h"
@@ -71,49 +72,75 @@ bool before(const expanded_location &a, const expanded_location &b) {
   return a.line < b.line || (a.line == b.line && a.column < b.column);
 }
 
+/* The block ending a loop's header: the header itself, or at -O0 the
+ * last of a chain of blocks it falls through to, each the only successor of
+ * the one before and entered only from it.  GCC -O0 inlines an
+ * always_inline call early and keeps the callee's blocks apart (a return
+ * label, a goto location it does not merge away): `while (pos +
+ * type_len() < end)` has the inlined body in the header, its return value
+ * in the next block and the test in the third.  Taken for a header with no
+ * test, such a loop counted every test, one iteration too many per entry
+ * and never a zero-trip one.  Nothing leaves the chain but its last block,
+ * so counting in the header is counting there. */
+basic_block header_test(class loop *loop, basic_block head) {
+  basic_block bb = head;
+  for (unsigned n = 0; n < 16 && single_succ_p(bb); n++) {
+    basic_block next = single_succ(bb);
+    if (next == head || next == loop->header || !single_pred_p(next) ||
+        !flow_bb_inside_loop_p(loop, next) || (single_succ_edge(bb)->flags & EDGE_COMPLEX))
+      break;
+    bb = next;
+  }
+  return bb;
+}
+
 /* A header that only computes and tests the loop condition: no store, no
  * call, and (where the statements say where they come from) nothing
  * written before the condition.  A do-while whose body is one
  * block, `do { s1 += *buf++; s2 += s1; } while (--k > 0);`, has all of it
  * in the header, stores or not: its loads and adds are the body, written
  * before the `while` (lzo_adler32's loop was counted one iteration short
- * per entry, as if the body's run were a failed top test). */
-bool test_only_header(basic_block header) {
-  gimple *test = last_stmt(header);
+ * per entry, as if the body's run were a failed top test).  HEADER to TEST:
+ * the blocks of the header (header_test). */
+bool test_only_header(basic_block header, basic_block test_bb) {
+  gimple *test = last_stmt(test_bb);
   location_t cond = test ? gimple_location(test) : UNKNOWN_LOCATION;
   source_range range = get_range_from_loc(line_table, cond);
   expanded_location from = written_at(range.m_start), to = written_at(range.m_finish);
   bool ranged = from.file && to.file && strcmp(from.file, to.file) == 0 && before(from, to);
   /* no range (a condition made by a macro): its line */
   expanded_location line = written_at(cond);
-  for (gimple_stmt_iterator gsi = gsi_start_bb(header); !gsi_end_p(gsi); gsi_next(&gsi)) {
-    gimple *g = gsi_stmt(gsi);
-    if (is_gimple_debug(g) || gimple_code(g) == GIMPLE_LABEL || gimple_code(g) == GIMPLE_COND)
-      continue;
-    /* __builtin_expect (`l_unlikely(n > 1)`, Lua's) stays a call at -O0:
-     * a hint, no work */
-    bool hint = gimple_call_builtin_p(g, BUILT_IN_EXPECT) ||
-                gimple_call_builtin_p(g, BUILT_IN_EXPECT_WITH_PROBABILITY);
-    if ((gimple_code(g) != GIMPLE_ASSIGN && !hint) || gimple_vdef(g))
-      return false;
-    if (LOCATION_LOCUS(gimple_location(g)) <= BUILTINS_LOCATION ||
-        LOCATION_LOCUS(cond) <= BUILTINS_LOCATION)
-      continue;
-    expanded_location at = written_at(gimple_location(g));
-    if (!at.file)
-      continue;
-    /* before the condition: the body's (the range may end early: `lib->func`
-     * as a truth value spans `lib`).  Without a range (the C front end
-     * gives an `if`'s or a `while`'s condition its `(`; a macro's, the
-     * place it is used) the place itself: a statement to its left on the
-     * same line is the body's too (`for (;;) { s += h; if (++h >= m)
-     * break; }` on one line was taken for top-tested, its last pass
-     * uncounted: 4 iterations of 5). */
-    if (ranged ? strcmp(at.file, from.file) == 0 && before(at, from)
-               : line.file && strcmp(at.file, line.file) == 0 && before(at, line))
-      return false;
+  for (basic_block bb = header;; bb = single_succ(bb)) {
+    for (gimple_stmt_iterator gsi = gsi_start_bb(bb); !gsi_end_p(gsi); gsi_next(&gsi)) {
+      gimple *g = gsi_stmt(gsi);
+      if (is_gimple_debug(g) || gimple_code(g) == GIMPLE_LABEL || gimple_code(g) == GIMPLE_COND)
+        continue;
+      /* __builtin_expect (`l_unlikely(n > 1)`, Lua's) stays a call at -O0:
+       * a hint, no work */
+      bool hint = gimple_call_builtin_p(g, BUILT_IN_EXPECT) ||
+                  gimple_call_builtin_p(g, BUILT_IN_EXPECT_WITH_PROBABILITY);
+      if ((gimple_code(g) != GIMPLE_ASSIGN && !hint) || gimple_vdef(g))
+        return false;
+      if (LOCATION_LOCUS(gimple_location(g)) <= BUILTINS_LOCATION ||
+          LOCATION_LOCUS(cond) <= BUILTINS_LOCATION)
+        continue;
+      expanded_location at = written_at(gimple_location(g));
+      if (!at.file)
+        continue;
+      /* before the condition: the body's (the range may end early: `lib->func`
+       * as a truth value spans `lib`).  Without a range (the C front end
+       * gives an `if`'s or a `while`'s condition its `(`; a macro's, the
+       * place it is used) the place itself: a statement to its left on the
+       * same line is the body's too (`for (;;) { s += h; if (++h >= m)
+       * break; }` on one line was taken for top-tested, its last pass
+       * uncounted: 4 iterations of 5). */
+      if (ranged ? strcmp(at.file, from.file) == 0 && before(at, from)
+                 : line.file && strcmp(at.file, line.file) == 0 && before(at, line))
+        return false;
+    }
+    if (bb == test_bb)
+      return true;
   }
-  return true;
 }
 
 /* The bottom test of a loop in do-while form (GCC's own do_while_loop_p):
@@ -135,9 +162,9 @@ gcond *bottom_test(class loop *loop) {
  * block does: before ch runs, a while loop's `if (err) return;` at the end
  * of its body is no bottom test (taken for one, pigz's wait_for_ loops
  * counted their tests, at the `if`'s line). */
-bool top_tested(class loop *loop, basic_block head) {
-  return safe_dyn_cast<gcond *>(last_stmt(head)) && test_only_header(head) &&
-         loop_exits_from_bb_p(loop, head);
+bool top_tested(class loop *loop, basic_block head, basic_block test_bb) {
+  return safe_dyn_cast<gcond *>(last_stmt(test_bb)) && test_only_header(head, test_bb) &&
+         loop_exits_from_bb_p(loop, test_bb);
 }
 
 /* Where a loop's condition is written: from the `(` of `while (` (or the
@@ -472,6 +499,17 @@ bool in_condition(basic_block bb, const cond_span &span) {
   return located_in_span(bb, span) >= 0;
 }
 
+/* in_condition for a header of several blocks, HEAD to TEST (header_test):
+ * the blocks before TEST compute only what SPAN says too (at -O0, an
+ * always_inline call's body and return value: `while (pos + type_len() <
+ * end)`). */
+bool header_in_condition(basic_block head, basic_block test_bb, const cond_span &span) {
+  for (basic_block bb = head; bb != test_bb; bb = single_succ(bb))
+    if (located_in_span(bb, span) < 0)
+      return false;
+  return in_condition(test_bb, span);
+}
+
 /* A block of the condition after its first test: one testing a part of
  * it (in_condition), or one computing a part without testing (an arm of
  * `i ? (unlock(), 0) : (lock(), 1)`, xz's mythread_sync: the test comes
@@ -485,12 +523,14 @@ bool condition_part(basic_block bb, const cond_span &span) {
  * && a[i] != 0; i++)` — reached only from the header or from each other,
  * testing only, written inside the condition's parentheses.  Leaving from
  * one means the condition failed, as from the header: no iteration (such
- * an exit counted one, the classic search loop one too many per entry). */
-unsigned condition_blocks(class loop *loop, basic_block head, basic_block *out, unsigned max) {
+ * an exit counted one, the classic search loop one too many per entry).
+ * FIRST to HEAD: the blocks of the loop's header (header_test). */
+unsigned condition_blocks(class loop *loop, basic_block first, basic_block head, basic_block *out,
+                          unsigned max) {
   gimple *test = last_stmt(head);
   cond_span span;
   if (!is_test(test) || !condition_span(loc_of(test), &span) ||
-      !(test_only_header(head) || in_condition(head, span)))
+      !(test_only_header(first, head) || header_in_condition(first, head, span)))
     return 0;
   unsigned n = 0;
   auto_vec<basic_block> work;
@@ -501,7 +541,13 @@ unsigned condition_blocks(class loop *loop, basic_block head, basic_block *out, 
     edge_iterator ei;
     FOR_EACH_EDGE(e, ei, from->succs) {
       basic_block bb = e->dest;
-      if (bb == head || !flow_bb_inside_loop_p(loop, bb) || !condition_part(bb, span) || n >= max)
+      /* a block with nothing located, falling through from a part of the
+       * condition: at -O0 the return value of an always_inline call, its
+       * return label's block (`while (a < n && ok(v, a))`) */
+      bool passing = from != head && !is_test(last_stmt(bb)) && single_pred_p(bb) &&
+                     single_succ_p(bb) && located_in_span(bb, span) == 0;
+      if (bb == head || !flow_bb_inside_loop_p(loop, bb) ||
+          !(passing || condition_part(bb, span)) || n >= max)
         continue;
       bool only_tests = true, seen = false;
       edge pe;
@@ -552,20 +598,35 @@ class loop *split_inner(class loop *outer) {
 }
 
 /* The line of the loop's controlling test: the header's test of a top-tested
- * loop, the bottom test of a rotated one (the same source line: pass_ch
- * copies the condition), else what -fopt-info would name. */
-location_t loop_location(class loop *loop, basic_block head, bool top) {
-  gimple *test = top ? last_stmt(head) : bottom_test(loop);
+ * loop (TEST: the block that ends the header, header_test), the bottom test
+ * of a rotated one (the same source line: pass_ch copies the condition),
+ * else what -fopt-info would name (find_loop_location: the test of the
+ * loop's single exit), else the first located statement of its body.  Debug
+ * statements are no place: find_loop_location takes the header's first
+ * located statement, and at -O1 and above with -g that is the `# DEBUG s =>
+ * NULL` GCC leaves at the top of a loop for the variables of a function
+ * inlined further down (an interpreter's `while (1) { ...; switch (*pc++) {
+ * case 4: push(s, a); ... } }` was reported at the `case` line of its last
+ * push(): mujs's hottest hint pointed at `case OP_WITH`); without -g the
+ * line was the first real statement's, as it is now at every level. */
+location_t loop_location(class loop *loop, basic_block test_bb, bool top) {
+  gimple *test = top ? last_stmt(test_bb) : bottom_test(loop);
   if (test && LOCATION_LOCUS(gimple_location(test)) > BUILTINS_LOCATION)
     return loc_of(test);
-  location_t loc = find_loop_location(loop).get_location_t();
+  gcond *exit_test = get_loop_exit_condition(loop);
+  location_t loc = exit_test ? gimple_location(exit_test) : UNKNOWN_LOCATION;
   if (LOCATION_LOCUS(loc) > BUILTINS_LOCATION && LOCATION_LINE(loc))
     return loc;
   /* No test and nothing -fopt-info would name: a loop the CFG has but no
    * loop statement opens (a `while (1)` entered through a `case` label of
-   * a resumable state machine: bzip2's BZ2_decompress had 40 at line 0).
-   * The first located statement of its body, in dominator order from the
-   * header, is where the user reads its code. */
+   * a resumable state machine: bzip2's BZ2_decompress had 40 at line 0),
+   * or one left only by a `return` or `break` in a `switch`.  The first
+   * located statement of its body, in dominator order from the header
+   * (the header's first: what find_loop_location names, but for debug
+   * statements), is where the user reads its code: written in the loop's
+   * scope (a call inlined there is at the call, as -O0 has it: Lua's
+   * getgeneric `for (;;) { if (equalkey(key, n, deadok)) ...` was at
+   * equalkey's line 217 at -O2). */
   basic_block *bbs = get_loop_body_in_dom_order(loop);
   for (unsigned i = 0; i < loop->num_nodes; i++)
     for (gimple_stmt_iterator gsi = gsi_start_bb(bbs[i]); !gsi_end_p(gsi); gsi_next(&gsi)) {
@@ -573,7 +634,7 @@ location_t loop_location(class loop *loop, basic_block head, bool top) {
       location_t l = gimple_location(stmt);
       if (!is_gimple_debug(stmt) && LOCATION_LOCUS(l) > BUILTINS_LOCATION && LOCATION_LINE(l)) {
         free(bbs);
-        return l;
+        return loc_of(stmt);
       }
     }
   free(bbs);
@@ -616,8 +677,8 @@ struct loop_instrumenter {
     }
   }
 
-  tree make_site(class loop *loop, basic_block head, bool is_timed, bool top) {
-    location_t loc = loop_location(loop, head, top);
+  tree make_site(class loop *loop, basic_block test_bb, bool is_timed, bool top) {
+    location_t loc = loop_location(loop, test_bb, top);
     expanded_location xl = expand_location(loc);
     /* the function it was written in: its scope's, when known (its test
      * may come from a call inlined into it) */
@@ -645,6 +706,8 @@ struct loop_instrumenter {
     class loop *loop;
     basic_block head; /* where the counter counts: the header, or the test
                          block of a loop GCC split in two (split_inner) */
+    basic_block test; /* the block ending the header: HEAD, or at -O0 the
+                         last of the blocks it falls through to (header_test) */
     tree addr;        /* &site */
     bool timed, top;
     basic_block tests[8]; /* condition_blocks: the rest of the loop's test */
@@ -661,7 +724,7 @@ struct loop_instrumenter {
    * (or from a block testing the rest of its condition) means the test
    * failed before the body ran. */
   tree exit_value(const rec &r, edge exit) {
-    bool test = exit->src == r.head;
+    bool test = exit->src == r.test;
     for (unsigned k = 0; k < r.ntests; k++)
       test |= exit->src == r.tests[k];
     return r.top && test ? r.cnt : r.next;
@@ -697,22 +760,23 @@ struct loop_instrumenter {
       r.head = inner->header;
     }
     r.timed = timed(loop);
-    gimple *test = last_stmt(r.head);
+    r.test = header_test(loop, r.head);
+    gimple *test = last_stmt(r.test);
     home_scope = loop_scope(loop, &home_known);
     if (!test || !dowhile_test(loc_of(test))) {
-      r.ntests = condition_blocks(loop, r.head, r.tests, 8);
+      r.ntests = condition_blocks(loop, r.head, r.test, r.tests, 8);
       /* a header that only tests, or that computes no more than the
        * condition says (a call, a store: `while ((c = getc(f)) != EOF)`) */
       cond_span span;
-      bool cond_head =
-          test_only_header(r.head) ||
-          (is_test(test) && condition_span(loc_of(test), &span) && in_condition(r.head, span));
-      r.top = top_tested(loop, r.head) ||
-              (cond_head && is_test(test) && loop_exits_from_bb_p(loop, r.head));
+      bool cond_head = test_only_header(r.head, r.test) ||
+                       (is_test(test) && condition_span(loc_of(test), &span) &&
+                        header_in_condition(r.head, r.test, span));
+      r.top = top_tested(loop, r.head, r.test) ||
+              (cond_head && is_test(test) && loop_exits_from_bb_p(loop, r.test));
       for (unsigned k = 0; k < r.ntests && !r.top; k++) /* `while (a || b)`: b's block leaves */
         r.top = cond_head && loop_exits_from_bb_p(loop, r.tests[k]);
     }
-    tree site = make_site(loop, r.head, r.timed, r.top);
+    tree site = make_site(loop, r.test, r.timed, r.top);
     home_known = false;
     sites.put(loop->num, site);
     r.addr = build_fold_addr_expr(site);
