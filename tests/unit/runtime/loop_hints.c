@@ -399,6 +399,17 @@ static void test_calls(void) {
   CHECK_CONTAINS(msg(loop_hint_at(p, 30)), "and they repeat work (strlen() at line 31 returned "
                                            "the same value for the same arguments on 99.5% of "
                                            "its calls)");
+  /* the hoist hint names the loop as its record does, also where the
+   * compiler's last pass placed it at another line (GCC -O2: the body's) */
+  for (uint32_t at = 30; at <= 31; at++) {
+    p->callsites[c].loop_line = at;
+    ap_profile_analyze(p, NULL);
+    const char *hoist = NULL;
+    for (size_t i = 0; i < p->nhints; i++)
+      if (p->hints[i].kind == AP_HINT_HOIST)
+        hoist = p->hints[i].message;
+    CHECK_CONTAINS(hoist, "inside the loop at c.c:30 (in work)");
+  }
   ap_profile_free(p);
 }
 
