@@ -27,6 +27,7 @@ struct mnode {
   double est_incl, est_excl;   /* compensated, over all calls (ticks) */
   double var_incl, var_excl;   /* their sampling variances (ticks^2; 0 when every call timed) */
   double raw, removed;         /* timed ticks and the probes' part of them, over all calls */
+  int open;                    /* an activation still open at exit (another thread's) */
 };
 
 struct merged {
@@ -122,6 +123,24 @@ static int merge_tree(struct merged *m, struct ap_thread *t) {
     n = next_preorder(root, n);
   }
   return 0;
+}
+
+/* The paths with an activation still open at exit: the frames on the
+ * shadow stacks of the threads that are still running (or blocked) — the
+ * exiting one closed its own.  Such a node's time holds only its finished
+ * activations, so it bounds nothing below it (a worker spinning in
+ * `for (;;) tick();` gave its 514,626 finished tick calls 0 ns: helper-28). */
+static void mark_open(struct merged *m) {
+  for (struct ap_thread *t = ap_threads; t; t = t->next) {
+    uint32_t d = __atomic_load_n(&t->depth, __ATOMIC_RELAXED);
+    if (d > t->max_depth + 1) /* an overflow sentinel on top */
+      d = t->max_depth + 1;
+    for (uint32_t i = 1; i < d; i++) {
+      const struct ap_node *n = t->stack[i].node;
+      if (n && n != &t->root && n->merged < m->n)
+        m->v[n->merged].open = 1;
+    }
+  }
 }
 
 struct comp {
@@ -225,8 +244,8 @@ static int estimate_nodes(struct merged *m, const struct comp *c, uint32_t nslot
   for (size_t i = m->n; i-- > 0;) {
     struct mnode *v = &m->v[i];
     double timed = (double)timed_of(v->calls, v->untimed);
-    if (v->untimed && floor[i] > v->est_incl && kfloor[i] > timed)
-      v->est_incl = floor[i];
+    if (floor[i] > v->est_incl && ((v->untimed && kfloor[i] > timed) || v->open))
+      v->est_incl = floor[i]; /* an open node: at least its finished callees' */
     if (v->parent >= 0) {
       floor[v->parent] += v->est_incl;
       kfloor[v->parent] += timed;
@@ -887,6 +906,8 @@ static struct ap_profile *build_profile(const struct ap_calibration *cal) {
   int rc = !p || build_header(p, cal);
   for (struct ap_thread *t = ap_threads; t && !rc; t = t->next)
     rc = merge_tree(&m, t);
+  if (!rc)
+    mark_open(&m);
   if (!rc) {
     rc = build_functions(p, &m, &c) || build_loops(p, &m, &c) || build_memo(p) ||
          build_callsites(p, &c) || build_threads(p, &m, &c);
