@@ -46,7 +46,7 @@ static void write_header(const struct ap_profile *p, FILE *out) {
   if (p->folded_calls)
     fprintf(out,
             "  note: %s calls beyond the call-path limit were folded into their caller's "
-            "path (raise AUTOPROF_MAX_NODES)\n",
+            "path, their time into its own (raise AUTOPROF_MAX_NODES)\n",
             ap_fmt_count(calls, p->folded_calls));
   if (p->lost_frames)
     fprintf(out, "  note: %s calls deeper than AUTOPROF_MAX_DEPTH were counted but not timed\n",
