@@ -129,8 +129,13 @@ static void print_summary(const struct side *b, const struct side *a) {
 }
 
 /* Is a change of self time within the sampling error of the two estimates
- * (adaptive timing: time_error is each one's 95 % relative error)? */
+ * (adaptive timing: time_error is each one's 95 % relative error)?  An
+ * estimate whose error is 100 % or more tells nothing, whatever its value:
+ * 0 ns +-999 % against a run's 81 us read as "-100.0 %", a change, since
+ * an error relative to 0 is 0 (helper-28). */
 static int within_noise(const struct ap_prof_func *fb, const struct ap_prof_func *fa, long long d) {
+  if (fb->time_error >= 1 || fa->time_error >= 1)
+    return 1;
   double eb = fb->time_error * (double)fb->excl_ns, ea = fa->time_error * (double)fa->excl_ns;
   double e = sqrt(eb * eb + ea * ea);
   return e > 0 && (double)absll(d) <= e;

@@ -986,8 +986,9 @@ static void print_summary(const struct ap_profile *p, const char *files) {
   }
   double run = (double)ap_profile_run_ns(p);
   uint64_t threads = ap_profile_thread_count(p);
-  say("autoprof: %s call%s to %zu function%s in %llu thread%s over %s", ap_fmt_count(calls, total),
-      total == 1 ? "" : "s", p->nfunctions, p->nfunctions == 1 ? "" : "s",
+  char nfunc[32];
+  say("autoprof: %s call%s to %s function%s in %llu thread%s over %s", ap_fmt_count(calls, total),
+      total == 1 ? "" : "s", ap_fmt_count(nfunc, p->nfunctions), p->nfunctions == 1 ? "" : "s",
       (unsigned long long)threads, threads == 1 ? "" : "s", ap_fmt_ns(wall, (double)p->wall_ns));
   if (hot)
     say("; hottest: %s (%.1f%% self) at %s:%u", hot->name,

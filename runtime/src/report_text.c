@@ -14,14 +14,14 @@ static uint64_t total_calls(const struct ap_profile *p) {
 }
 
 static void write_header(const struct ap_profile *p, FILE *out) {
-  char wall[32], run[32], calls[32], cost[32], comp[32];
+  char wall[32], run[32], calls[32], cost[32], comp[32], nfunc[32];
   fprintf(out, "autoprof report: %s (pid %lld)\n", p->program ? p->program : "?",
           (long long)p->pid);
   uint64_t threads = ap_profile_thread_count(p);
   uint64_t ncalls = total_calls(p);
-  fprintf(out, "  %s wall, %llu thread%s, %s call%s to %zu function%s, %s instrumented\n",
+  fprintf(out, "  %s wall, %llu thread%s, %s call%s to %s function%s, %s instrumented\n",
           ap_fmt_ns(wall, (double)p->wall_ns), (unsigned long long)threads, threads == 1 ? "" : "s",
-          ap_fmt_count(calls, ncalls), ncalls == 1 ? "" : "s", p->nfunctions,
+          ap_fmt_count(calls, ncalls), ncalls == 1 ? "" : "s", ap_fmt_count(nfunc, p->nfunctions),
           p->nfunctions == 1 ? "" : "s", ap_fmt_ns(run, (double)ap_profile_run_ns(p)));
   /* adaptive timing: most calls are untimed and cost far less than a timed one */
   const double *cal = p->calibration_ns;
@@ -114,7 +114,8 @@ static void write_top(const struct ap_profile *p, FILE *out, unsigned top) {
     qsort(order, n, sizeof *order, by_self);
   size_t rows = top && top < n ? top : n;
   double run = (double)ap_profile_run_ns(p);
-  fprintf(out, "\nTop %zu of %zu functions by self time\n", rows, n);
+  char of[32];
+  fprintf(out, "\nTop %zu of %s functions by self time\n", rows, ap_fmt_count(of, n));
   fprintf(out, "  %6s %10s %10s %14s %10s %7s  %s\n", "self%", "self", "total", "calls", "per call",
           "timing", "function  file:line");
   int sampled = 0, probed = 0;
@@ -232,8 +233,9 @@ static void write_loops(const struct ap_profile *p, FILE *out, unsigned top) {
     width = w > width ? w : width;
   }
   width += 2;
-  fprintf(out, "\nTop %zu of %zu loops (timed loops by time, then the others by iterations)\n",
-          rows, n);
+  char of[32];
+  fprintf(out, "\nTop %zu of %s loops (timed loops by time, then the others by iterations)\n", rows,
+          ap_fmt_count(of, n));
   fprintf(out, "  %6s %6s %10s %12s %14s %*s %9s  %s\n", "time%", "of fn", "time", "entries",
           "iterations", width, trips_head, "per iter", "function  file:line");
   int sampled = 0;
