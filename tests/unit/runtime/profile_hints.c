@@ -118,10 +118,12 @@ static void test_inline_unresolved(void) {
   ap_profile_free(p);
 }
 
-/* calls x call cost above the time its callers measured (compensation
- * took most of a loop of nothing but calls): the saving is that time, and
- * the message says why (helper-25: "saves 23.6 ms" of an 11 ms run). */
-static void test_inline_capped(void) {
+/* calls x call cost above the time its callers were measured at
+ * (compensation took most of a loop of nothing but calls): the saving
+ * stays the calls' cost, and the message says the times around them are
+ * underestimates (helper-25: "saves 23.6 ms" of an 11 ms run, which is
+ * what inlining saved uninstrumented). */
+static void test_inline_over_callers(void) {
   struct ap_profile *p = make_profile();
   p->call_cost_ns = 20; /* 50,000 calls: 1 ms, parse (their caller) measured 800 us */
   ap_profile_analyze(p, NULL);
@@ -131,15 +133,27 @@ static void test_inline_capped(void) {
       inl = &p->hints[i];
   CHECK(inl != NULL);
   if (inl) {
-    CHECK_EQ_U64(inl->savings_ns, 800000);
+    CHECK_EQ_U64(inl->savings_ns, 1000000);
     CHECK_EQ_U64(evidence(inl, "callers_ns"), 800000);
     CHECK_STR(inl->message,
               "tiny is called 50,000 times and runs 2.0 ns per call in its own body, while a "
               "call costs about 20 ns here (91% of each call): make it inlinable (static "
-              "inline in a header, or LTO) to save about 800.0 us (its callers' measured time: "
-              "the calls at that cost would be 1.0 ms, more than the probes' compensation left "
-              "of it)");
+              "inline in a header, or LTO) to save about 1.0 ms (more than the 800.0 us its "
+              "callers were measured at: the probes' compensation took more than they cost "
+              "around these calls, and the times there are underestimates)");
   }
+  /* all its calls in a timed loop it is the top callee of: that loop's time */
+  long l = ap_profile_add_loop(p, "parse", "p.c", 21, 1);
+  p->loops[l].timed = 1;
+  p->loops[l].entries = 100;
+  p->loops[l].iterations = 50000;
+  p->loops[l].incl_ns = 300000;
+  ap_profile_set_str(&p->loops[l].top_callee, "tiny");
+  p->loops[l].top_callee_calls = 50000;
+  ap_profile_analyze(p, NULL);
+  for (size_t i = 0; i < p->nhints; i++)
+    if (strcmp(hint_kind(p, i), "inline") == 0 && strcmp(hint_func(p, i), "tiny") == 0)
+      CHECK_EQ_U64(evidence(&p->hints[i], "callers_ns"), 300000);
   ap_profile_free(p);
 }
 
@@ -495,7 +509,7 @@ int main(void) {
   test_path_driver();
   test_ranking();
   test_inline_unresolved();
-  test_inline_capped();
+  test_inline_over_callers();
   test_unreliable_estimate();
   test_memo_bound();
   test_memo_answered_cost();
