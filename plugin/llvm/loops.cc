@@ -167,7 +167,7 @@ const DILocation *at_depth(const DILocation *d, unsigned depth) {
 /* The loop's controlling test gives its line (the `while` of a do-while),
  * where it is written in the loop (a test inlined from a call in the
  * condition: at the call). */
-DebugLoc test_location(Loop *loop, bool top) {
+DebugLoc test_location(Loop *loop, bool top, Instruction **branch = nullptr) {
   Instruction *test = top ? loop->getHeader()->getTerminator() : bottom_test(loop);
   /* tested neither at its top nor at its bottom (`while (1) { ...; if (i
    * >= n) break; ... }` at -O0): its one exit's test, as GCC says (the
@@ -178,6 +178,8 @@ DebugLoc test_location(Loop *loop, bool top) {
     if (exiting.size() == 1 && isa<BranchInst>(exiting[0]->getTerminator()))
       test = exiting[0]->getTerminator();
   }
+  if (branch)
+    *branch = test;
   if (test && test->getDebugLoc() && test->getDebugLoc().getLine()) {
     DebugLoc start = loop_range(loop).getStart();
     return start ? DebugLoc(at_depth(test->getDebugLoc().get(), inline_depth(start.get())))
@@ -308,8 +310,29 @@ bool in_span(const cond_span &s, const DebugLoc &dl) {
  * its condition's end: clang -O2 gave `for (i = 0; i < strlen(s); i++)
  * if (...)`'s rotated test the line of the body's `if` (helper-21); GCC
  * says the `for`'s line. */
+/* clang puts a `for`'s branch at its keyword and a do-while's at its `}`:
+ * the compare the branch tests, when written on a later line inside the
+ * condition (a do-while's: on the loop's last line), is where GCC and the
+ * docs place the loop — `for (i = 0;\n i < n;\n i++)` at `i < n`,
+ * `}\n while (j < n);` at the `while` (helper-28).  Else AT. */
+DebugLoc compare_location(Loop *loop, Instruction *branch, const DebugLoc &at) {
+  auto *br = dyn_cast_or_null<BranchInst>(branch);
+  auto *cmp = br && br->isConditional() ? dyn_cast<Instruction>(br->getCondition()) : nullptr;
+  DebugLoc c = cmp ? cmp->getDebugLoc() : DebugLoc();
+  if (!at || !c || c.getLine() <= at.getLine() || c->getFile() != at->getFile() ||
+      c.getInlinedAt() != at.getInlinedAt())
+    return at;
+  cond_span span;
+  if (condition_span(loop, &span))
+    return in_span(span, c) ? c : at;
+  DebugLoc end = loop_range(loop).getEnd();
+  return end && end.getLine() == c.getLine() && end->getFile() == c->getFile() ? c : at;
+}
+
 DebugLoc loop_location(Loop *loop, bool top) {
-  DebugLoc dl = test_location(loop, top), start = loop_range(loop).getStart();
+  Instruction *branch = nullptr;
+  DebugLoc dl = test_location(loop, top, &branch), start = loop_range(loop).getStart();
+  dl = compare_location(loop, branch, dl);
   cond_span span;
   if (!dl || !start || dl == start || !condition_span(loop, &span))
     return dl;
