@@ -573,7 +573,51 @@ struct rec {
   AllocaInst *entered = nullptr;
   bool inl = false;   /* its records at exits are made inline (choose_inline) */
   bool small = false; /* at most inline_loop_size instructions (choose_inline) */
+  /* A setjmp (returns_twice call) in the loop (returns_setjmp): the count
+   * is kept in SLOT, a volatile local (longjmp restores registers). */
+  bool jumps = false;
+  AllocaInst *slot = nullptr;
 };
+
+/* A returns_twice call (setjmp, sigsetjmp, getcontext; not vfork, as in
+ * funcs.cc) in one of LOOP's blocks, its inner loops' too. */
+bool returns_setjmp(Loop *loop) {
+  for (BasicBlock *bb : loop->blocks())
+    for (Instruction &i : *bb)
+      if (auto *call = dyn_cast<CallInst>(&i))
+        if (call->hasFnAttr(Attribute::ReturnsTwice)) {
+          Function *fn = call->getCalledFunction();
+          if (!fn || !fn->getName().contains("vfork"))
+            return true;
+        }
+  return false;
+}
+
+/* Is exit block E a call that does not return and may longjmp (a function
+ * of the program, an indirect call, longjmp itself), reached directly?
+ * In a function that calls setjmp GCC gives every such call an abnormal
+ * edge to the setjmp's return: in a loop holding the setjmp the call is
+ * in the loop, no exit, and an entry it abandons is not counted.  A
+ * library function (exit, abort: glibc declares them `leaf`, no such
+ * edge) is an exit, as with GCC. */
+bool abandons(BasicBlock *e, const TargetLibraryInfo &tli) {
+  for (int k = 0; e && k < 4; k++, e = e->getSingleSuccessor()) {
+    if (!isa<UnreachableInst>(e->getTerminator()))
+      continue;
+    Instruction *i = e->getTerminator()->getPrevNode();
+    while (i && i->isDebugOrPseudoInst())
+      i = i->getPrevNode();
+    auto *call = dyn_cast_or_null<CallBase>(i);
+    if (!call || !call->doesNotReturn())
+      return false;
+    Function *fn = call->getCalledFunction();
+    LibFunc lf;
+    if (!fn || fn->getName().contains("longjmp"))
+      return true;
+    return !fn->isIntrinsic() && !(fn->isDeclaration() && tli.getLibFunc(*fn, lf) && tli.has(lf));
+  }
+  return false;
+}
 
 struct loop_instrumenter {
   Function &f;
@@ -582,6 +626,7 @@ struct loop_instrumenter {
   DominatorTree &dt;
   ScalarEvolution &se;
   AssumptionCache &ac;
+  const TargetLibraryInfo &tli;
   bool use_scev;
   const func_info &func;
   std::string func_name;
@@ -591,13 +636,15 @@ struct loop_instrumenter {
   DenseMap<BasicBlock *, Instruction *> cursors;
   DenseMap<BasicBlock *, PHINode *> joins;
   SmallVector<AllocaInst *, 16> promote;
+  SmallVector<AllocaInst *, 16> in_memory; /* a setjmp's nest's (keep_in_memory) */
   entry_finder entries;
   inline_loops records; /* the records at exits and preheaders */
 
   loop_instrumenter(Function &fn, const config &cfg, LoopInfo &l, DominatorTree &d,
-                    ScalarEvolution &s, AssumptionCache &a, bool scev, const func_info &fi)
-      : f(fn), c(cfg), li(l), dt(d), se(s), ac(a), use_scev(scev), func(fi), func_name(fi.name),
-        entries(fn, l, d), records(fn, d, l) {}
+                    ScalarEvolution &s, AssumptionCache &a, const TargetLibraryInfo &t, bool scev,
+                    const func_info &fi)
+      : f(fn), c(cfg), li(l), dt(d), se(s), ac(a), tli(t), use_scev(scev), func(fi),
+        func_name(fi.name), entries(fn, l, d), records(fn, d, l) {}
 
   Module &m() { return *f.getParent(); }
   Type *u64() { return Type::getInt64Ty(f.getContext()); }
@@ -653,7 +700,8 @@ struct loop_instrumenter {
     if (c.verbose)
       errs() << "autoprof: " << info.file << ":" << info.line << ": loop in " << func_name
              << (inlined ? " from " + info.origin_function : "") << ": depth " << info.depth
-             << (r.timed ? ", timed" : "") << entry_note(r.entry) << "\n";
+             << (r.timed ? ", timed" : "") << entry_note(r.entry)
+             << (r.jumps ? ", holds a setjmp: count in memory" : "") << "\n";
     return loop_site(m(), info);
   }
 
@@ -673,7 +721,11 @@ struct loop_instrumenter {
     for (BasicBlock *e : exits)
       if (e->isEHPad())
         return false;
-    r.exits.assign(exits.begin(), exits.end());
+    /* a loop holding a setjmp: a call that may longjmp is no exit */
+    r.jumps = f.callsFunctionThatReturnsTwice() && returns_setjmp(loop);
+    for (BasicBlock *e : exits)
+      if (!r.jumps || !abandons(e, tli))
+        r.exits.push_back(e);
     r.timed = timed(loop);
     if (!r.timed && loop->getLoopDepth() > 1) {
       if (!index.count(outermost(loop)))
@@ -687,7 +739,8 @@ struct loop_instrumenter {
      * the body's first test (a `break`), and the bottom test decides. */
     r.top = top_tested(loop, !use_scev) || (!r.entry.rotated && marked_top_test(loop)) ||
             condition_tests(loop, r.tests);
-    r.scev = use_scev && exit_counts(r);
+    /* (SCEV counts from the program's registers, which longjmp restores) */
+    r.scev = use_scev && !r.jumps && exit_counts(r);
     index[loop] = recs.size();
     recs.push_back(std::move(r));
     recs.back().site = make_site(recs.back());
@@ -725,6 +778,58 @@ struct loop_instrumenter {
                                        &*header->getFirstInsertionPt());
     for (BasicBlock *p : predecessors(header))
       r.cnt->addIncoming(p == pre ? ConstantInt::get(u64(), 0) : (Value *)r.next, p);
+  }
+
+  /* A loop holding a setjmp, resumed by a longjmp from a call in its body
+   * (an interpreter's try/catch, mujs's jsR_run): the longjmp gives the
+   * registers their values at the setjmp, the counter's too, and the
+   * iterations run in between were lost (above -O0: 6 of 8).  GCC keeps
+   * such a function's locals in memory.  Here the count moves to a
+   * volatile local, once every record is made: 0 in the preheader, loaded,
+   * incremented and stored by the header, and each use of the count loads
+   * it again (after the header's store it holds NEXT; CNT is one less). */
+  void count_in_memory(rec &r) {
+    Type *t = u64();
+    r.slot = local(t, "autoprof.count");
+    new StoreInst(ConstantInt::get(t, 0), r.slot, true,
+                  r.loop->getLoopPreheader()->getTerminator());
+    SmallVector<Use *, 8> uses;
+    for (Value *v : {(Value *)r.cnt, (Value *)r.next})
+      for (Use &u : v->uses())
+        if (u.getUser() != r.cnt && u.getUser() != r.next)
+          uses.push_back(&u);
+    Instruction *stored = new StoreInst(r.next, r.slot, true, r.next->getNextNode());
+    /* one load per block (a PHI's at the end of its incoming block) */
+    std::map<std::tuple<BasicBlock *, bool, bool>, Value *> loaded;
+    for (Use *u : uses) {
+      auto *user = cast<Instruction>(u->getUser());
+      auto *phi = dyn_cast<PHINode>(user);
+      BasicBlock *bb = phi ? phi->getIncomingBlock(*u) : user->getParent();
+      bool before = u->get() == r.cnt;
+      Value *&v = loaded[{bb, before, phi != nullptr}];
+      if (!v) {
+        Instruction *at = phi                         ? bb->getTerminator()
+                          : bb == stored->getParent() ? stored->getNextNode()
+                                                      : &*bb->getFirstInsertionPt();
+        v = new LoadInst(t, r.slot, "autoprof.count", true, at);
+        if (before)
+          v = BinaryOperator::CreateSub(v, ConstantInt::get(t, 1), "autoprof.cnt", at);
+      }
+      u->set(v);
+    }
+    r.next->setOperand(0, new LoadInst(t, r.slot, "autoprof.cnt", true, r.next));
+    r.cnt->eraseFromParent();
+    r.cnt = nullptr;
+  }
+
+  /* Figures of a nest holding a setjmp stay in memory too, volatile. */
+  void keep_in_memory(AllocaInst *local) {
+    for (User *u : local->users()) {
+      if (auto *load = dyn_cast<LoadInst>(u))
+        load->setVolatile(true);
+      else if (auto *store = dyn_cast<StoreInst>(u))
+        store->setVolatile(true);
+    }
   }
 
   /* A header whose branch is the condition and a `break` of the body's
@@ -898,7 +1003,7 @@ struct loop_instrumenter {
     locate(init);
     for (int i = 0; i < 5; i++) {
       r.acc[i] = local(u64(), "autoprof.nest");
-      promote.push_back(r.acc[i]);
+      (r.nest->jumps ? in_memory : promote).push_back(r.acc[i]);
       init.CreateStore(i == 2 ? ConstantInt::getAllOnesValue(u64()) : ConstantInt::get(u64(), 0),
                        r.acc[i]);
     }
@@ -1185,6 +1290,11 @@ struct loop_instrumenter {
     for (rec &r : recs)
       if (r.timed)
         add_start(r);
+    for (rec &r : recs)
+      if (r.jumps && r.cnt)
+        count_in_memory(r);
+    for (AllocaInst *local : in_memory)
+      keep_in_memory(local);
     if (c.verbose)
       errs() << "autoprof: " << func_name << ": " << exits_inline << " of " << exits_all
              << " loop exits and "
@@ -1218,7 +1328,8 @@ PreservedAnalyses instrument_loops(Function &f, FunctionAnalysisManager &fam, bo
     return PreservedAnalyses::all();
   loop_instrumenter ins(f, c, li, fam.getResult<DominatorTreeAnalysis>(f),
                         fam.getResult<ScalarEvolutionAnalysis>(f),
-                        fam.getResult<AssumptionAnalysis>(f), use_scev, info);
+                        fam.getResult<AssumptionAnalysis>(f),
+                        fam.getResult<TargetLibraryAnalysis>(f), use_scev, info);
   ins.run();
   if (c.verify)
     verify_or_die(f, "the loop pass");
