@@ -160,7 +160,8 @@ static uint32_t hoist_loop_line(const struct ap_profile *p, const struct ap_prof
   uint32_t best = 0;
   for (size_t i = 0; i < p->nloops; i++) {
     const struct ap_prof_loop *l = &p->loops[i];
-    if (strcmp(l->function, c->function) != 0 || strcmp(l->file, c->file ? c->file : "") != 0)
+    if (!l->function || !c->function || strcmp(l->function, c->function) != 0 ||
+        strcmp(l->file ? l->file : "", c->file ? c->file : "") != 0)
       continue;
     if (l->line == c->loop_line)
       return c->loop_line;
