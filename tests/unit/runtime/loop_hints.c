@@ -410,6 +410,24 @@ static void test_calls(void) {
         hoist = p->hints[i].message;
     CHECK_CONTAINS(hoist, "inside the loop at c.c:30 (in work)");
   }
+  /* the call site's sampled time less what a timed interval's own probes
+   * put in it (self less the empty call's cost: 13 - (10 - 1.5) = 4.5 ns),
+   * and no more saved than the function the calls are in takes (helper-30:
+   * 13 ns read for a 3 ns strlen, a saving 4x the real one, over the run) */
+  p->calibration_ns[AP_CAL_SELF] = 10;
+  p->call_cost_ns = 1.5;
+  p->callsites[c].ns_per_call = 13;
+  ap_profile_analyze(p, NULL);
+  for (size_t i = 0; i < p->nhints; i++)
+    if (p->hints[i].kind == AP_HINT_HOIST) {
+      CHECK_EQ_U64(p->hints[i].savings_ns, 44775); /* 9950 x 4.5 */
+      CHECK_CONTAINS(p->hints[i].message, "its calls take 4.5 ns each (sampled, one call in 64)");
+    }
+  p->callsites[c].ns_per_call = 1000;
+  ap_profile_analyze(p, NULL);
+  for (size_t i = 0; i < p->nhints; i++)
+    if (p->hints[i].kind == AP_HINT_HOIST)
+      CHECK_EQ_U64(p->hints[i].savings_ns, 900000); /* work's 900 us, not 9.9 ms */
   ap_profile_free(p);
 }
 
