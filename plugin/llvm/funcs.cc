@@ -11,6 +11,8 @@
  * itself, the entry probe being its slow path (leaf_enter). */
 #include "autoprof_llvm.h"
 
+#include <functional>
+
 namespace ap_llvm {
 
 bool is_runtime_name(StringRef name) {
@@ -88,6 +90,56 @@ const char *never_reason(Function &f, const func_info &info, const DISubprogram 
 
 /* Name, place and compiler facts of F.  Returns why it must never be
  * instrumented, or NULL if the policy decides. */
+/* F's address is taken: a use that is no direct call.  Not the calls of a
+ * K&R function through a cast of it (an unprototyped call), nor the
+ * constructor and destructor lists, nor llvm.used (GCC's `address_taken`
+ * says no for them either: helper-30 saw both flagged). */
+bool address_taken(const Function &f) {
+  std::function<bool(const Value *)> taken = [&](const Value *v) {
+    for (const Use &u : v->uses()) {
+      const User *user = u.getUser();
+      if (auto *call = dyn_cast<CallBase>(user)) {
+        if (call->isCallee(&u))
+          continue;
+        return true;
+      }
+      if (auto *ce = dyn_cast<ConstantExpr>(user)) {
+        if (ce->isCast() && !taken(ce))
+          continue;
+        if (all_of(ce->users(), [](const User *w) {
+              auto *gv = dyn_cast<GlobalVariable>(w);
+              return gv && (gv->getName() == "llvm.used" || gv->getName() == "llvm.compiler.used");
+            }))
+          continue;
+        return true;
+      }
+      /* { priority, fn, data } in llvm.global_ctors / dtors, llvm.used */
+      if (isa<ConstantStruct>(user) || isa<ConstantArray>(user)) {
+        bool listed = true;
+        SmallVector<const User *, 4> work{user};
+        while (!work.empty() && listed) {
+          const User *w = work.pop_back_val();
+          for (const User *x : w->users()) {
+            if (auto *gv = dyn_cast<GlobalVariable>(x))
+              listed &= gv->getName() == "llvm.global_ctors" ||
+                        gv->getName() == "llvm.global_dtors" || gv->getName() == "llvm.used" ||
+                        gv->getName() == "llvm.compiler.used";
+            else if (isa<ConstantStruct>(x) || isa<ConstantArray>(x))
+              work.push_back(x);
+            else
+              listed = false;
+          }
+        }
+        if (listed)
+          continue;
+      }
+      return true;
+    }
+    return false;
+  };
+  return taken(&f);
+}
+
 const char *describe_function(Function &f, func_info *info) {
   *info = func_info();
   StringRef symbol = f.getName();
@@ -124,8 +176,8 @@ const char *describe_function(Function &f, func_info *info) {
   if (info->name == "main" && !f.hasLocalLinkage())
     info->flags |= AP_FUNC_MAIN;
   /* a callback, a qsort comparator: the inline hint says that calls through
-   * a pointer stay calls (helper-25); llvm.used is no address taken */
-  if (f.hasAddressTaken(nullptr, false, true, true))
+   * a pointer stay calls (helper-25) */
+  if (address_taken(f))
     info->flags |= AP_FUNC_ADDRESSED;
   if (f.hasAvailableExternallyLinkage())
     return "available_externally (not emitted in this unit)";
