@@ -486,14 +486,17 @@ bool tests_condition_only(Loop *loop, BranchInst *br) {
   return !(inside && outside);
 }
 
-/* A store to a local in HEADER written before its test and outside the
- * loop's condition (-g): the body's, whose own test leaves the loop, as
- * GCC reads it.  `for (;;) { s += h; if (++h >= m) break; }` or `again: s
- * += g; if (++g < m) goto again;` at -O0 is one block whose stores are
- * registers in GIMPLE, and was taken for a top-tested loop: 4 iterations
- * of 5 (helper-25).  The condition's own stores (`while (*++s == *++m &&
- * ...)`, before the `&&` clang tests at) are inside its parentheses. */
-bool body_store(Loop *loop, BasicBlock *header) {
+/* Code in HEADER written before its test and outside the loop's
+ * condition (-g): the body's, whose own test leaves the loop, as GCC
+ * reads it.  `for (;;) { s += h; if (++h >= m) break; }` or `again: s +=
+ * g; if (++g < m) goto again;` at -O0 is one block (its stores to locals
+ * are registers in GIMPLE) and was taken for a top-tested loop: 4
+ * iterations of 5 (helper-25); above -O0, `for (;;) { h++; if (h > m)
+ * break; ...}` and `{ t += i * s; if (i == 50) die(t); }` lost the pass
+ * the break or the noreturn call ends (helper-30), and so did zlib's
+ * inflate loops.  The condition's own code (`while (*++s == *++m && ...)`,
+ * before the `&&` clang tests at) is inside its parentheses. */
+bool body_code(Loop *loop, BasicBlock *header) {
   const DILocation *test = header->getTerminator()->getDebugLoc().get();
   if (!test || !test->getLine())
     return false;
@@ -501,8 +504,9 @@ bool body_store(Loop *loop, BasicBlock *header) {
   bool spanned = condition_span(loop, &span);
   for (Instruction &i : *header) {
     const DILocation *at = i.getDebugLoc().get();
-    if (!register_store(i) || !at || !at->getLine() || at->getFile() != test->getFile() ||
-        (spanned && in_span(span, i.getDebugLoc())))
+    if (i.isDebugOrPseudoInst() || isa<PHINode>(i) || &i == header->getTerminator() || !at ||
+        !at->getLine() || at->getFile() != test->getFile() ||
+        at->getInlinedAt() != test->getInlinedAt() || (spanned && in_span(span, i.getDebugLoc())))
       continue;
     if (at->getLine() < test->getLine() ||
         (at->getLine() == test->getLine() && at->getColumn() < test->getColumn()))
@@ -522,7 +526,7 @@ bool top_tested(Loop *loop, bool unrotated) {
   if (!br || !br->isConditional() || !exits_loop(loop, br) || (!unrotated && bottom_test(loop)) ||
       loop->getLoopLatch() == h || !tests_condition_only(loop, br))
     return false;
-  if (test_only_header(h) && !body_store(loop, h))
+  if (test_only_header(h) && !body_code(loop, h))
     return true;
   /* a header that calls or stores what its condition says (-g) */
   cond_span span;
