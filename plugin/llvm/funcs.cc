@@ -104,12 +104,8 @@ bool address_taken(const Function &f) {
         return true;
       }
       if (auto *ce = dyn_cast<ConstantExpr>(user)) {
+        /* a cast: what its users do with it (a call, a list below) */
         if (ce->isCast() && !taken(ce))
-          continue;
-        if (all_of(ce->users(), [](const User *w) {
-              auto *gv = dyn_cast<GlobalVariable>(w);
-              return gv && (gv->getName() == "llvm.used" || gv->getName() == "llvm.compiler.used");
-            }))
           continue;
         return true;
       }

@@ -835,14 +835,10 @@ static int build_threads(struct ap_profile *p, const struct merged *m, const str
     for (struct ap_node *n = t->root.kids; n; n = n->next) {
       if (n->slot & AP_LOOP_NODE)
         continue;
-      double ticks = thread_node_ticks(m, c, n);
       /* a root still open at exit (a worker never joined, blocked in a
-       * wait) has no time of its own: its share of the merged path's,
-       * which counts its finished callees, as callpaths[] does */
-      const struct mnode *v = n->merged < m->n ? &m->v[n->merged] : NULL;
-      if (!n->incl && n->calls && v && v->calls && ticks <= 0)
-        ticks = (double)n->calls * v->est_incl / (double)v->calls;
-      busy += ticks;
+       * wait) has no time of its own: thread_node_ticks gives its share of
+       * the merged path's, which counts its finished callees (mark_open) */
+      busy += thread_node_ticks(m, c, n);
     }
     long ti = ap_profile_add_thread(p, t->index, t->tid, calls, to_ns(c, busy));
     if (ti < 0)

@@ -279,10 +279,11 @@ static int inline_hints(struct ap_profile *p, const struct ap_hint_params *q, do
       continue;
     double per_call = (double)f->excl_ns / (double)f->calls;
     double overhead = cc / (cc + per_call), savings = (double)f->calls * cc;
-    double within = callers_time(p, (uint32_t)i, run);
     if (overhead < q->inline_min_overhead || savings / run < q->inline_min_share ||
         is_recursive(p, (uint32_t)i))
       continue;
+    /* (a walk over every node and loop: for the candidates only) */
+    double within = callers_time(p, (uint32_t)i, run);
     char msg[768], calls[32], per[64], cost[32], share[32], save[32];
     /* a body of a cycle or two overlaps with the probes around it: what is
      * left of it after compensation is below what they resolve (the

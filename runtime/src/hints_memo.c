@@ -184,11 +184,16 @@ static int hoist(struct ap_profile *p, const struct ap_prof_callsite *c, uint64_
    * (calibration `self`) but for the call of the empty function measured
    * there (call_cost_ns): strlen of 70 characters read 12-13 ns for its
    * ~3, and its hint 4x the saving, more than the run (helper-30) */
-  double sampled = c->ns_per_call - (p->calibration_ns[AP_CAL_SELF] - p->call_cost_ns);
-  double per_call = f && f->calls        ? (double)f->incl_ns / (double)f->calls
-                    : c->ns_per_call > 0 ? (sampled > 0 ? sampled : 0)
-                                         : 0;
-  int measured = f && f->calls ? per_call > 0 : c->ns_per_call > 0;
+  double per_call;
+  int measured;
+  if (f && f->calls) {
+    per_call = (double)f->incl_ns / (double)f->calls;
+    measured = per_call > 0;
+  } else {
+    per_call = c->ns_per_call - (p->calibration_ns[AP_CAL_SELF] - p->call_cost_ns);
+    per_call = per_call > 0 ? per_call : 0;
+    measured = c->ns_per_call > 0;
+  }
   double savings = per_call * (double)c->same_both;
   /* no more than the time of the function the calls are made in */
   const struct ap_prof_func *in = function_named(p, c->function);
